@@ -1,0 +1,80 @@
+"""The one shape of a finding, shared by the roadmap parser and the checks.
+
+Pure data: a Problem says where (file and range, 0-based like LSP), how bad, what, and who
+found it. Roadmap parse problems leave `file` as None (they belong to the roadmap document);
+check problems carry a workspace-relative POSIX path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Numbered as in the LSP so that the server can pass it through."""
+
+    ERROR = 1
+    WARNING = 2
+    INFORMATION = 3
+    HINT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    line: int
+    character: int
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of_line(line: int, start: int = 0, end: int = 0) -> Range:
+        return Range(Position(line, start), Position(line, end))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    message: str
+    range: Range
+    severity: Severity = Severity.ERROR
+    source: str = "roadmapd"
+    code: str | None = None
+    file: str | None = None
+
+    def location(self) -> str:
+        """`file:line:col` with 1-based numbers, as terminals and editors link it."""
+        where = self.file or "<roadmap>"
+        return f"{where}:{self.range.start.line + 1}:{self.range.start.character + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check's verdict as the daemon saw it: the exit code and the parsed problems."""
+
+    name: str
+    command: str
+    passed: bool
+    exit_code: int | None  # None when it timed out or could not start
+    duration_s: float
+    problems: tuple[Problem, ...] = ()
+    output_tail: str = ""
+    summary: str = ""  # one line, e.g. "12 passed, 1 failed" or "timed out after 60 s"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """All checks of one verification. Passed only if there was at least one check and all passed."""
+
+    results: tuple[CheckResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and all(r.passed for r in self.results)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(p for r in self.results for p in r.problems)
