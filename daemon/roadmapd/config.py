@@ -1,0 +1,137 @@
+"""Project configuration: `roadmapd.toml`, else `[tool.roadmapd]` in `pyproject.toml`.
+
+Editor settings (initializationOptions / workspace/configuration) are applied on top with
+`Config.merged(...)`. Keys are snake_case in TOML; the editor may send camelCase. Every error
+names the file, the key and what was expected, e.g.
+`roadmapd.toml: checks[1].parser: expected one of pytest, junit, ...; got "pytets"`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel, to_snake
+
+ParserName = Literal["pytest", "junit", "ruff", "mypy", "tsc", "eslint", "regex", "none"]
+CONFIG_FILE = "roadmapd.toml"
+PYPROJECT = "pyproject.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, with a message meant for the user as it is."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True
+    )
+
+
+class CheckConfig(_Model):
+    name: str = Field(min_length=1)
+    run: str = Field(min_length=1)
+    parser: ParserName = "none"
+    timeout_s: float = Field(default=300.0, gt=0)
+    pattern: str | None = None
+    serial: bool = False
+
+
+class Config(_Model):
+    roadmaps: list[str] = Field(default_factory=lambda: ["ROADMAP.md"], min_length=1)
+    model: str = "claude-sonnet-4-5"
+    base_url: str | None = None
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    max_turns: int = Field(default=40, ge=1)
+    max_tokens: int = Field(default=8192, ge=256)
+    budget_usd: float | None = Field(default=None, gt=0)
+    checks: list[CheckConfig] = Field(default_factory=list)
+    retry: Literal["continue", "restart"] = "continue"
+    commit_mode: Literal["current", "per-task"] = "current"
+    sandbox: Literal["auto", "require", "off"] = "auto"
+    allow_network: bool = False
+    shell_timeout_s: float = Field(default=120.0, gt=0)
+
+    def merged(self, overrides: Mapping[str, Any], *, origin: str = "editor settings") -> Config:
+        """This config with the given keys replaced (None values are ignored)."""
+        data = self.model_dump()
+        data.update({to_snake(k): v for k, v in overrides.items() if v is not None})
+        return _validate(data, origin)
+
+
+def _describe_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe_error(err: Mapping[str, Any]) -> str:
+    kind = err.get("type", "")
+    got = err.get("input")
+    if kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", "")).replace("'", "")
+        expected = expected.replace(" or ", ", ")
+        return f"expected one of {expected}; got {_show(got)}"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    return f"{err.get('msg', 'invalid value')}; got {_show(got)}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _validate(data: Mapping[str, Any], origin: str) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{origin}: {_describe_loc(e['loc'])}: {_describe_error(e)}" for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: cannot read: {exc.strerror}") from None
+
+
+def find_config_file(root: Path) -> Path | None:
+    """The file the configuration of `root` comes from, if any."""
+    own = root / CONFIG_FILE
+    if own.is_file():
+        return own
+    pyproject = root / PYPROJECT
+    if pyproject.is_file() and "roadmapd" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    return None
+
+
+def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Read the project's configuration; raise ConfigError with a readable message."""
+    path = find_config_file(root)
+    data: Mapping[str, Any] = {}
+    origin = "defaults"
+    if path is not None:
+        raw = _read_toml(path)
+        if path.name == PYPROJECT:
+            data = raw["tool"]["roadmapd"]
+            origin = f"{PYPROJECT} [tool.roadmapd]"
+        else:
+            data = raw
+            origin = CONFIG_FILE
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{origin}: expected a table of settings")
+    config = _validate(data, origin)
+    return config.merged(overrides) if overrides else config

@@ -1,0 +1,162 @@
+"""The wire contract between the roadmapd daemon and its editor clients.
+
+This module is the source of truth. `python -m roadmapd_protocol.generate` writes
+`protocol/schema.json` (JSON Schema) and `protocol/protocol.ts` (the TypeScript types the VS Code
+extension compiles against); a test fails when those files are stale. Field names are camelCase
+on the wire, as is usual in LSP. Bump PROTOCOL_VERSION on any incompatible change.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- command names (workspace/executeCommand) ---------------------------------------------------
+
+CMD_RUN_TASK = "roadmapd.runTask"
+CMD_RETRY_TASK = "roadmapd.retryTask"
+CMD_CANCEL_TASK = "roadmapd.cancelTask"
+CMD_ROLLBACK_TASK = "roadmapd.rollbackTask"
+CMD_RUN_SECTION = "roadmapd.runSection"
+CMD_RUN_ALL = "roadmapd.runAll"
+CMD_SHOW_LOG = "roadmapd.showLog"
+CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo"
+
+TASK_COMMANDS = (CMD_RUN_TASK, CMD_RETRY_TASK, CMD_CANCEL_TASK, CMD_ROLLBACK_TASK, CMD_SHOW_LOG)
+
+# --- custom notifications and requests -----------------------------------------------------------
+
+NOTIFY_TASK_STATE = "roadmapd/taskState"
+NOTIFY_TRANSCRIPT = "roadmapd/transcript"
+REQUEST_CHECKPOINTS = "roadmapd/checkpoints"
+
+TaskStatus = Literal[
+    "pending",
+    "queued",
+    "running",
+    "verifying",
+    "passed",
+    "failed",
+    "cancelled",
+    "interrupted",
+    "committed",
+    "rolled_back",
+    "blocked",
+]
+
+
+class TaskRef(_Wire):
+    """Argument of runTask, retryTask, cancelTask, rollbackTask and showLog."""
+
+    uri: str = Field(min_length=1, description="URI of the roadmap document")
+    taskId: str = Field(min_length=1, description="The task's id as parsed from the roadmap")
+
+
+class RollbackArgs(TaskRef):
+    """rollbackTask also accepts `force` (roll back despite later edits or dependants)."""
+
+    force: bool = False
+
+
+class SectionRef(_Wire):
+    """Argument of runSection: the heading's title path, outermost first."""
+
+    uri: str = Field(min_length=1)
+    headings: list[str] = Field(min_length=1)
+
+
+class DocumentRef(_Wire):
+    """Argument of runAll."""
+
+    uri: str = Field(min_length=1)
+
+
+class CommandResult(_Wire):
+    """What every roadmapd command answers."""
+
+    ok: bool
+    message: str
+    taskIds: list[str] = Field(default_factory=list)
+
+
+class RollbackResult(_Wire):
+    """Answer of rollbackTask and rollbackUndo."""
+
+    ok: bool
+    message: str
+    method: Literal["branch-moved", "revert-commit", "files-restored", "refused", "none"]
+    files: list[str] = Field(default_factory=list)
+    conflicts: list[str] = Field(default_factory=list)
+    dependants: list[str] = Field(default_factory=list)
+    backupRef: str | None = None
+
+
+class TaskState(_Wire):
+    """Notification roadmapd/taskState, sent on every change of a task's state."""
+
+    uri: str
+    taskId: str
+    title: str
+    status: TaskStatus
+    attempt: int = 0
+    maxAttempts: int = 0
+    phase: str = Field(default="", description='e.g. "agent turn 3", "verifying", "committing"')
+    turns: int = 0
+    inputTokens: int = 0
+    outputTokens: int = 0
+    costUsd: float = 0.0
+    problems: int = 0
+    commit: str | None = None
+    reason: str | None = None
+
+
+class TranscriptLine(_Wire):
+    """Notification roadmapd/transcript: one piece of the agent's transcript for a task."""
+
+    taskId: str
+    attempt: int
+    kind: Literal["text", "tool_call", "tool_result", "check", "status", "error"]
+    text: str
+
+
+class CheckpointsParams(_Wire):
+    """Params of the roadmapd/checkpoints request; no uri = every roadmap of the workspace."""
+
+    uri: str | None = None
+
+
+class CheckpointEntry(_Wire):
+    taskId: str
+    title: str
+    createdAt: float = Field(description="Unix time in seconds")
+    ref: str
+    commit: str
+    taskCommit: str | None = None
+    files: list[str] = Field(default_factory=list)
+
+
+class CheckpointsResult(_Wire):
+    checkpoints: list[CheckpointEntry]
+
+
+WIRE_MODELS: tuple[type[BaseModel], ...] = (
+    TaskRef,
+    RollbackArgs,
+    SectionRef,
+    DocumentRef,
+    CommandResult,
+    RollbackResult,
+    TaskState,
+    TranscriptLine,
+    CheckpointsParams,
+    CheckpointEntry,
+    CheckpointsResult,
+)

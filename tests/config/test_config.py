@@ -1,0 +1,84 @@
+"""Configuration files: defaults, both file locations, editor overrides, readable errors."""
+
+from pathlib import Path
+
+import pytest
+
+from roadmapd.config import Config, ConfigError, find_config_file, load_config
+
+
+def test_defaults_without_any_file(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert config.roadmaps == ["ROADMAP.md"]
+    assert config.max_attempts == 3
+    assert config.checks == []
+    assert find_config_file(tmp_path) is None
+
+
+def test_roadmapd_toml_wins_over_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.roadmapd]\nmodel = "from-pyproject"\n')
+    (tmp_path / "roadmapd.toml").write_text(
+        'model = "from-own-file"\nmax_attempts = 5\n\n'
+        '[[checks]]\nname = "tests"\nrun = "pytest -q"\nparser = "pytest"\ntimeout_s = 60\n'
+    )
+    config = load_config(tmp_path)
+    assert config.model == "from-own-file"
+    assert config.max_attempts == 5
+    assert config.checks[0].name == "tests"
+    assert config.checks[0].parser == "pytest"
+    assert config.checks[0].timeout_s == 60
+
+
+def test_pyproject_section(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.roadmapd]\nroadmaps = ["docs/TODO.md"]\nbudget_usd = 2.5\n'
+    )
+    config = load_config(tmp_path)
+    assert config.roadmaps == ["docs/TODO.md"]
+    assert config.budget_usd == 2.5
+
+
+def test_pyproject_without_section_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert find_config_file(tmp_path) is None
+    assert load_config(tmp_path) == Config()
+
+
+def test_bad_parser_names_file_key_and_choices(tmp_path: Path) -> None:
+    (tmp_path / "roadmapd.toml").write_text(
+        '[[checks]]\nname = "a"\nrun = "true"\n\n'
+        '[[checks]]\nname = "b"\nrun = "pytest"\nparser = "pytets"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    message = str(info.value)
+    assert message.startswith("roadmapd.toml: checks[1].parser: expected one of pytest, junit")
+    assert 'got "pytets"' in message
+
+
+def test_unknown_key_and_wrong_type(tmp_path: Path) -> None:
+    (tmp_path / "roadmapd.toml").write_text('max_attempts = "three"\nmodle = "x"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    message = str(info.value)
+    assert "roadmapd.toml: max_attempts:" in message
+    assert "roadmapd.toml: modle: unknown key" in message
+
+
+def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "roadmapd.toml").write_text("model = \n")
+    with pytest.raises(ConfigError, match=r"roadmapd\.toml: not valid TOML"):
+        load_config(tmp_path)
+
+
+def test_editor_overrides_accept_camel_case_and_ignore_none(tmp_path: Path) -> None:
+    (tmp_path / "roadmapd.toml").write_text('model = "file-model"\nmax_attempts = 2\n')
+    config = load_config(tmp_path, {"maxAttempts": 4, "model": None, "commitMode": "per-task"})
+    assert config.max_attempts == 4
+    assert config.model == "file-model"
+    assert config.commit_mode == "per-task"
+
+
+def test_bad_override_names_the_editor(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="editor settings: sandbox: expected one of auto"):
+        load_config(tmp_path, {"sandbox": "maybe"})
