@@ -1,0 +1,33 @@
+"""Runs every benchmark in this folder, one after the other, in one process each.
+
+`make bench` calls this. Each benchmark prints its own table; ratios are measured within one run
+because this machine is noisy.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ORDER = ["parse.py", "agent.py", "checkpoint.py", "lsp.py"]
+
+
+def main() -> int:
+    here = Path(__file__).resolve().parent
+    names = [n for n in ORDER if (here / n).is_file()]
+    names += sorted(
+        p.name for p in here.glob("*.py") if p.name not in ORDER and p.name != "run_all.py"
+    )
+    failed = []
+    for name in names:
+        print(f"\n=== benchmarks/{name} ===", flush=True)
+        if subprocess.call([sys.executable, str(here / name)]) != 0:
+            failed.append(name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
