@@ -42,7 +42,7 @@ class CheckConfig(_Model):
 
 class Config(_Model):
     roadmaps: list[str] = Field(default_factory=lambda: ["ROADMAP.md"], min_length=1)
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-4-6"
     base_url: str | None = None
     max_attempts: int = Field(default=3, ge=1, le=20)
     max_turns: int = Field(default=40, ge=1)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token counts as the Messages API reports them, plus the cost computed from the price table."""
+    """Token counts as the Messages API reports them, plus the cost from the price table."""
 
     input_tokens: int = 0
     cache_creation_input_tokens: int = 0

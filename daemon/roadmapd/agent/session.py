@@ -1,0 +1,325 @@
+"""The agent loop: one conversation with the model on `messages.stream`, with tools, retries,
+budgets and the stuck detector. Yields the typed events of `events.py`; prints nothing.
+
+`send()` appends a user message and runs requests and tool calls until the model ends its turn
+or a limit stops it; its last event is always `AgentFinished` (unless the consuming task is
+cancelled, which kills any running tool process and re-raises). The history in `messages` stays
+valid for the next `send()`: tool calls left unanswered by a stop or a cancellation are answered
+with an error result first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from anthropic import AsyncAnthropic
+from anthropic.types import Message as ApiMessage
+
+from roadmapd.agent.caching import cached_messages, cached_system, cached_tools
+from roadmapd.agent.editor import FileEditor
+from roadmapd.agent.events import (
+    AgentEvent,
+    AgentFinished,
+    Outcome,
+    RetryScheduled,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    TurnStarted,
+    Usage,
+    UsageReport,
+)
+from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
+from roadmapd.agent.pricing import cost_usd
+from roadmapd.agent.prompts import system_prompt
+from roadmapd.agent.sandbox import make_sandbox
+from roadmapd.agent.settings import AgentSettings
+from roadmapd.agent.shell import Shell
+from roadmapd.agent.tools import Toolbox, ToolOutcome, tool_definitions
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+CONTINUE_PROMPT = (
+    "Your reply was cut off by the max_tokens limit. Continue exactly where it stopped."
+)
+TRUNCATED_CALL = (
+    "not executed: this tool call was cut off by the max_tokens limit, so its input is "
+    "incomplete. Make the call again with a smaller input (for example, write a big file in parts)."
+)
+UNANSWERED_CALL = "not executed: the attempt stopped before this tool call ran"
+
+Block = dict[str, Any]
+
+
+@dataclass
+class _Reply:
+    """What one request ended with: the message, or the readable reason it failed."""
+
+    message: ApiMessage | None = None
+    failure: str = ""
+
+
+@dataclass
+class _Repeats:
+    """Counts identical tool calls (same name and input) in a row."""
+
+    last: str = ""
+    count: int = 0
+
+    def see(self, name: str, tool_input: object) -> int:
+        key = name + "\0" + json.dumps(tool_input, sort_keys=True, default=str)
+        self.count = self.count + 1 if key == self.last else 1
+        self.last = key
+        return self.count
+
+
+@dataclass
+class _Run:
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    max_tokens_stops: int = 0
+    repeats: _Repeats = field(default_factory=_Repeats)
+
+
+class AgentSession:
+    def __init__(
+        self,
+        workspace: Path,
+        settings: AgentSettings,
+        *,
+        api_key: str | None = None,
+        system: str | None = None,
+        http_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        """`api_key` None -> ANTHROPIC_API_KEY; `http_client` for proxies or event hooks."""
+        self._http_client = http_client
+        self.workspace = workspace.resolve()
+        self.settings = settings
+        self._api_key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
+        self.base_url = (
+            settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+        )
+        self.system = system if system is not None else system_prompt(self.workspace)
+        self.messages: list[dict[str, Any]] = []
+        self.warnings: list[str] = []  # e.g. "no sandbox"; filled by the first send()
+        self.total = Usage()  # over every send() of this session
+        self._tools = cached_tools(tool_definitions(self.base_url))
+        self._system = cached_system(self.system)
+        self._client: AsyncAnthropic | None = None
+        self._toolbox: Toolbox | None = None
+
+    # -- history -------------------------------------------------------------------------------
+
+    def _append_user(self, blocks: list[Block]) -> None:
+        if self.messages and self.messages[-1]["role"] == "user":
+            last = self.messages[-1]
+            self.messages[-1] = {**last, "content": [*last["content"], *blocks]}
+        else:
+            self.messages.append({"role": "user", "content": blocks})
+
+    def _answer_pending_calls(self) -> None:
+        if not self.messages or self.messages[-1]["role"] != "assistant":
+            return
+        pending = [b["id"] for b in self.messages[-1]["content"] if b.get("type") == "tool_use"]
+        self._append_user([_tool_result(i, UNANSWERED_CALL, True) for i in pending])
+
+    def _redact(self, text: str) -> str:
+        key = self._api_key
+        return text.replace(key, "[redacted]") if key and len(key) >= 8 else text
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    async def _ready(self) -> tuple[AsyncAnthropic, Toolbox]:
+        if self._toolbox is None:
+            s = self.settings
+            sandbox = await make_sandbox(s.sandbox, allow_network=s.allow_network)
+            if sandbox.warning:
+                self.warnings.append(sandbox.warning)
+            shell = Shell(
+                self.workspace,
+                sandbox,
+                timeout_s=s.shell_timeout_s,
+                max_chars=s.max_tool_output_chars,
+            )
+            editor = FileEditor(self.workspace, max_chars=s.max_tool_output_chars)
+            self._toolbox = Toolbox(editor, shell)
+        if self._client is None:
+            self._client = AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self.base_url,
+                max_retries=0,
+                http_client=self._http_client,
+            )
+        return self._client, self._toolbox
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    async def send(self, user_message: str) -> AsyncIterator[AgentEvent]:
+        self._answer_pending_calls()
+        self._append_user([{"type": "text", "text": user_message}])
+        run = _Run()
+
+        def finish(outcome: Outcome, reason: str) -> AgentFinished:
+            return AgentFinished(outcome, self._redact(reason), run.turns, run.usage)
+
+        if not self._api_key and not os.environ.get("ANTHROPIC_AUTH_TOKEN"):
+            yield finish("api_error", "no API key: set ANTHROPIC_API_KEY")
+            return
+        client, toolbox = await self._ready()
+        s = self.settings
+        while True:
+            if run.turns >= s.max_turns:
+                yield finish("max_turns", f"stopped after {run.turns} turns (max_turns)")
+                return
+            if s.budget_usd is not None and run.usage.cost_usd >= s.budget_usd:
+                spent = f"${run.usage.cost_usd:.4f} of ${s.budget_usd:.4f}"
+                yield finish("budget", f"budget spent: {spent}")
+                return
+            run.turns += 1
+            yield TurnStarted(run.turns)
+            reply = _Reply()
+            async for event in self._request(client, reply):
+                yield event
+            if reply.message is None:
+                yield finish("api_error", reply.failure)
+                return
+            message = reply.message
+            usage = self._usage(message)
+            run.usage += usage
+            self.total += usage
+            yield UsageReport(run.turns, usage, run.usage)
+            content = _content(message)
+            if content:
+                self.messages.append({"role": "assistant", "content": content})
+            calls = [b for b in content if b["type"] == "tool_use"]
+            if message.stop_reason == "max_tokens":
+                run.max_tokens_stops += 1
+                if run.max_tokens_stops > s.max_tokens_continuations:
+                    times = run.max_tokens_stops
+                    yield finish("max_tokens", f"cut off by max_tokens {times} times in a row")
+                    return
+                if calls:
+                    results = [_tool_result(c["id"], TRUNCATED_CALL, True) for c in calls]
+                    self._append_user(results)
+                else:
+                    self._append_user([{"type": "text", "text": CONTINUE_PROMPT}])
+                continue
+            run.max_tokens_stops = 0
+            if calls:
+                stuck = ""
+                results = []
+                for call in calls:
+                    yield ToolCall(call["id"], call["name"], call["input"])
+                    repeats = run.repeats.see(call["name"], call["input"])
+                    if stuck:
+                        outcome = ToolOutcome(UNANSWERED_CALL, True)
+                    elif repeats >= s.stuck_repeats:
+                        stuck = f"the same {call['name']} call was repeated {repeats} times"
+                        outcome = ToolOutcome(f"not executed: {stuck} in a row", True)
+                    else:
+                        outcome = await toolbox.run(call["name"], call["input"])
+                    output = self._redact(outcome.output)
+                    yield ToolResult(call["id"], call["name"], output, outcome.is_error)
+                    results.append(_tool_result(call["id"], output, outcome.is_error))
+                self._append_user(results)
+                if stuck:
+                    yield finish("stuck", stuck)
+                    return
+                continue
+            if message.stop_reason == "pause_turn":
+                continue
+            if message.stop_reason == "refusal":
+                yield finish("end_turn", "the model refused to continue")
+                return
+            yield finish("end_turn", "the model ended its turn")
+            return
+
+    async def _request(self, client: AsyncAnthropic, reply: _Reply) -> AsyncIterator[AgentEvent]:
+        """One request with retries; streams text deltas; fills `reply`."""
+        s = self.settings
+        params: dict[str, Any] = {
+            "model": s.model,
+            "max_tokens": s.max_tokens,
+            "system": self._system,
+            "tools": self._tools,
+            "messages": cached_messages(self.messages),
+        }
+        retry = 0
+        while True:
+            try:
+                async with client.messages.stream(**params) as stream:
+                    stopped = False
+                    async for event in stream:
+                        if event.type == "text":
+                            yield TextDelta(event.text)
+                        elif event.type == "message_stop":
+                            stopped = True
+                    if not stopped:
+                        raise IncompleteStream("no message_stop event")
+                    reply.message = await stream.get_final_message()
+                return
+            except Exception as exc:
+                fault = classify(exc)
+                if fault is None:
+                    raise
+                if not fault.retryable or retry >= s.max_retries:
+                    tries = f" (after {retry + 1} attempts)" if fault.retryable else ""
+                    reply.failure = self._redact(fault.reason + tries)
+                    return
+                retry += 1
+                delay = backoff_s(retry, fault, base_s=s.retry_base_s, cap_s=s.retry_cap_s)
+                yield RetryScheduled(retry, delay, self._redact(fault.reason))
+                await asyncio.sleep(delay)
+
+    def _usage(self, message: ApiMessage) -> Usage:
+        u = message.usage
+        counts = {
+            "input_tokens": u.input_tokens,
+            "cache_write": u.cache_creation_input_tokens or 0,
+            "cache_read": u.cache_read_input_tokens or 0,
+            "output_tokens": u.output_tokens,
+        }
+        return Usage(
+            counts["input_tokens"],
+            counts["cache_write"],
+            counts["cache_read"],
+            counts["output_tokens"],
+            cost_usd(self.settings.model, **counts),
+        )
+
+
+def _tool_result(tool_use_id: str, output: str, is_error: bool) -> Block:
+    return {
+        "type": "tool_result",
+        "tool_use_id": tool_use_id,
+        "content": output,
+        "is_error": is_error,
+    }
+
+
+def _content(message: ApiMessage) -> list[Block]:
+    """The assistant's content blocks as plain dicts for the history (empty text dropped)."""
+    blocks: list[Block] = []
+    for block in message.content:
+        if block.type == "text":
+            if block.text:
+                blocks.append({"type": "text", "text": block.text})
+        elif block.type == "tool_use":
+            tool_input = block.input if isinstance(block.input, dict) else {}
+            blocks.append(
+                {"type": "tool_use", "id": block.id, "name": block.name, "input": tool_input}
+            )
+        else:
+            blocks.append(block.model_dump(mode="json", exclude_none=True))
+    return blocks
