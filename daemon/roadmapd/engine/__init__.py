@@ -1,0 +1,113 @@
+"""The task engine: a pure state machine of a task run, driven through ports.
+
+`TaskEngine.run(tasks)` runs tasks one at a time (checkpoint -> agent -> verify -> retry with
+context -> tick + commit) and reports everything it does as typed events to one sink. It
+imports no agent, git, verifier or store: see `engine/ports.py`. The state machine (a table)
+is documented in `engine/states.py`.
+"""
+
+from roadmapd.engine.deps import Blocker, blockers, describe, run_order
+from roadmapd.engine.engine import RunResult, TaskEngine, new_run_id
+from roadmapd.engine.events import (
+    AgentActivity,
+    AttemptStarted,
+    CheckboxUpdated,
+    CheckpointCreated,
+    ChecksFinished,
+    ChecksStarted,
+    Committed,
+    EngineEvent,
+    Event,
+    EventSink,
+    RolledBack,
+    RunFinished,
+    RunStarted,
+    TaskNotRunnable,
+    TaskOutcome,
+    TaskQueued,
+    TaskStatusChanged,
+)
+from roadmapd.engine.ports import (
+    AgentPort,
+    AgentSessionPort,
+    BranchMode,
+    CheckboxPort,
+    CheckpointLike,
+    CommitOutcomeLike,
+    GitPort,
+    ProblemFormatter,
+    RollbackOutcomeLike,
+    StatusLookup,
+    TaskLike,
+    VerifierPort,
+)
+from roadmapd.engine.retry import compact_problems
+from roadmapd.engine.serialize import event_to_json, secrets_from_env
+from roadmapd.engine.settings import (
+    RETRYABLE_OUTCOMES,
+    STOP_OUTCOMES,
+    EngineSettings,
+    RetryMode,
+)
+from roadmapd.engine.states import (
+    ACTIVE,
+    DONE,
+    TRANSITIONS,
+    IllegalTransition,
+    TaskStatus,
+    Trigger,
+    next_status,
+)
+
+__all__ = [
+    "ACTIVE",
+    "DONE",
+    "RETRYABLE_OUTCOMES",
+    "STOP_OUTCOMES",
+    "TRANSITIONS",
+    "AgentActivity",
+    "AgentPort",
+    "AgentSessionPort",
+    "AttemptStarted",
+    "Blocker",
+    "BranchMode",
+    "CheckboxPort",
+    "CheckboxUpdated",
+    "CheckpointCreated",
+    "CheckpointLike",
+    "ChecksFinished",
+    "ChecksStarted",
+    "CommitOutcomeLike",
+    "Committed",
+    "EngineEvent",
+    "EngineSettings",
+    "Event",
+    "EventSink",
+    "GitPort",
+    "IllegalTransition",
+    "ProblemFormatter",
+    "RetryMode",
+    "RollbackOutcomeLike",
+    "RolledBack",
+    "RunFinished",
+    "RunResult",
+    "RunStarted",
+    "StatusLookup",
+    "TaskEngine",
+    "TaskLike",
+    "TaskNotRunnable",
+    "TaskOutcome",
+    "TaskQueued",
+    "TaskStatus",
+    "TaskStatusChanged",
+    "Trigger",
+    "VerifierPort",
+    "blockers",
+    "compact_problems",
+    "describe",
+    "event_to_json",
+    "new_run_id",
+    "next_status",
+    "run_order",
+    "secrets_from_env",
+]

@@ -1,0 +1,345 @@
+"""`TaskEngine`: one per workspace; runs requested tasks one at a time and keeps their statuses.
+
+Scheduling: one task per workspace at a time. A `run` that starts while another is under way
+queues its tasks (status queued, in FIFO order of the runs) and waits for its turn; a task that
+is already queued or running is refused with a message. Within a run, dependencies go first;
+a task whose dependencies are not done is not runnable and says which ones. A run returns as
+soon as its requested tasks are finished: it never picks up other work.
+
+Cancellation: `cancel(task_id)` stops that task (running: its agent stream is cancelled;
+queued: it never starts) and the run goes on with the next task; cancelling the asyncio task
+of `run` cancels the current task and every task still queued in that run, then re-raises.
+
+The event sink is called synchronously for every event; if it raises, the error is logged and
+the run goes on (a full log disk must not leave a task half-done).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic
+
+from roadmapd.engine.deps import Blocker, blockers, describe, run_order
+from roadmapd.engine.events import (
+    CheckboxUpdated,
+    Event,
+    EventSink,
+    RolledBack,
+    RunFinished,
+    RunStarted,
+    TaskNotRunnable,
+    TaskOutcome,
+    TaskQueued,
+    TaskStatusChanged,
+)
+from roadmapd.engine.ports import (
+    CP,
+    AgentPort,
+    CheckboxPort,
+    GitPort,
+    ProblemFormatter,
+    StatusLookup,
+    TaskT,
+    VerifierPort,
+)
+from roadmapd.engine.retry import compact_problems
+from roadmapd.engine.runner import RunContext, TaskRunner
+from roadmapd.engine.settings import EngineSettings
+from roadmapd.engine.states import ACTIVE, DONE, TaskStatus, Trigger, can, next_status
+
+log = logging.getLogger("roadmapd.engine")
+
+
+def new_run_id() -> str:
+    """Sortable and unique: `20261121T101500Z-3f9a1c`."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    run_id: str
+    outcomes: tuple[TaskOutcome, ...]
+    cancelled: bool = False
+
+    def outcome(self, task_id: str) -> TaskOutcome | None:
+        return next((o for o in self.outcomes if o.task_id == task_id), None)
+
+
+class TaskEngine(Generic[TaskT, CP]):
+    def __init__(
+        self,
+        *,
+        agent: AgentPort[TaskT],
+        verifier: VerifierPort[TaskT],
+        git: GitPort[CP],
+        checkbox: CheckboxPort[TaskT],
+        sink: EventSink,
+        settings: EngineSettings | None = None,
+        formatter: ProblemFormatter = compact_problems,
+        lookup: StatusLookup | None = None,
+    ) -> None:
+        self.settings = settings or EngineSettings()
+        self._agent, self._verifier, self._git, self._checkbox = agent, verifier, git, checkbox
+        self._sink, self._formatter, self._lookup = sink, formatter, lookup
+        self._statuses: dict[str, TaskStatus] = {}
+        self._queued: dict[str, str] = {}  # task id -> run id, waiting for their turn
+        self._current: tuple[str, str, asyncio.Task[TaskOutcome]] | None = None
+        self._lock = asyncio.Lock()
+
+    # --- queries -------------------------------------------------------------------------
+
+    def status(self, task_id: str) -> TaskStatus:
+        """This engine's status of the task, else the persisted one (lookup), else idle."""
+        known = self._statuses.get(task_id)
+        if known is None and self._lookup is not None:
+            known = self._lookup(task_id)
+        return known or TaskStatus.IDLE
+
+    @property
+    def current_task_id(self) -> str | None:
+        return self._current[0] if self._current else None
+
+    def not_runnable_reason(self, task: TaskT, all_tasks: Sequence[TaskT] = ()) -> str | None:
+        """Why `task` cannot be run now (None if it can), e.g. `depends on T1 (failed)`."""
+        known = {t.id: t for t in all_tasks}
+        return self._refusal(task, known, pending=())[0]
+
+    # --- commands ------------------------------------------------------------------------
+
+    def cancel(self, task_id: str) -> bool:
+        """Cancel a running or queued task; False if it is neither."""
+        if self._current is not None and self._current[0] == task_id:
+            self._current[2].cancel()
+            return True
+        run_id = self._queued.pop(task_id, None)
+        if run_id is None:
+            return False
+        self._transition(run_id, task_id, Trigger.CANCEL, 0, "cancelled before it started")
+        return True
+
+    async def run(
+        self, tasks: Sequence[TaskT], *, all_tasks: Sequence[TaskT] = (), run_id: str | None = None
+    ) -> RunResult:
+        """Run the requested tasks (dependencies first); `all_tasks` resolves other deps."""
+        run_id = run_id or new_run_id()
+        ordered = run_order(tasks)
+        known = {t.id: t for t in all_tasks} | {t.id: t for t in ordered}
+        self._emit(RunStarted(run_id=run_id, task_ids=tuple(t.id for t in ordered)))
+        outcomes: dict[str, TaskOutcome] = {}
+        queued: list[TaskT] = []
+        for task in ordered:
+            reason, found = self._refusal(task, known, pending=[t.id for t in queued])
+            if reason is not None:
+                self._not_runnable(run_id, task.id, reason, found, outcomes)
+                continue
+            self._transition(run_id, task.id, Trigger.QUEUE, 0, None)
+            self._queued[task.id] = run_id
+            queued.append(task)
+            self._emit(
+                TaskQueued(run_id=run_id, task_id=task.id, title=task.title, position=len(queued))
+            )
+        try:
+            async with self._lock:
+                for task in queued:
+                    if self._queued.pop(task.id, None) is None:  # cancelled while queued
+                        outcomes[task.id] = self._bare_outcome(
+                            task.id, "cancelled before it started"
+                        )
+                        continue
+                    found = blockers(task, known=known, status_of=self.status)
+                    if found:
+                        self._transition(run_id, task.id, Trigger.SKIP, 0, describe(found))
+                        self._not_runnable(run_id, task.id, describe(found), found, outcomes)
+                        continue
+                    outcomes[task.id] = await self._run_one(run_id, task)
+        except asyncio.CancelledError:
+            for task in queued:
+                if self._queued.pop(task.id, None) is not None:
+                    self._transition(run_id, task.id, Trigger.CANCEL, 0, "the run was cancelled")
+                    outcomes[task.id] = self._bare_outcome(task.id, "the run was cancelled")
+            self._finish_run(run_id, ordered, outcomes, cancelled=True)
+            raise
+        return self._finish_run(run_id, ordered, outcomes, cancelled=False)
+
+    async def rollback(
+        self,
+        task: TaskT,
+        *,
+        all_tasks: Sequence[TaskT] = (),
+        force: bool = False,
+        run_id: str | None = None,
+    ) -> RolledBack:
+        """Undo a task through the git port (backup first), untick it, mark it rolled back.
+
+        Refusals (task active, nothing to roll back, git refused) come back with `done=False`.
+        """
+        run_id = run_id or new_run_id()
+        status = self.status(task.id)
+        refusal: str | None = None
+        if task.id in self._queued or self.current_task_id == task.id:
+            refusal = "the task is queued or running: cancel it first"
+        elif not can(status, Trigger.ROLL_BACK):
+            refusal = f"nothing to roll back: the task is {status.value}"
+        if refusal is not None:
+            event = RolledBack(
+                run_id=run_id,
+                task_id=task.id,
+                done=False,
+                method="refused",
+                backup_ref=None,
+                files=(),
+                conflicts=(),
+                reason=refusal,
+            )
+            self._emit(event)
+            return event
+        dependants = [
+            t.id
+            for t in all_tasks
+            if task.id in t.depends and (t.checked or self.status(t.id) in DONE)
+        ]
+        try:
+            out = await self._git.rollback(task.id, force=force, dependants=dependants)
+            event = RolledBack(
+                run_id=run_id,
+                task_id=task.id,
+                done=out.done,
+                method=out.method,
+                backup_ref=out.backup_ref,
+                files=out.files,
+                conflicts=out.conflicts,
+                reason=out.reason,
+            )
+        except Exception as exc:
+            event = RolledBack(
+                run_id=run_id,
+                task_id=task.id,
+                done=False,
+                method="refused",
+                backup_ref=None,
+                files=(),
+                conflicts=(),
+                reason=f"rollback failed: {exc}",
+            )
+        if event.done:
+            self._transition(run_id, task.id, Trigger.ROLL_BACK, 0, event.reason)
+            try:
+                await self._checkbox.set_checked(task, False)
+                self._emit(CheckboxUpdated(run_id=run_id, task_id=task.id, checked=False))
+            except Exception as exc:
+                self._emit(
+                    CheckboxUpdated(run_id=run_id, task_id=task.id, checked=True, error=str(exc))
+                )
+        self._emit(event)  # the last event of a rollback, as RunFinished is of a run
+        return event
+
+    # --- internals -----------------------------------------------------------------------
+
+    async def _run_one(self, run_id: str, task: TaskT) -> TaskOutcome:
+        ctx = RunContext(
+            run_id=run_id,
+            settings=self.settings,
+            agent=self._agent,
+            verifier=self._verifier,
+            git=self._git,
+            checkbox=self._checkbox,
+            formatter=self._formatter,
+            emit=self._emit,
+            transition=lambda tid, trig, n, why: self._transition(run_id, tid, trig, n, why),
+        )
+        inner = asyncio.create_task(TaskRunner(ctx, task).run(), name=f"roadmapd task {task.id}")
+        self._current = (task.id, run_id, inner)
+        outer = asyncio.current_task()
+        try:
+            outcome = await inner
+        except asyncio.CancelledError:
+            # cancelled before its runner started: record it here
+            if self.status(task.id) in ACTIVE:
+                self._transition(run_id, task.id, Trigger.CANCEL, 0, "cancelled")
+            if outer is not None and outer.cancelling():
+                raise
+            return self._bare_outcome(task.id, "cancelled")
+        finally:
+            self._current = None
+        if outer is not None and outer.cancelling():
+            raise asyncio.CancelledError  # the run itself was cancelled (inner absorbed it)
+        return outcome
+
+    def _refusal(
+        self, task: TaskT, known: dict[str, TaskT], pending: Sequence[str]
+    ) -> tuple[str | None, tuple[Blocker, ...]]:
+        status = self.status(task.id)
+        if task.id in self._queued or self.current_task_id == task.id:
+            return "already queued or running", ()
+        if task.checked:
+            return "already done (ticked in the roadmap)", ()
+        if status in ACTIVE:
+            return (
+                f"recorded as {status.value} by another roadmapd process "
+                "(if none is running, restart roadmapd to mark it interrupted)",
+                (),
+            )
+        if not can(status, Trigger.QUEUE):
+            return f"cannot run a task that is {status.value}", ()
+        found = blockers(task, known=known, status_of=self.status, pending=pending)
+        return (describe(found), found) if found else (None, ())
+
+    def _not_runnable(
+        self,
+        run_id: str,
+        task_id: str,
+        reason: str,
+        found: Sequence[Blocker],
+        outcomes: dict[str, TaskOutcome],
+    ) -> None:
+        blocked_by = tuple(b.task_id for b in found)
+        self._emit(
+            TaskNotRunnable(run_id=run_id, task_id=task_id, reason=reason, blocked_by=blocked_by)
+        )
+        outcomes[task_id] = self._bare_outcome(task_id, reason)
+
+    def _bare_outcome(self, task_id: str, reason: str) -> TaskOutcome:
+        return TaskOutcome(task_id=task_id, status=self.status(task_id), reason=reason)
+
+    def _finish_run(
+        self,
+        run_id: str,
+        ordered: Sequence[TaskT],
+        outcomes: dict[str, TaskOutcome],
+        *,
+        cancelled: bool,
+    ) -> RunResult:
+        result = RunResult(
+            run_id, tuple(outcomes[t.id] for t in ordered if t.id in outcomes), cancelled
+        )
+        self._emit(RunFinished(run_id=run_id, outcomes=result.outcomes, cancelled=cancelled))
+        return result
+
+    def _transition(
+        self, run_id: str, task_id: str, trigger: Trigger, attempt: int, reason: str | None
+    ) -> TaskStatus:
+        previous = self.status(task_id)
+        status = next_status(previous, trigger)
+        self._statuses[task_id] = status
+        self._emit(
+            TaskStatusChanged(
+                run_id=run_id,
+                task_id=task_id,
+                status=status,
+                previous=previous,
+                attempt=attempt,
+                reason=reason,
+            )
+        )
+        return status
+
+    def _emit(self, event: Event) -> None:
+        try:
+            self._sink(event)
+        except Exception:
+            log.exception("the event sink failed on %s", type(event).__name__)

@@ -1,0 +1,160 @@
+"""Typed events of a run: everything the engine does is one of these, in order.
+
+One `EventSink` (a plain callable) receives them all; the store's recorder turns them into
+the JSONL run log and the task state files, the server into LSP messages, the CLI into progress
+output. `roadmapd.engine.serialize.event_to_json` gives the JSON form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from roadmapd.agent.events import AgentEvent, Usage
+from roadmapd.engine.states import TaskStatus
+from roadmapd.problems import CheckResult, Problem
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineEvent:
+    """Base of all engine events: the run it belongs to and when it happened (UTC)."""
+
+    run_id: str
+    at: datetime = field(default_factory=_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunStarted(EngineEvent):
+    task_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskQueued(EngineEvent):
+    task_id: str
+    title: str
+    position: int  # 1-based place in this run
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskNotRunnable(EngineEvent):
+    task_id: str
+    reason: str
+    blocked_by: tuple[str, ...] = ()  # dependency ids that are not done
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskStatusChanged(EngineEvent):
+    task_id: str
+    status: TaskStatus
+    previous: TaskStatus
+    attempt: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckpointCreated(EngineEvent):
+    task_id: str
+    ref: str
+    commit: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttemptStarted(EngineEvent):
+    task_id: str
+    attempt: int
+    max_attempts: int
+    mode: Literal["first", "continue", "restart"]
+    message: str | None = None  # the retry message (continue) or context (restart)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentActivity(EngineEvent):
+    task_id: str
+    attempt: int
+    event: AgentEvent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChecksStarted(EngineEvent):
+    task_id: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChecksFinished(EngineEvent):
+    task_id: str
+    attempt: int
+    passed: bool
+    summary: str
+    problems: tuple[Problem, ...]
+    results: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckboxUpdated(EngineEvent):
+    task_id: str
+    checked: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Committed(EngineEvent):
+    task_id: str
+    commit: str | None
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RolledBack(EngineEvent):
+    task_id: str
+    done: bool
+    method: str
+    backup_ref: str | None
+    files: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    """Where one task of a run ended, with its totals."""
+
+    task_id: str
+    status: TaskStatus
+    attempts: int = 0
+    reason: str | None = None
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    commit: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFinished(EngineEvent):
+    outcomes: tuple[TaskOutcome, ...]
+    cancelled: bool = False
+
+
+Event = (
+    RunStarted
+    | TaskQueued
+    | TaskNotRunnable
+    | TaskStatusChanged
+    | CheckpointCreated
+    | AttemptStarted
+    | AgentActivity
+    | ChecksStarted
+    | ChecksFinished
+    | CheckboxUpdated
+    | Committed
+    | RolledBack
+    | RunFinished
+)
+
+EventSink = Callable[[Event], None]

@@ -1,0 +1,118 @@
+"""The engine's ports: the only shapes through which it touches the outside world.
+
+The engine never imports the agent, the verifier, git or the store. The faces (server, CLI)
+wire concrete adapters whose shapes match these Protocols structurally:
+
+- `AgentPort[T]`: `roadmapd.agent` (an adapter builds the task prompt and wraps
+  `AgentSession`); `open(task, context=...)` starts a fresh conversation.
+- `VerifierPort[T]`: `roadmapd.verify.run_checks` for the task's checks.
+- `GitPort[CP]`: `roadmapd.vcs.GitWorkspace` as it is (`CP` = `roadmapd.vcs.Checkpoint`).
+- `CheckboxPort[T]`: `workspace/applyEdit` in the server, a disk write in the CLI.
+- `ProblemFormatter`: `roadmapd.verify.format_for_retry`.
+- `StatusLookup`: persisted statuses (`StateStore.status_of`) for tasks this engine has not
+  run itself, so that dependencies committed in an earlier session count as done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Literal, Protocol, TypeVar
+
+from roadmapd.agent.events import AgentEvent
+from roadmapd.engine.states import TaskStatus
+from roadmapd.problems import CheckReport, Problem
+
+BranchMode = Literal["current", "per-task"]
+
+
+class TaskLike(Protocol):
+    """What the engine reads of a roadmap task (`roadmapd.roadmap.Task` has all of it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def checked(self) -> bool: ...
+    @property
+    def depends(self) -> Sequence[str]: ...
+
+
+class CheckpointLike(Protocol):
+    """A pre-task snapshot of the working state, stored in a git ref."""
+
+    @property
+    def task_id(self) -> str: ...
+    @property
+    def ref(self) -> str: ...
+    @property
+    def commit(self) -> str: ...
+
+
+class CommitOutcomeLike(Protocol):
+    @property
+    def committed(self) -> bool: ...
+    @property
+    def commit(self) -> str | None: ...
+    @property
+    def files(self) -> tuple[str, ...]: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+class RollbackOutcomeLike(Protocol):
+    @property
+    def done(self) -> bool: ...
+    @property
+    def backup_ref(self) -> str | None: ...
+    @property
+    def files(self) -> tuple[str, ...]: ...
+    @property
+    def conflicts(self) -> tuple[str, ...]: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+TaskT = TypeVar("TaskT", bound=TaskLike)
+TaskT_contra = TypeVar("TaskT_contra", bound=TaskLike, contravariant=True)
+CP = TypeVar("CP", bound=CheckpointLike)
+
+
+class AgentSessionPort(Protocol):
+    """One conversation. Each stream ends with `AgentFinished`; `send` continues it."""
+
+    def start(self) -> AsyncIterator[AgentEvent]: ...
+    def send(self, message: str) -> AsyncIterator[AgentEvent]: ...
+    async def aclose(self) -> None: ...
+
+
+class AgentPort(Protocol[TaskT_contra]):
+    async def open(self, task: TaskT_contra, *, context: str | None) -> AgentSessionPort:
+        """A fresh session for `task`; `context` (previous failures) goes into its first message."""
+        ...
+
+
+class VerifierPort(Protocol[TaskT_contra]):
+    async def verify(self, task: TaskT_contra) -> CheckReport: ...
+
+
+class CheckboxPort(Protocol[TaskT_contra]):
+    async def set_checked(self, task: TaskT_contra, checked: bool) -> None: ...
+
+
+class GitPort(Protocol[CP]):
+    async def checkpoint(self, task_id: str, title: str) -> CP: ...
+    async def diff_since(self, cp: CP, max_chars: int) -> str: ...
+    async def restore(self, cp: CP) -> RollbackOutcomeLike: ...
+    async def commit_task(
+        self, cp: CP, *, title: str, task_id: str, attempts: int, branch_mode: BranchMode
+    ) -> CommitOutcomeLike: ...
+    async def rollback(
+        self, task_id: str, *, force: bool, dependants: Sequence[str]
+    ) -> RollbackOutcomeLike: ...
+
+
+ProblemFormatter = Callable[[Sequence[Problem], int], str]
+StatusLookup = Callable[[str], TaskStatus | None]

@@ -1,0 +1,86 @@
+"""What the agent is told when an attempt failed: retry with context.
+
+The message holds the daemon's verdict (which checks failed, their parsed problems, most
+relevant first and bounded by the formatter), the outputs of failed checks that yielded no
+problem, and the diff so far (bounded by the git port). The problem formatter is a port
+(`roadmapd.verify.format_for_retry` in production); `compact_problems` is the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from roadmapd.problems import CheckReport, Problem
+
+_TAIL_CHARS = 1500
+
+
+def compact_problems(problems: Sequence[Problem], max_chars: int) -> str:
+    """Errors first, one line each (`file:line:col: [source] message`), cut at `max_chars`."""
+    ranked = sorted(problems, key=lambda p: (p.severity, p.file or "", p.range.start.line))
+    lines: list[str] = []
+    used = 0
+    for i, p in enumerate(ranked):
+        line = f"{p.location()}: [{p.source}] {p.message.strip()}"
+        if used + len(line) + 1 > max_chars:
+            lines.append(f"... and {len(ranked) - i} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def summarize(report: CheckReport) -> str:
+    """One line for the whole verification: `pytest: 3 passed, 1 failed; ruff: passed`."""
+    if not report.results:
+        return "no checks configured or detected"
+    parts = []
+    for r in report.results:
+        verdict = r.summary or ("passed" if r.passed else f"failed (exit code {r.exit_code})")
+        parts.append(f"{r.name}: {verdict}")
+    return "; ".join(parts)
+
+
+def checks_failed_message(
+    report: CheckReport, formatted_problems: str, diff: str, *, attempt: int, max_attempts: int
+) -> str:
+    """The user turn that continues the conversation after the daemon's checks failed."""
+    parts = [
+        f"The daemon ran the checks itself and they FAILED (attempt {attempt} of "
+        f"{max_attempts}): {summarize(report)}.",
+        "Whatever the previous reply claimed, the task is not done. Fix the problems below, "
+        "then stop; the daemon will run the checks again.",
+    ]
+    if formatted_problems:
+        parts.append("Problems:\n" + formatted_problems)
+    for r in report.results:
+        if not r.passed and not r.problems and r.output_tail:
+            parts.append(f"Output of {r.name} ({r.command}):\n{r.output_tail[-_TAIL_CHARS:]}")
+    parts.append(_diff_section(diff))
+    return "\n\n".join(parts)
+
+
+def agent_failed_message(reason: str, diff: str, *, attempt: int, max_attempts: int) -> str:
+    """The user turn after an attempt that ended without the model finishing on its own."""
+    return "\n\n".join(
+        [
+            f"The previous attempt ({attempt} of {max_attempts}) ended early: {reason}. "
+            "Continue the task with a different approach, then stop; the daemon will run "
+            "the checks.",
+            _diff_section(diff),
+        ]
+    )
+
+
+def restart_context(previous: str) -> str:
+    """Context for a fresh session after the working tree was restored to the checkpoint."""
+    return (
+        "An earlier attempt at this task failed and its changes were undone. "
+        "What went wrong:\n\n" + previous
+    )
+
+
+def _diff_section(diff: str) -> str:
+    if not diff.strip():
+        return "Changes so far: none."
+    return "Changes so far (diff against the state before the task):\n" + diff

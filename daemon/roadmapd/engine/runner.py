@@ -1,0 +1,319 @@
+"""The attempt loop of one task: checkpoint, agent, verify, retry with context, commit.
+
+1. Checkpoint through the git port before anything changes (no checkpoint, no run).
+2. Agent attempt; every agent event is re-emitted as `AgentActivity`.
+3. On `end_turn` the daemon verifies (the agent's claims count for nothing).
+4. Passed: tick the checkbox, commit through the git port (a refused commit leaves the task
+   passed, with the reason). Failed with attempts left: retry with context, either in the
+   same conversation (`retry="continue"`: problems + diff so far) or after restoring the
+   checkpoint in a fresh session (`retry="restart"`). Attempts exhausted: failed, with the
+   last problems kept.
+5. Agent outcomes other than `end_turn`: see `settings.RETRYABLE_OUTCOMES`/`STOP_OUTCOMES`.
+6. Cancellation anywhere: the cancel propagates into the agent stream (which is closed), the
+   task becomes cancelled, the checkpoint is kept.
+
+Errors raised by a port never escape: they end the task in a defined state with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from roadmapd.agent.events import AgentFinished, Usage
+from roadmapd.engine import retry as msgs
+from roadmapd.engine.events import (
+    AgentActivity,
+    AttemptStarted,
+    CheckboxUpdated,
+    CheckpointCreated,
+    ChecksFinished,
+    ChecksStarted,
+    Committed,
+    Event,
+    TaskOutcome,
+)
+from roadmapd.engine.ports import (
+    CP,
+    AgentPort,
+    AgentSessionPort,
+    CheckboxPort,
+    GitPort,
+    ProblemFormatter,
+    TaskT,
+    VerifierPort,
+)
+from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
+from roadmapd.engine.states import TaskStatus, Trigger
+from roadmapd.problems import CheckReport, Problem
+
+log = logging.getLogger("roadmapd.engine")
+R = TypeVar("R")
+
+Transition = Callable[[str, Trigger, int, str | None], TaskStatus]
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext(Generic[TaskT, CP]):
+    """The ports and settings one run works with; `transition` is the engine's status keeper."""
+
+    run_id: str
+    settings: EngineSettings
+    agent: AgentPort[TaskT]
+    verifier: VerifierPort[TaskT]
+    git: GitPort[CP]
+    checkbox: CheckboxPort[TaskT]
+    formatter: ProblemFormatter
+    emit: Callable[[Event], None]
+    transition: Transition
+
+
+class _Stop(Exception):
+    """Ends the task as failed with `reason` (raised inside the loop, caught in `run`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TaskRunner(Generic[TaskT, CP]):
+    """Runs one queued task to a final status; `run` never raises (except on programming errors)."""
+
+    def __init__(self, ctx: RunContext[TaskT, CP], task: TaskT) -> None:
+        self.ctx = ctx
+        self.task = task
+        self.attempt = 0
+        self.turns = 0
+        self.usage = Usage()
+        self.problems: tuple[Problem, ...] = ()
+        self.commit: str | None = None
+        self.status = TaskStatus.QUEUED
+        self.reason: str | None = None
+        self._session: AgentSessionPort | None = None
+
+    async def run(self) -> TaskOutcome:
+        try:
+            self._fire(Trigger.START)
+            await self._loop()
+        except _Stop as stop:
+            self._fire(Trigger.GIVE_UP, stop.reason)
+        except asyncio.CancelledError:
+            note = "cancelled before the commit" if self.status is TaskStatus.PASSED else None
+            self._fire(Trigger.CANCEL, note or "cancelled")
+        finally:
+            await self._close_session()
+        return TaskOutcome(
+            task_id=self.task.id,
+            status=self.status,
+            attempts=self.attempt,
+            reason=self.reason,
+            turns=self.turns,
+            usage=self.usage,
+            commit=self.commit,
+            problems=self.problems,
+        )
+
+    async def _loop(self) -> None:
+        ctx, task, settings = self.ctx, self.task, self.ctx.settings
+        cp = await self._port(ctx.git.checkpoint(task.id, task.title), "checkpoint")
+        ctx.emit(
+            CheckpointCreated(run_id=ctx.run_id, task_id=task.id, ref=cp.ref, commit=cp.commit)
+        )
+        await self._open(None)
+        mode: Literal["first", "continue", "restart"] = "first"
+        message: str | None = None
+        while True:
+            self.attempt += 1
+            if self.attempt > 1:
+                self._fire(Trigger.RETRY, f"attempt {self.attempt} of {settings.max_attempts}")
+            ctx.emit(
+                AttemptStarted(
+                    run_id=ctx.run_id,
+                    task_id=task.id,
+                    attempt=self.attempt,
+                    max_attempts=settings.max_attempts,
+                    mode=mode,
+                    message=message,
+                )
+            )
+            finished = await self._converse(message if mode == "continue" else None)
+            failure = await self._judge(finished, cp)
+            if failure is None:
+                return
+            if settings.retry == "restart":
+                await self._close_session()
+                restored = await self._port(ctx.git.restore(cp), "restore of the checkpoint")
+                if not restored.done:
+                    raise _Stop(f"could not restore the checkpoint for a retry: {restored.reason}")
+                message = msgs.restart_context(failure.summary)
+                await self._open(message)
+                mode = "restart"
+            else:
+                message = failure.message(await self._diff(cp))
+                mode = "continue"
+
+    async def _judge(self, finished: AgentFinished, cp: CP) -> _Failure | None:
+        """None when the task passed (and was committed); the failure to retry with otherwise.
+
+        Raises `_Stop` when the task must not be retried, `CancelledError` on cancellation.
+        """
+        settings = self.ctx.settings
+        last = self.attempt >= settings.max_attempts
+        if finished.outcome == "cancelled":
+            raise asyncio.CancelledError
+        if finished.outcome != "end_turn":
+            reason = f"agent stopped ({finished.outcome}): {finished.reason}"
+            if finished.outcome not in RETRYABLE_OUTCOMES:
+                raise _Stop(reason)
+            if last:
+                raise _Stop(f"{reason}; {self.attempt} attempt(s) used")
+            return _Failure(reason, None, "", self.attempt, settings.max_attempts)
+        self._fire(Trigger.AGENT_DONE)
+        report = await self._verify()
+        if report.passed:
+            await self._finish(cp)
+            return None
+        summary = msgs.summarize(report)
+        if last:
+            raise _Stop(f"checks failed after {self.attempt} attempt(s): {summary}")
+        formatted = self.ctx.formatter(self.problems, settings.max_problem_chars)
+        text = f"The checks failed: {summary}\n{formatted}".rstrip()
+        return _Failure(text, report, formatted, self.attempt, settings.max_attempts)
+
+    async def _converse(self, message: str | None) -> AgentFinished:
+        """One agent turn sequence; every event goes out; the result is its `AgentFinished`."""
+        session = self._session
+        assert session is not None
+        stream = session.start() if message is None else session.send(message)
+        finished: AgentFinished | None = None
+        try:
+            async for event in stream:
+                self.ctx.emit(
+                    AgentActivity(
+                        run_id=self.ctx.run_id,
+                        task_id=self.task.id,
+                        attempt=self.attempt,
+                        event=event,
+                    )
+                )
+                if isinstance(event, AgentFinished):
+                    finished = event
+                    break
+        except Exception as exc:
+            log.warning("agent stream of task %s failed", self.task.id, exc_info=True)
+            finished = AgentFinished("api_error", f"agent error: {exc}", 0, Usage())
+        finally:
+            close = getattr(stream, "aclose", None)
+            if close is not None:
+                await close()
+        if finished is None:
+            finished = AgentFinished(
+                "api_error", "the agent stream ended without a result", 0, Usage()
+            )
+        self.turns += finished.turns
+        self.usage = self.usage + finished.usage
+        return finished
+
+    async def _verify(self) -> CheckReport:
+        ctx = self.ctx
+        ctx.emit(ChecksStarted(run_id=ctx.run_id, task_id=self.task.id, attempt=self.attempt))
+        report = await self._port(ctx.verifier.verify(self.task), "verification")
+        self.problems = report.problems
+        ctx.emit(
+            ChecksFinished(
+                run_id=ctx.run_id,
+                task_id=self.task.id,
+                attempt=self.attempt,
+                passed=report.passed,
+                summary=msgs.summarize(report),
+                problems=report.problems,
+                results=report.results,
+            )
+        )
+        return report
+
+    async def _finish(self, cp: CP) -> None:
+        """Passed: tick the checkbox, then commit; a refused commit leaves the task passed."""
+        ctx, task = self.ctx, self.task
+        self._fire(Trigger.CHECKS_PASSED)
+        note = ""
+        try:
+            await ctx.checkbox.set_checked(task, True)
+            ctx.emit(CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=True))
+        except Exception as exc:
+            note = f"; checkbox not ticked: {exc}"
+            ctx.emit(
+                CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=False, error=str(exc))
+            )
+        try:
+            outcome = await ctx.git.commit_task(
+                cp,
+                title=task.title,
+                task_id=task.id,
+                attempts=self.attempt,
+                branch_mode=ctx.settings.branch_mode,
+            )
+        except Exception as exc:
+            self._fire(Trigger.COMMIT_REFUSED, f"not committed: commit failed: {exc}{note}")
+            return
+        if not outcome.committed:
+            self._fire(Trigger.COMMIT_REFUSED, f"not committed: {outcome.reason}{note}")
+            return
+        self.commit = outcome.commit
+        ctx.emit(
+            Committed(
+                run_id=ctx.run_id, task_id=task.id, commit=outcome.commit, files=outcome.files
+            )
+        )
+        self._fire(Trigger.COMMITTED, note.removeprefix("; ") or None)
+
+    async def _diff(self, cp: CP) -> str:
+        try:
+            return await self.ctx.git.diff_since(cp, self.ctx.settings.max_diff_chars)
+        except Exception as exc:
+            return f"(diff unavailable: {exc})"
+
+    async def _open(self, context: str | None) -> None:
+        self._session = await self._port(self.ctx.agent.open(self.task, context=context), "agent")
+
+    async def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            await session.aclose()
+        except Exception:
+            log.warning("closing the agent session of task %s failed", self.task.id, exc_info=True)
+
+    async def _port(self, call: Awaitable[R], what: str) -> R:
+        """Await a port call; its errors (not cancellation) end the task with a readable reason."""
+        try:
+            return await call
+        except Exception as exc:
+            raise _Stop(f"{what} failed: {exc}") from exc
+
+    def _fire(self, trigger: Trigger, reason: str | None = None) -> None:
+        self.status = self.ctx.transition(self.task.id, trigger, self.attempt, reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A failed attempt: what a restart is told (`summary`) and how to continue (`message`)."""
+
+    summary: str
+    report: CheckReport | None
+    formatted: str
+    attempt: int
+    max_attempts: int
+
+    def message(self, diff: str) -> str:
+        n, budget = self.attempt, self.max_attempts
+        if self.report is None:
+            return msgs.agent_failed_message(self.summary, diff, attempt=n, max_attempts=budget)
+        return msgs.checks_failed_message(
+            self.report, self.formatted, diff, attempt=n, max_attempts=budget
+        )

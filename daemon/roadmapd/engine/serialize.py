@@ -1,0 +1,94 @@
+"""JSON form of engine events, for the JSONL run log, the state files and the CLI's `--json`.
+
+Every string is passed through a redactor: the values of the secret environment variables
+(`ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN`) never leave the process, even when a tool output
+or an error message happened to contain one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from roadmapd.agent import events as agent_events
+from roadmapd.engine.events import EngineEvent, Event
+from roadmapd.problems import CheckResult
+
+SECRET_ENV_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+REDACTED = "[redacted]"
+_MIN_SECRET_LEN = 8  # shorter values would redact ordinary words
+
+_AGENT_EVENT_TYPES: tuple[type, ...] = (
+    agent_events.TurnStarted,
+    agent_events.TextDelta,
+    agent_events.ToolCall,
+    agent_events.ToolResult,
+    agent_events.UsageReport,
+    agent_events.RetryScheduled,
+    agent_events.AgentFinished,
+)
+_TYPED: tuple[type, ...] = (EngineEvent, *_AGENT_EVENT_TYPES)  # dicts that get a "type" key
+
+
+def secrets_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    source = os.environ if env is None else env
+    values = (source.get(name, "") for name in SECRET_ENV_VARS)
+    return tuple(v for v in values if len(v) >= _MIN_SECRET_LEN)
+
+
+def event_to_json(event: Event, *, secrets: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON-ready dict with a `type` key; secrets replaced by `[redacted]`."""
+    found = tuple(secrets) if secrets is not None else secrets_from_env()
+    out = _convert(event, found)
+    assert isinstance(out, dict)
+    return out
+
+
+def _convert(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return _redact(value, secrets)
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, CheckResult):
+        return _check_result(value, secrets)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        if isinstance(value, _TYPED):
+            out["type"] = type(value).__name__
+        for f in dataclasses.fields(value):
+            out[f.name] = _convert(getattr(value, f.name), secrets)
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): _convert(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_convert(v, secrets) for v in value]
+    return _redact(repr(value), secrets)
+
+
+def _check_result(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
+    """A check without its problems (the event lists them once, at the top)."""
+    return {
+        "name": _redact(result.name, secrets),
+        "command": _redact(result.command, secrets),
+        "passed": result.passed,
+        "exit_code": result.exit_code,
+        "duration_s": result.duration_s,
+        "problem_count": len(result.problems),
+        "summary": _redact(result.summary, secrets),
+        "output_tail": _redact(result.output_tail, secrets),
+    }
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text

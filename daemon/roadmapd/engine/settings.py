@@ -1,0 +1,41 @@
+"""Engine settings (attempt budget, retry mode, branch mode, prompt bounds) and outcome policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from roadmapd.agent.events import Outcome
+from roadmapd.engine.ports import BranchMode
+
+RetryMode = Literal["continue", "restart"]
+
+#: Agent outcomes that end the attempt but may be retried while attempts are left: a fresh
+#: nudge (or a fresh session) can get past a turn limit, a loop or a cut-off reply.
+RETRYABLE_OUTCOMES: frozenset[Outcome] = frozenset({"max_turns", "stuck", "max_tokens"})
+#: Agent outcomes that stop the task at once, attempts left or not: "api_error" (the agent's
+#: own retry budget is spent; retrying here would burn credits in a loop) and "budget" (the
+#: cost/token budget is spent). "cancelled" makes the task cancelled.
+STOP_OUTCOMES: frozenset[Outcome] = frozenset({"api_error", "budget"})
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    max_attempts: int = 3
+    retry: RetryMode = "continue"
+    branch_mode: BranchMode = "current"
+    max_problem_chars: int = 4000  # bound of the formatted problems in a retry message
+    max_diff_chars: int = 8000  # bound of the diff in a retry message
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts: expected 1 or more; got {self.max_attempts}")
+        if self.retry not in ("continue", "restart"):
+            raise ValueError(f'retry: expected one of continue, restart; got "{self.retry}"')
+        if self.branch_mode not in ("current", "per-task"):
+            raise ValueError(
+                f'branch_mode: expected one of current, per-task; got "{self.branch_mode}"'
+            )
+        for name in ("max_problem_chars", "max_diff_chars"):
+            if getattr(self, name) < 200:
+                raise ValueError(f"{name}: expected 200 or more; got {getattr(self, name)}")

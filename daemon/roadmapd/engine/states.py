@@ -1,0 +1,126 @@
+"""The task state machine as data: statuses, triggers and the transition table.
+
+Every status change of a task goes through `next_status`, which looks the pair
+(status, trigger) up in `TRANSITIONS` and raises `IllegalTransition` for anything else.
+The run loop (`engine/runner.py`) decides WHICH trigger fires; this table decides WHERE it
+leads.
+
+| from                                        | trigger          | to           |
+|---------------------------------------------|------------------|--------------|
+| idle, passed, failed, cancelled,            | queue            | queued       |
+| interrupted, committed, rolled_back         |                  |              |
+| queued                                      | start            | running      |
+| queued                                      | skip             | idle         |
+| running                                     | agent_done       | verifying    |
+| running, verifying                          | retry            | running      |
+| running, verifying                          | give_up          | failed       |
+| verifying                                   | checks_passed    | passed       |
+| passed                                      | committed        | committed    |
+| passed                                      | commit_refused   | passed       |
+| queued, running, verifying, passed          | cancel           | cancelled *  |
+| queued, running, verifying                  | interrupt        | interrupted  |
+| passed, committed, failed, cancelled,       | roll_back        | rolled_back  |
+| interrupted                                 |                  |              |
+
+`*` a task that already passed stays passed when cancelled during its commit step.
+
+Meaning of the statuses: `idle` never ran (or was skipped because a dependency was not
+done); `queued` waits for its turn; `running` an agent attempt is under way; `verifying` the
+daemon runs the checks; `passed` the checks passed (not committed: the reason says why);
+`committed` passed and committed; `failed` the attempt budget is spent or the task stopped on
+an error; `cancelled` stopped on request (checkpoint kept); `interrupted` the daemon died while
+it ran (checkpoint kept, see `StateStore.recover`); `rolled_back` its changes were undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class TaskStatus(StrEnum):
+    IDLE = "idle"
+    QUEUED = "queued"
+    RUNNING = "running"
+    VERIFYING = "verifying"
+    PASSED = "passed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    COMMITTED = "committed"
+    ROLLED_BACK = "rolled_back"
+
+
+class Trigger(StrEnum):
+    QUEUE = "queue"
+    START = "start"
+    SKIP = "skip"
+    AGENT_DONE = "agent_done"
+    RETRY = "retry"
+    GIVE_UP = "give_up"
+    CHECKS_PASSED = "checks_passed"
+    COMMITTED = "committed"
+    COMMIT_REFUSED = "commit_refused"
+    CANCEL = "cancel"
+    INTERRUPT = "interrupt"
+    ROLL_BACK = "roll_back"
+
+
+S = TaskStatus
+T = Trigger
+
+#: Statuses in which a task is owned by a live run (not idle, not finished).
+ACTIVE: frozenset[TaskStatus] = frozenset({S.QUEUED, S.RUNNING, S.VERIFYING})
+
+#: Statuses that count as "done" for the tasks that depend on this one.
+DONE: frozenset[TaskStatus] = frozenset({S.PASSED, S.COMMITTED})
+
+_REQUEUABLE = (S.IDLE, S.PASSED, S.FAILED, S.CANCELLED, S.INTERRUPTED, S.COMMITTED, S.ROLLED_BACK)
+_ROLLBACKABLE = (S.PASSED, S.COMMITTED, S.FAILED, S.CANCELLED, S.INTERRUPTED)
+
+TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
+    **{(s, T.QUEUE): S.QUEUED for s in _REQUEUABLE},
+    (S.QUEUED, T.START): S.RUNNING,
+    (S.QUEUED, T.SKIP): S.IDLE,
+    (S.RUNNING, T.AGENT_DONE): S.VERIFYING,
+    (S.RUNNING, T.RETRY): S.RUNNING,
+    (S.VERIFYING, T.RETRY): S.RUNNING,
+    (S.RUNNING, T.GIVE_UP): S.FAILED,
+    (S.VERIFYING, T.GIVE_UP): S.FAILED,
+    (S.VERIFYING, T.CHECKS_PASSED): S.PASSED,
+    (S.PASSED, T.COMMITTED): S.COMMITTED,
+    (S.PASSED, T.COMMIT_REFUSED): S.PASSED,
+    (S.QUEUED, T.CANCEL): S.CANCELLED,
+    (S.RUNNING, T.CANCEL): S.CANCELLED,
+    (S.VERIFYING, T.CANCEL): S.CANCELLED,
+    (S.PASSED, T.CANCEL): S.PASSED,
+    (S.QUEUED, T.INTERRUPT): S.INTERRUPTED,
+    (S.RUNNING, T.INTERRUPT): S.INTERRUPTED,
+    (S.VERIFYING, T.INTERRUPT): S.INTERRUPTED,
+    **{(s, T.ROLL_BACK): S.ROLLED_BACK for s in _ROLLBACKABLE},
+}
+
+
+class IllegalTransition(ValueError):
+    """A trigger fired in a status where the table has no entry for it."""
+
+    def __init__(self, status: TaskStatus, trigger: Trigger) -> None:
+        allowed = sorted(t.value for (s, t) in TRANSITIONS if s is status)
+        super().__init__(
+            f"illegal transition: {trigger.value!r} in status {status.value!r} "
+            f"(allowed there: {', '.join(allowed) or 'nothing'})"
+        )
+        self.status = status
+        self.trigger = trigger
+
+
+def next_status(status: TaskStatus, trigger: Trigger) -> TaskStatus:
+    """The status `trigger` leads to from `status`; raises `IllegalTransition` if none."""
+    try:
+        return TRANSITIONS[(status, trigger)]
+    except KeyError:
+        raise IllegalTransition(status, trigger) from None
+
+
+def can(status: TaskStatus, trigger: Trigger) -> bool:
+    return (status, trigger) in TRANSITIONS

@@ -1,0 +1,222 @@
+"""In-test port implementations for the pure engine (no network, no git, no subprocess)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+import pytest
+
+from roadmapd.agent.events import AgentEvent, AgentFinished, TextDelta, TurnStarted, Usage
+from roadmapd.engine import EngineSettings, Event, TaskEngine, TaskStatus, TaskStatusChanged
+from roadmapd.problems import CheckReport, CheckResult, Problem, Range
+
+HANG = "hang"  # a reply that never ends (until cancelled)
+
+
+@dataclass(frozen=True)
+class FakeTask:
+    id: str
+    title: str = "a task"
+    checked: bool = False
+    depends: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FakeCheckpoint:
+    task_id: str
+    ref: str
+    commit: str
+
+
+@dataclass(frozen=True)
+class FakeCommit:
+    committed: bool
+    commit: str | None
+    files: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class FakeRollback:
+    done: bool
+    backup_ref: str | None = "refs/roadmapd/backup/1"
+    files: tuple[str, ...] = ("a.py",)
+    conflicts: tuple[str, ...] = ()
+    method: str = "revert-commit"
+    reason: str | None = None
+
+
+def reply(
+    text: str, outcome: str = "end_turn", reason: str = "", cost: float = 0.01
+) -> list[AgentEvent]:
+    return [
+        TurnStarted(1),
+        TextDelta(text),
+        AgentFinished(outcome, reason, 1, Usage(input_tokens=10, output_tokens=5, cost_usd=cost)),  # type: ignore[arg-type]
+    ]
+
+
+class FakeSession:
+    def __init__(self, agent: FakeAgent, context: str | None) -> None:
+        self.agent = agent
+        self.context = context
+        self.received: list[str] = []
+        self.started = 0
+        self.closed = False
+        self.saw_cancel = False
+
+    def start(self) -> AsyncIterator[AgentEvent]:
+        self.started += 1
+        return self._stream()
+
+    def send(self, message: str) -> AsyncIterator[AgentEvent]:
+        self.received.append(message)
+        return self._stream()
+
+    async def _stream(self) -> AsyncIterator[AgentEvent]:
+        script = self.agent.replies.pop(0) if self.agent.replies else self.agent.fallback
+        self.agent.streaming.set()
+        if script == HANG:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                self.saw_cancel = True
+                raise
+        if isinstance(script, BaseException):
+            raise script
+        for event in script:
+            yield event
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class FakeAgent:
+    def __init__(self) -> None:
+        self.replies: list[object] = []
+        self.fallback: object = reply("done")
+        self.sessions: list[FakeSession] = []
+        self.streaming = asyncio.Event()
+
+    async def open(self, task: FakeTask, *, context: str | None) -> FakeSession:
+        session = FakeSession(self, context)
+        self.sessions.append(session)
+        return session
+
+
+def problem(msg: str = "assert 1 == 2", file: str = "tests/test_x.py", line: int = 4) -> Problem:
+    return Problem(msg, Range.of_line(line), source="pytest", file=file)
+
+
+def failing(*problems: Problem) -> CheckReport:
+    probs = problems or (problem(),)
+    return CheckReport(
+        (CheckResult("pytest", "pytest -q", False, 1, 0.1, probs, summary="1 failed"),)
+    )
+
+
+def passing() -> CheckReport:
+    return CheckReport((CheckResult("pytest", "pytest -q", True, 0, 0.1, summary="3 passed"),))
+
+
+class FakeVerifier:
+    def __init__(self) -> None:
+        self.reports: list[CheckReport] = []
+        self.fallback = passing()
+        self.calls = 0
+
+    async def verify(self, task: FakeTask) -> CheckReport:
+        self.calls += 1
+        return self.reports.pop(0) if self.reports else self.fallback
+
+
+class FakeGit:
+    def __init__(self) -> None:
+        self.checkpoints: list[FakeCheckpoint] = []
+        self.restores: list[FakeCheckpoint] = []
+        self.commits: list[dict[str, object]] = []
+        self.rollbacks: list[tuple[str, bool, tuple[str, ...]]] = []
+        self.refuse_commit: str | None = None
+        self.fail_checkpoint: Exception | None = None
+        self.diff = "diff --git a/x.py b/x.py\n+DIFF-MARKER\n"
+
+    async def checkpoint(self, task_id: str, title: str = "") -> FakeCheckpoint:
+        if self.fail_checkpoint:
+            raise self.fail_checkpoint
+        cp = FakeCheckpoint(task_id, f"refs/roadmapd/checkpoints/{task_id}/1", "c0ffee")
+        self.checkpoints.append(cp)
+        return cp
+
+    async def diff_since(self, cp: FakeCheckpoint, max_chars: int = 20_000) -> str:
+        return self.diff[:max_chars]
+
+    async def restore(self, cp: FakeCheckpoint) -> FakeRollback:
+        self.restores.append(cp)
+        return FakeRollback(True, method="files-restored")
+
+    async def commit_task(
+        self, cp: FakeCheckpoint, *, title: str, task_id: str, attempts: int, branch_mode: str
+    ) -> FakeCommit:
+        self.commits.append({"task_id": task_id, "attempts": attempts, "branch_mode": branch_mode})
+        if self.refuse_commit:
+            return FakeCommit(False, None, (), self.refuse_commit)
+        return FakeCommit(True, "abc123", ("x.py",), None)
+
+    async def rollback(
+        self, task_id: str, *, force: bool = False, dependants: Sequence[str] = ()
+    ) -> FakeRollback:
+        self.rollbacks.append((task_id, force, tuple(dependants)))
+        return FakeRollback(True)
+
+
+class FakeCheckbox:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool]] = []
+
+    async def set_checked(self, task: FakeTask, checked: bool) -> None:
+        self.calls.append((task.id, checked))
+
+
+@dataclass
+class Harness:
+    agent: FakeAgent = field(default_factory=FakeAgent)
+    verifier: FakeVerifier = field(default_factory=FakeVerifier)
+    git: FakeGit = field(default_factory=FakeGit)
+    checkbox: FakeCheckbox = field(default_factory=FakeCheckbox)
+    events: list[Event] = field(default_factory=list)
+    persisted: dict[str, TaskStatus] = field(default_factory=dict)
+
+    def engine(self, **settings: object) -> TaskEngine[FakeTask, FakeCheckpoint]:
+        return TaskEngine(
+            agent=self.agent,
+            verifier=self.verifier,
+            git=self.git,
+            checkbox=self.checkbox,
+            sink=self.events.append,
+            settings=EngineSettings(**settings),  # type: ignore[arg-type]
+            lookup=self.persisted.get,
+        )
+
+    HANG = HANG
+    Task = FakeTask
+    reply = staticmethod(reply)
+    problem = staticmethod(problem)
+    failing = staticmethod(failing)
+    passing = staticmethod(passing)
+
+    def statuses(self, task_id: str) -> list[str]:
+        return [
+            e.status.value
+            for e in self.events
+            if isinstance(e, TaskStatusChanged) and e.task_id == task_id
+        ]
+
+    def of_type(self, kind: type[Event]) -> list[Event]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+@pytest.fixture
+def harness() -> Harness:
+    return Harness()

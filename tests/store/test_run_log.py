@@ -1,0 +1,106 @@
+"""Run logs (one JSON line per event, tolerant reader) and the recorder that keeps task states."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from roadmapd.agent.events import AgentFinished, TextDelta, Usage
+from roadmapd.engine import (
+    AgentActivity,
+    AttemptStarted,
+    CheckpointCreated,
+    ChecksFinished,
+    Committed,
+    RunFinished,
+    RunStarted,
+    TaskOutcome,
+    TaskQueued,
+    TaskStatus,
+    TaskStatusChanged,
+)
+from roadmapd.problems import Problem, Range
+from roadmapd.store import StateRecorder, StateStore, StoreError
+
+KEY = "sk-ant-test-secret-0123456789"
+
+
+def test_reader_tolerates_a_truncated_last_line(store: StateStore) -> None:
+    with store.open_run_log("run-1") as log:
+        log.append({"type": "RunStarted", "n": 1})
+        log.append({"type": "TaskQueued", "n": 2})
+    with store.paths.run_log("run-1").open("a") as f:
+        f.write('{"type": "TaskStatusChanged", "st')  # killed mid-line
+
+    contents = store.read_run_log("run-1")
+
+    assert [r["n"] for r in contents.records] == [1, 2]
+    assert contents.truncated_tail and contents.bad_lines == ()
+
+
+def test_reader_skips_bad_lines_and_keeps_a_whole_last_line(store: StateStore) -> None:
+    path = store.paths.run_log("run-2")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"n": 1}\n\xff\xfe garbage\n[1, 2]\n{"n": 4}')
+
+    contents = store.read_run_log("run-2")
+
+    assert [r["n"] for r in contents.records] == [1, 4]
+    assert contents.bad_lines == (2, 3) and not contents.truncated_tail
+    with pytest.raises(StoreError, match="no event log for run 'nope'"):
+        store.read_run_log("nope")
+
+
+def test_recorder_keeps_state_and_log(store: StateStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    t0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    usage = Usage(input_tokens=100, output_tokens=20, cost_usd=0.03)
+    problem = Problem("E501 line too long", Range.of_line(2), source="ruff", file="a.py")
+    common = {"run_id": "r1", "task_id": "T1"}
+
+    def status(
+        s: TaskStatus, prev: TaskStatus, at: datetime, reason: str | None = None
+    ) -> TaskStatusChanged:
+        return TaskStatusChanged(**common, status=s, previous=prev, attempt=1, reason=reason, at=at)
+
+    events = [
+        RunStarted(run_id="r1", task_ids=("T1",), at=t0),
+        status(TaskStatus.QUEUED, TaskStatus.IDLE, t0),
+        TaskQueued(**common, title="Add a parser", position=1, at=t0),
+        status(TaskStatus.RUNNING, TaskStatus.QUEUED, t0),
+        CheckpointCreated(**common, ref="refs/roadmapd/checkpoints/T1/1", commit="c0ffee"),
+        AttemptStarted(**common, attempt=1, max_attempts=3, mode="first"),
+        AgentActivity(**common, attempt=1, event=TextDelta(f"key={KEY}")),
+        AgentActivity(**common, attempt=1, event=AgentFinished("end_turn", "", 4, usage)),
+        status(TaskStatus.VERIFYING, TaskStatus.RUNNING, t0),
+        ChecksFinished(
+            **common, attempt=1, passed=True, summary="ok", problems=(problem,), results=()
+        ),
+        status(TaskStatus.PASSED, TaskStatus.VERIFYING, t0),
+        Committed(**common, commit="abc123", files=("a.py",)),
+        status(TaskStatus.COMMITTED, TaskStatus.PASSED, t0 + timedelta(seconds=42), f"note {KEY}"),
+        RunFinished(run_id="r1", outcomes=(TaskOutcome("T1", TaskStatus.COMMITTED),)),
+    ]
+    recorder = StateRecorder(store)
+    for event in events:
+        recorder(event)
+    recorder.close()
+
+    state = store.load("T1")
+    assert state is not None
+    assert (state.status, state.title, state.commit) == (
+        TaskStatus.COMMITTED,
+        "Add a parser",
+        "abc123",
+    )
+    assert (state.attempts, state.turns, state.duration_s) == (1, 4, 42.0)
+    assert state.usage.cost_usd == pytest.approx(0.03) and state.total_usage.output_tokens == 20
+    assert state.checkpoint_ref == "refs/roadmapd/checkpoints/T1/1"
+    assert state.problems[0].to_problem() == problem
+    assert state.owner is None and state.last_run_id == "r1"
+    assert store.last_run_id("T1") == "r1"
+    contents = store.read_run_log("r1")
+    assert len(contents.records) == len(events) and not contents.truncated_tail
+    everything = store.paths.run_log("r1").read_text() + store.paths.task_file("T1").read_text()
+    assert KEY not in everything and "[redacted]" in everything
