@@ -1,0 +1,138 @@
+"""Parse benchmark: roadmapd's scanner against the peer parser it replaces (ai-infra 1.5.2).
+
+Run as `python benchmarks/parse.py`. Generates ROADMAPs of 200, 2,000 and 10,000 tasks in two
+layouts (realistic: phases, sections of ~10 tasks, sub-bullets, code fences; flat: every task
+in one section) and prints one table measured in a single run, medians of a few repetitions.
+The peer's wheel is downloaded once into ~/.cache/roadmapd-bench/ (outside the repository);
+only its stdlib-only modules are loaded, under a synthetic parent package.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+import subprocess
+import sys
+import time
+import types
+import zipfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from roadmapd.roadmap import parse
+
+CACHE = Path.home() / ".cache" / "roadmapd-bench"
+PEER = "ai-infra==1.5.2"
+PEER_MODULES = ("models", "roadmap", "parser")
+SIZES = (200, 2_000, 10_000)
+WORDS = "parse scan lens commit verify rollback cache index token stream retry budget".split()  # noqa: SIM905
+
+
+def _task(n: int, checked: bool) -> str:
+    words = " ".join(WORDS[(n * 7 + k) % len(WORDS)] for k in range(5))
+    return f"- [{'x' if checked else ' '}] **Task {n}: {words}** - make the {words} work"
+
+
+def realistic(tasks: int) -> str:
+    """Phases of 100 tasks, sections of 10, two sub-bullets per task, a fence per section."""
+    out = ["# Project Roadmap", "", "Intro paragraph for the whole plan.", ""]
+    for n in range(tasks):
+        if n % 100 == 0:
+            out += [f"## Phase {n // 100 + 1}: Milestone {n // 100 + 1}", ""]
+        if n % 10 == 0:
+            section = f"{n // 100 + 1}.{n % 100 // 10 + 1}"
+            out += [f"### {section} Section {n // 10}", "", f"**Files**: `src/mod{n}.py`", ""]
+            out += ["```python", f"def example_{n}() -> None:", "    - [ ] not a task", "```", ""]
+        out.append(_task(n, n % 3 == 0))
+        out.append(f"  - Files: src/mod{n // 10}.py")
+        out.append(f"  - Keep the {WORDS[n % len(WORDS)]} path fast")
+    return "\n".join(out) + "\n"
+
+
+def flat(tasks: int) -> str:
+    """Every task in one section, one line each."""
+    out = ["# Project Roadmap", "", "## Phase 1: Everything", "", "### 1.1 All tasks", ""]
+    out += [_task(n, n % 3 == 0) for n in range(tasks)]
+    return "\n".join(out) + "\n"
+
+
+def load_peer() -> Callable[[str], int] | str:
+    """The peer's parse function (returning its task count), or why it could not be loaded."""
+    wheels = sorted(CACHE.glob("ai_infra-1.5.2-*.whl"))
+    if not wheels:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", PEER, "-d", str(CACHE)]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"could not download {PEER}: {exc}"
+        wheels = sorted(CACHE.glob("ai_infra-1.5.2-*.whl"))
+        if not wheels:
+            return f"pip download {PEER} produced no wheel in {CACHE}"
+    root = CACHE / "ai_infra-1.5.2"
+    if not (root / "ai_infra" / "executor" / "parser.py").exists():
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            wheel.extractall(root)
+    for name in ("ai_infra", "ai_infra.executor"):
+        package = types.ModuleType(name)
+        package.__path__ = [str(root / name.replace(".", "/"))]
+        sys.modules[name] = package
+    for module in PEER_MODULES:
+        name = f"ai_infra.executor.{module}"
+        spec = importlib.util.spec_from_file_location(
+            name, root / "ai_infra/executor" / f"{module}.py"
+        )
+        if spec is None or spec.loader is None:
+            return f"cannot load {name}"
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded
+        spec.loader.exec_module(loaded)
+    parser_cls = sys.modules["ai_infra.executor.parser"].RoadmapParser
+
+    def peer_parse(text: str) -> int:
+        return int(parser_cls().parse_string(text).total_tasks)
+
+    return peer_parse
+
+
+def median_ms(fn: Callable[[], object], reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    peer = load_peer()
+    if isinstance(peer, str):
+        print(f"peer parser unavailable ({peer}); printing roadmapd's numbers only")
+    print(f"{'tasks':>7} {'layout':<10} {'KB':>7} {'ours ms':>9} {'peer ms':>9} {'ratio':>8}")
+    per_task: dict[str, list[tuple[int, float]]] = {"realistic": [], "flat": []}
+    throughput: list[float] = []
+    for size in SIZES:
+        for layout, make in (("realistic", realistic), ("flat", flat)):
+            text = make(size)
+            found = len(parse(text).tasks)
+            assert found == size, f"{layout} {size}: parsed {found} tasks"
+            ours = median_ms(partial(parse, text), 15 if size < 10_000 else 9)
+            per_task[layout].append((size, ours * 1000 / size))
+            throughput.append(len(text.encode()) / 1e6 / (ours / 1000))
+            peer_cell, ratio_cell = "-", "-"
+            if not isinstance(peer, str):
+                slow = layout == "flat" and size >= 2_000
+                reps = 1 if slow and size >= 10_000 else 3 if slow else 5
+                theirs = median_ms(partial(peer, text), reps)
+                peer_cell, ratio_cell = f"{theirs:9.1f}", f"{theirs / ours:7.1f}x"
+            kb = len(text.encode()) / 1024
+            print(f"{size:>7} {layout:<10} {kb:>7.0f} {ours:>9.2f} {peer_cell:>9} {ratio_cell:>8}")
+    print(f"throughput: {min(throughput):.1f}-{max(throughput):.1f} MB/s")
+    for layout, points in per_task.items():
+        cells = ", ".join(f"{n}: {us:.2f} us/task" for n, us in points)
+        print(f"linear growth ({layout}): {cells}")
+
+
+if __name__ == "__main__":
+    main()

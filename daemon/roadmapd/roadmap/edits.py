@@ -1,0 +1,86 @@
+"""Text edits on a ROADMAP: the minimal checkbox edit and applying an edit to a string.
+
+Ranges are LSP ranges (0-based lines, UTF-16 code units); a line ends at `\\n`, `\\r\\n` or `\\r`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from roadmapd.problems import Position, Range
+from roadmapd.roadmap.model import Task
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    range: Range
+    new_text: str
+
+
+def _line_starts(text: str, upto: int) -> list[int]:
+    """Offsets of the first `upto + 1` line starts (fewer when the text is shorter)."""
+    starts = [0]
+    for m in _LINE_BREAK.finditer(text):
+        if len(starts) > upto:
+            break
+        starts.append(m.end())
+    return starts
+
+
+def _line_text(text: str, line: int) -> tuple[int, str] | None:
+    starts = _line_starts(text, line + 1)
+    if line >= len(starts):
+        return None
+    begin = starts[line]
+    m = _LINE_BREAK.search(text, begin)
+    end = m.start() if m else len(text)
+    return begin, text[begin:end]
+
+
+def _utf16_index(line: str, character: int) -> int:
+    """The string index in `line` of UTF-16 column `character` (clamped to the line end)."""
+    if line.isascii():
+        return min(character, len(line))
+    units = 0
+    for i, ch in enumerate(line):
+        if units >= character:
+            return i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(line)
+
+
+def _offset(text: str, pos: Position) -> int:
+    found = _line_text(text, pos.line)
+    if found is None:
+        return len(text)
+    begin, line = found
+    return begin + _utf16_index(line, pos.character)
+
+
+def apply_edit(text: str, edit: TextEdit) -> str:
+    """`text` with `edit` applied (positions past the end are clamped, as editors do)."""
+    start = _offset(text, edit.range.start)
+    end = max(start, _offset(text, edit.range.end))
+    return text[:start] + edit.new_text + text[end:]
+
+
+def tick_edit(text: str, task: Task, checked: bool) -> TextEdit:
+    """The one-character edit that sets `task`'s box in `text` to `[x]` or `[ ]`.
+
+    Raises ValueError when `text` no longer has that task's checkbox where the parse found it
+    (the document changed since): re-parse and try again.
+    """
+    found = _line_text(text, task.box.start.line)
+    col = _utf16_index(found[1], task.box.start.character) if found else -1
+    line = found[1] if found else ""
+    if col < 0 or line[col : col + 1] != "[" or line[col + 2 : col + 3] != "]":
+        raise ValueError(
+            f"task {task.id!r}: line {task.box.start.line + 1} no longer has its checkbox at "
+            f"column {task.box.start.character + 1}; the document changed since it was parsed"
+        )
+    inner = task.box.start.character + 1
+    at = Range(Position(task.box.start.line, inner), Position(task.box.start.line, inner + 1))
+    return TextEdit(at, "x" if checked else " ")

@@ -1,0 +1,70 @@
+"""Task titles and ids: explicit ids found in a task's text, derived ids, display titles.
+
+Explicit ids, in order of precedence: an HTML comment `<!-- id: name -->` anywhere on the
+task's line, a leading spec-kit id (`T001`, `**T189**`), a leading dotted number (`1.2`,
+`2.3.1`, Kiro's `1.`). A task without one gets a slug of its title, which depends only on the
+task's own text, so inserting, removing or reordering other tasks never changes it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_COMMENT_ID = re.compile(r"<!--\s*id\s*:\s*([^\s>]+?)\s*-->", re.I)
+_LEADING_ID = re.compile(
+    r"(\*\*|__)?(?P<id>[A-Z]{1,5}-?\d{2,}|\d+(?:\.\d+)+\.?|\d+\.)(?(1)\1)(?=[\s:]|$)[\s:]*"
+)
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_COMMENT = re.compile(r"<!--.*?-->")
+_WORD = re.compile(r"[^\W_]+")
+_ID_START = frozenset("*_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SLUG_MAX = 48
+
+
+def split_title(text: str) -> tuple[str | None, str]:
+    """The explicit id (or None) and the display title of a task's text after its checkbox."""
+    explicit: str | None = None
+    if "<!--" in text:
+        m = _COMMENT_ID.search(text)
+        if m is not None:
+            explicit = m.group(1)
+        text = _COMMENT.sub("", text)
+    if text[:1] in _ID_START:
+        m = _LEADING_ID.match(text)
+        if m is not None:
+            if explicit is None:
+                explicit = m.group("id").rstrip(".")
+            text = text[m.end() :]
+    return explicit, display_title(text)
+
+
+def display_title(text: str) -> str:
+    """`text` with bold markers removed and whitespace collapsed."""
+    if "**" in text:
+        text = _BOLD.sub(r"\1", text)
+    if "  " in text or "\t" in text:
+        return " ".join(text.split())
+    return text.strip()
+
+
+def slug(title: str) -> str:
+    """A lowercase, dash-separated id for `title`; `task` when nothing is left."""
+    if not title.isascii():
+        title = unicodedata.normalize("NFKC", title)
+    out = "-".join(_WORD.findall(title.lower()))
+    if len(out) > _SLUG_MAX:
+        cut = out.rfind("-", 0, _SLUG_MAX + 1)
+        out = out[: cut if cut > 0 else _SLUG_MAX]
+    return out or "task"
+
+
+def unique(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... whichever is not in `taken` yet; adds it to `taken`."""
+    candidate = base
+    n = 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate

@@ -1,0 +1,80 @@
+"""The parsed ROADMAP: tasks, headings and parse problems, as immutable values.
+
+Positions follow the LSP: 0-based lines, characters counted in UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from roadmapd.problems import Problem, Range
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    title: str
+    level: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One GitHub task-list item (`- [ ] ...`) and what its sub-bullets say about it."""
+
+    id: str
+    title: str
+    line: int  # the line of its list marker
+    checked: bool
+    depth: int  # 0 for a top-level list item, 1 inside one list item, ...
+    headings: tuple[str, ...]  # enclosing heading titles, outermost first
+    depends: tuple[str, ...]
+    files: tuple[str, ...]
+    verify: tuple[str, ...]
+    acceptance: tuple[str, ...]
+    body: tuple[str, ...]  # the lines under the marker line, dedented to the item's content
+    range: Range  # marker line to last non-blank line of the item
+    box: Range  # the three characters `[ ]` / `[x]` / `[X]`
+    explicit_id: bool
+    parent: str | None  # id of the nearest enclosing task
+    text: str = ""  # the raw text after the checkbox (markdown kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Roadmap:
+    tasks: tuple[Task, ...]
+    headings: tuple[Heading, ...]
+    problems: tuple[Problem, ...]
+    line_count: int
+    _by_id: dict[str, Task] = field(default_factory=dict, repr=False, compare=False)
+
+    def task(self, task_id: str) -> Task | None:
+        """The task with this id, or None."""
+        return self._by_id.get(task_id)
+
+
+def _range_json(r: Range) -> dict[str, dict[str, int]]:
+    return {
+        "start": {"line": r.start.line, "character": r.start.character},
+        "end": {"line": r.end.line, "character": r.end.character},
+    }
+
+
+def task_to_json(task: Task) -> dict[str, Any]:
+    """A plain-JSON dict of `task` (for logs, the protocol and `roadmapd status --json`)."""
+    return {
+        "id": task.id,
+        "title": task.title,
+        "line": task.line,
+        "checked": task.checked,
+        "depth": task.depth,
+        "headings": list(task.headings),
+        "depends": list(task.depends),
+        "files": list(task.files),
+        "verify": list(task.verify),
+        "acceptance": list(task.acceptance),
+        "parent": task.parent,
+        "explicit_id": task.explicit_id,
+        "range": _range_json(task.range),
+        "box": _range_json(task.box),
+    }
