@@ -1,0 +1,164 @@
+"""Language-server latency: `python benchmarks/lsp.py`.
+
+Drives `python -m roadmapd.server` over stdio with a minimal JSON-RPC client and prints p50/p95/
+p99 of `textDocument/codeLens` for roadmaps of 300 and 10,000 tasks, the time from `initialize`
+to the first lenses, the server's RSS with the 10,000-task file open, and the latency of fresh
+lenses after a one-character edit. Targets: p95 < 10 ms (300) and < 100 ms (10,000), first
+lenses < 1 s, edit reflected < 50 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import IO, Any
+
+CAPS = {"workspace": {"codeLens": {"refreshSupport": True}}, "window": {"workDoneProgress": True}}
+
+
+def make_roadmap(n: int) -> str:
+    lines = ["# Roadmap", ""]
+    for i in range(1, n + 1):
+        if i % 25 == 1:
+            lines += [f"## Phase {i // 25 + 1}", ""]
+        lines.append(f"- [{'x' if i % 3 == 0 else ' '}] T{i:05d} Implement feature number {i}")
+        if i % 4 == 0:
+            lines.append(f"  - depends: T{i - 1:05d}")
+    return "\n".join(lines) + "\n"
+
+
+class Client:
+    def __init__(self, root: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "roadmapd.server", "--log-level", "ERROR"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=root,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin: IO[bytes] = self.proc.stdin
+        self.stdout: IO[bytes] = self.proc.stdout
+        self.next_id = 0
+
+    def send(self, method: str, params: Any, request: bool = True) -> int:
+        msg: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            msg["id"] = self.next_id
+        body = json.dumps(msg).encode()
+        self.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.stdin.flush()
+        return self.next_id
+
+    def read(self) -> dict[str, Any]:
+        length = 0
+        while (line := self.stdout.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        message: dict[str, Any] = json.loads(self.stdout.read(length))
+        return message
+
+    def request(self, method: str, params: Any) -> Any:
+        msg_id = self.send(method, params)
+        while True:
+            msg = self.read()
+            if msg.get("id") == msg_id and "method" not in msg:
+                return msg.get("result")
+            if "method" in msg and "id" in msg:  # a server request (e.g. codeLens/refresh)
+                reply = json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": None}).encode()
+                self.stdin.write(b"Content-Length: %d\r\n\r\n" % len(reply) + reply)
+                self.stdin.flush()
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        self.request("shutdown", None)
+        self.send("exit", None, request=False)
+        self.proc.wait(timeout=10)
+
+
+def pct(samples: list[float], p: float) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(p) - 1]
+
+
+def measure(n: int, repeats: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        text = make_roadmap(n)
+        (root / "ROADMAP.md").write_text(text, encoding="utf-8")
+        uri = (root / "ROADMAP.md").as_uri()
+        doc = {"textDocument": {"uri": uri}}
+        start = time.perf_counter()
+        client = Client(root)
+        client.request(
+            "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": CAPS}
+        )
+        client.send("initialized", {}, request=False)
+        item = {"uri": uri, "languageId": "markdown", "version": 1, "text": text}
+        client.send("textDocument/didOpen", {"textDocument": item}, request=False)
+        first = client.request("textDocument/codeLens", doc)
+        first_s = time.perf_counter() - start
+        assert first, "no lenses"
+        samples = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            client.request("textDocument/codeLens", doc)
+            samples.append((time.perf_counter() - t0) * 1000)
+        rss = client.rss_mb()
+        edits = []
+        line = 4  # the first task's line: "- [ ] T00001 Implement ..."
+        for version in range(2, 2 + max(10, repeats // 4)):
+            change = {
+                "range": {
+                    "start": {"line": line, "character": 14},
+                    "end": {"line": line, "character": 15},
+                },
+                "text": "I" if version % 2 else "i",
+            }
+            t0 = time.perf_counter()
+            client.send(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+                request=False,
+            )
+            client.request("textDocument/codeLens", doc)
+            edits.append((time.perf_counter() - t0) * 1000)
+        client.close()
+    return {
+        "p50": pct(samples, 50),
+        "p95": pct(samples, 95),
+        "p99": pct(samples, 99),
+        "first_ms": first_s * 1000,
+        "rss_mb": rss,
+        "edit_p50": pct(edits, 50),
+        "edit_p95": pct(edits, 95),
+    }
+
+
+def main() -> None:
+    rows = [(300, measure(300, 200), 10.0), (10_000, measure(10_000, 60), 100.0)]
+    print("textDocument/codeLens over stdio (ms; client-side, includes JSON decode)")
+    print(
+        f"{'tasks':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'target p95':>10} {'first lenses':>12} "
+        f"{'edit p50':>9} {'edit p95':>9} {'RSS MB':>7}"
+    )
+    for n, r, target in rows:
+        print(
+            f"{n:>7} {r['p50']:>7.2f} {r['p95']:>7.2f} {r['p99']:>7.2f} {'<' + str(target):>10} "
+            f"{r['first_ms']:>12.0f} {r['edit_p50']:>9.2f} {r['edit_p95']:>9.2f} "
+            f"{r['rss_mb']:>7.1f}"
+        )
+    print("targets: first lenses < 1000 ms, edit reflected < 50 ms")
+
+
+if __name__ == "__main__":
+    main()

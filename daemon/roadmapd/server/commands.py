@@ -1,0 +1,173 @@
+"""workspace/executeCommand handlers and the roadmapd/checkpoints request.
+
+Every handler validates its arguments with the protocol's pydantic model (a bad argument is a
+JSON-RPC InvalidParams error naming the field and what was expected), resolves task ids against
+the current parse (an unknown id is an error naming the id and the document), and only then
+calls the controller port. With no controller wired, valid commands answer a RequestFailed
+error saying that task running is not available in this build.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+
+from roadmapd.roadmap import Task
+from roadmapd_protocol import (
+    CMD_CANCEL_TASK,
+    CMD_RETRY_TASK,
+    CMD_ROLLBACK_TASK,
+    CMD_ROLLBACK_UNDO,
+    CMD_RUN_ALL,
+    CMD_RUN_SECTION,
+    CMD_RUN_TASK,
+    CMD_SHOW_LOG,
+    REQUEST_CHECKPOINTS,
+    CheckpointsParams,
+    DocumentRef,
+    RollbackArgs,
+    SectionRef,
+    TaskRef,
+)
+
+from .controller import NOT_AVAILABLE, Controller
+from .documents import Parsed
+from .protocol_fast import plain
+from .taskview import pending_ids, section_tasks
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+M = TypeVar("M", bound=BaseModel)
+REQUEST_FAILED = -32803  # LSP ErrorCodes.RequestFailed
+
+
+class JsonRpcRequestFailed(JsonRpcException):
+    CODE = REQUEST_FAILED
+    MESSAGE = "request failed"
+
+
+def _describe(err: Any) -> str:
+    field = ".".join(str(p) for p in err.get("loc", ())) or "(arguments)"
+    kind = err.get("type", "")
+    if kind == "missing":
+        return f"missing field {field!r}"
+    if kind == "extra_forbidden":
+        return f"unexpected field {field!r}"
+    return f"field {field!r}: {err.get('msg', 'invalid')}; got {err.get('input')!r}"
+
+
+def validate(model: type[M], command: str, args: tuple[Any, ...]) -> M:
+    """The one argument of `command` as `model`, or an InvalidParams error saying what is wrong."""
+    fields = ", ".join(model.model_fields)
+    if len(args) != 1 or not isinstance(args[0], dict):
+        got = f"{len(args)} arguments" if len(args) != 1 else f"a {type(args[0]).__name__}"
+        raise JsonRpcInvalidParams(
+            f"{command}: expected one object argument {{{fields}}}; got {got}"
+        )
+    try:
+        return model.model_validate(args[0])
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise JsonRpcInvalidParams(f"{command}: {problems}") from None
+
+
+def require_controller(ls: RoadmapServer, command: str) -> Controller:
+    if ls.controller is None:
+        raise JsonRpcRequestFailed(f"{command}: {NOT_AVAILABLE}")
+    return ls.controller
+
+
+def document(ls: RoadmapServer, command: str, uri: str) -> Parsed:
+    parsed = ls.documents.get(uri)
+    if parsed is None:
+        raise JsonRpcInvalidParams(
+            f"{command}: {uri} is not a roadmap document of this workspace "
+            f"(roadmap globs: {', '.join(ls.documents.globs)})"
+        )
+    return parsed
+
+
+def resolve_task(ls: RoadmapServer, command: str, ref: TaskRef) -> Task:
+    parsed = document(ls, command, ref.uri)
+    task = parsed.roadmap.task(ref.taskId)
+    if task is None:
+        raise JsonRpcInvalidParams(f"{command}: no task {ref.taskId!r} in {ref.uri}")
+    return task
+
+
+def register(ls: RoadmapServer) -> None:
+    @ls.command(CMD_RUN_TASK)
+    async def run_task(*args: Any) -> dict[str, Any]:
+        ref = validate(TaskRef, CMD_RUN_TASK, args)
+        resolve_task(ls, CMD_RUN_TASK, ref)
+        result = await require_controller(ls, CMD_RUN_TASK).run(ref.uri, [ref.taskId])
+        return result.model_dump()
+
+    @ls.command(CMD_RETRY_TASK)
+    async def retry_task(*args: Any) -> dict[str, Any]:
+        ref = validate(TaskRef, CMD_RETRY_TASK, args)
+        resolve_task(ls, CMD_RETRY_TASK, ref)
+        result = await require_controller(ls, CMD_RETRY_TASK).retry(ref.uri, ref.taskId)
+        return result.model_dump()
+
+    @ls.command(CMD_CANCEL_TASK)
+    async def cancel_task(*args: Any) -> dict[str, Any]:
+        ref = validate(TaskRef, CMD_CANCEL_TASK, args)
+        resolve_task(ls, CMD_CANCEL_TASK, ref)
+        result = await require_controller(ls, CMD_CANCEL_TASK).cancel(ref.uri, ref.taskId)
+        return result.model_dump()
+
+    @ls.command(CMD_ROLLBACK_TASK)
+    async def rollback_task(*args: Any) -> dict[str, Any]:
+        ref = validate(RollbackArgs, CMD_ROLLBACK_TASK, args)
+        resolve_task(ls, CMD_ROLLBACK_TASK, ref)
+        controller = require_controller(ls, CMD_ROLLBACK_TASK)
+        result = await controller.rollback(ref.uri, ref.taskId, ref.force)
+        return result.model_dump()
+
+    @ls.command(CMD_SHOW_LOG)
+    async def show_log(*args: Any) -> str:
+        ref = validate(TaskRef, CMD_SHOW_LOG, args)
+        resolve_task(ls, CMD_SHOW_LOG, ref)
+        return await require_controller(ls, CMD_SHOW_LOG).show_log(ref.uri, ref.taskId)
+
+    @ls.command(CMD_RUN_SECTION)
+    async def run_section(*args: Any) -> dict[str, Any]:
+        ref = validate(SectionRef, CMD_RUN_SECTION, args)
+        parsed = document(ls, CMD_RUN_SECTION, ref.uri)
+        tasks = section_tasks(parsed.roadmap, tuple(ref.headings))
+        if not tasks:
+            path = " > ".join(ref.headings)
+            raise JsonRpcInvalidParams(
+                f"{CMD_RUN_SECTION}: no section {path!r} with tasks in {ref.uri}"
+            )
+        ids = pending_ids(tasks, ref.uri, ls.states)
+        result = await require_controller(ls, CMD_RUN_SECTION).run(ref.uri, ids)
+        return result.model_dump()
+
+    @ls.command(CMD_RUN_ALL)
+    async def run_all(*args: Any) -> dict[str, Any]:
+        ref = validate(DocumentRef, CMD_RUN_ALL, args)
+        parsed = document(ls, CMD_RUN_ALL, ref.uri)
+        ids = pending_ids(parsed.roadmap.tasks, ref.uri, ls.states)
+        result = await require_controller(ls, CMD_RUN_ALL).run(ref.uri, ids)
+        return result.model_dump()
+
+    @ls.command(CMD_ROLLBACK_UNDO)
+    async def rollback_undo(*args: Any) -> dict[str, Any]:
+        if args and args != ({},):
+            raise JsonRpcInvalidParams(f"{CMD_ROLLBACK_UNDO}: takes no arguments; got {len(args)}")
+        result = await require_controller(ls, CMD_ROLLBACK_UNDO).undo_rollback()
+        return result.model_dump()
+
+    @ls.feature(REQUEST_CHECKPOINTS)
+    async def checkpoints(ls: RoadmapServer, params: Any) -> dict[str, Any]:
+        raw = plain(params) if params is not None else {}
+        ref = validate(CheckpointsParams, REQUEST_CHECKPOINTS, (raw,))
+        if ref.uri is not None:
+            document(ls, REQUEST_CHECKPOINTS, ref.uri)
+        result = await require_controller(ls, REQUEST_CHECKPOINTS).checkpoints(ref.uri)
+        return result.model_dump()

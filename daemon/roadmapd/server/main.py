@@ -1,0 +1,48 @@
+"""`roadmapd serve`: run the language server on stdio, or on TCP for debugging."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .app import create_server
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roadmapd serve", description="Run the roadmapd language server (stdio by default)."
+    )
+    parser.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (debugging)"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="stderr log level",
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not host or not port.isdigit():
+            print(
+                f"roadmapd serve: --tcp expects HOST:PORT, e.g. 127.0.0.1:2087; got {args.tcp!r}",
+                file=sys.stderr,
+            )
+            return 2
+        server.start_tcp(host, int(port))
+    else:
+        server.start_io()
+    return 0

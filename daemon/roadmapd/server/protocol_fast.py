@@ -1,0 +1,105 @@
+"""A pygls protocol that writes plain-JSON results without cattrs, and answers bad requests.
+
+pygls runs every outgoing message through cattrs `unstructure`, even plain dicts: for 10,000
+lenses that is millions of calls. Handlers of hot requests return plain JSON (dicts, lists) or a
+pre-encoded `RawJson`; this protocol writes those directly. Anything else goes the usual way.
+
+pygls also drops a request whose params fail to deserialise without answering it, which leaves
+the client waiting forever; here such a request gets an InvalidParams error response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcMethodNotFound
+from pygls.protocol import LanguageServerProtocol
+
+log = logging.getLogger(__name__)
+
+_PLAIN = (dict, list, str, int, float, bool, type(None))
+
+
+class RawJson(str):
+    """A result that is already JSON text; written into the response as it is."""
+
+
+class _BadRequest:
+    """A request whose params could not be deserialised."""
+
+    def __init__(self, msg_id: int | str, method: str, error: JsonRpcException) -> None:
+        self.id = msg_id
+        self.method = method
+        self.error = error
+
+
+def plain(value: Any) -> Any:
+    """Params of a custom request as plain JSON (pygls hands them over as namedtuples)."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class FastProtocol(LanguageServerProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending_writes: set[asyncio.Future[Any]] = set()
+
+    def _send_response(
+        self,
+        msg_id: Any,
+        result: Any | None = None,
+        error: types.ResponseError | None = None,
+    ) -> None:
+        if error is not None or not isinstance(result, _PLAIN):
+            super()._send_response(msg_id, result, error)
+            return
+        self._result_types.pop(msg_id, None)
+        body = result if isinstance(result, RawJson) else encode(result)
+        self._write_body(f'{{"jsonrpc":"2.0","id":{encode(msg_id)},"result":{body}}}')
+
+    def _write_body(self, body: str) -> None:
+        if self.writer is None:
+            log.error("cannot send a response: no transport")
+            return
+        data = body.encode("utf-8")
+        header = (
+            f"Content-Length: {len(data)}\r\n"
+            f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        ).encode("ascii")
+        res = self.writer.write(header + data)
+        if inspect.isawaitable(res):  # TCP / websocket writers
+            pending = asyncio.ensure_future(res)
+            self._pending_writes.add(pending)
+            pending.add_done_callback(self._pending_writes.discard)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "id" in data and "method" in data and "jsonrpc" in data:
+                method = str(data["method"])
+                known = method in self.fm.features or method in self.fm.builtin_features
+                if not known:
+                    return _BadRequest(data["id"], method, JsonRpcMethodNotFound.of(method))
+                msg = f"invalid params for {method}: {exc.__cause__ or exc.message}"
+                return _BadRequest(data["id"], method, JsonRpcInvalidParams(msg))
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, _BadRequest):
+            log.warning("answering %s with InvalidParams", message.method)
+            self._send_response(message.id, None, message.error.to_response_error())
+            return
+        super().handle_message(message)

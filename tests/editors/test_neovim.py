@@ -1,0 +1,95 @@
+"""Neovim 0.7 headless end to end: real editor, real server, a ROADMAP.md in a temp git repo.
+
+Needs `nvim` (apt-get install -y neovim). A missing nvim fails the test with that hint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROADMAP = """\
+# Plan
+
+- [ ] T001 First task
+- [ ] T002 Second task
+- [ ] T003 Third task
+  - depends: T404
+"""
+
+LUA = r"""
+local out_path, root, py = _G.OUT, _G.ROOT, _G.PY
+local result = { lenses = {}, diagnostics = {} }
+local client_id = vim.lsp.start_client({
+  name = "roadmapd",
+  cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING" },
+  root_dir = root,
+  handlers = {
+    ["window/showMessageRequest"] = function() return vim.NIL end,
+  },
+})
+vim.cmd("edit " .. root .. "/ROADMAP.md")
+local bufnr = vim.api.nvim_get_current_buf()
+vim.lsp.buf_attach_client(bufnr, client_id)
+vim.wait(10000, function()
+  local c = vim.lsp.get_client_by_id(client_id)
+  return c ~= nil and c.initialized
+end, 50)
+local function lenses_ready()
+  vim.lsp.codelens.refresh()
+  return #vim.lsp.codelens.get(bufnr) > 0
+end
+vim.wait(10000, lenses_ready, 100)
+for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+  local title = lens.command and lens.command.title or ""
+  table.insert(result.lenses, { line = lens.range.start.line, title = title })
+end
+vim.wait(10000, function() return #vim.diagnostic.get(bufnr) > 0 end, 50)
+for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+  table.insert(result.diagnostics, { line = d.lnum, message = d.message, source = d.source })
+end
+local f = io.open(out_path, "w")
+f:write(vim.fn.json_encode(result))
+f:close()
+vim.lsp.stop_client(client_id)
+vim.cmd("qall!")
+"""
+
+
+def test_neovim_shows_lenses_and_roadmap_diagnostics(tmp_path: Path) -> None:
+    nvim = shutil.which("nvim")
+    assert nvim, "nvim is not installed: run `apt-get install -y neovim` (0.7.2 or later)"
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "ROADMAP.md").write_text(ROADMAP, encoding="utf-8")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(root)]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    out = tmp_path / "out.json"
+    script = tmp_path / "t.lua"
+    globals_ = f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
+    script.write_text(globals_ + f"_G.PY = {json.dumps(sys.executable)}\n" + LUA, encoding="utf-8")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "-c", f"luafile {script}"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    result = json.loads(out.read_text(encoding="utf-8"))
+    by_line: dict[int, list[str]] = {}
+    for lens in result["lenses"]:
+        by_line.setdefault(lens["line"], []).append(lens["title"])
+    assert by_line[2] == ["▶ Run task"] and by_line[3] == ["▶ Run task"]
+    assert by_line[4] == ["⏸ waits for T404"]
+    assert "▶ Run all pending (3)" in by_line[0]
+    (diag,) = result["diagnostics"]
+    assert diag["line"] == 5 and diag["source"] == "roadmap" and "T404" in diag["message"]
