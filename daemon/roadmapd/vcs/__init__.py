@@ -1,0 +1,38 @@
+"""Git for roadmapd: pre-task checkpoints, one commit per passed task, and rollbacks that never
+lose work (every change to files or branches is preceded by a backup ref under refs/roadmapd/).
+
+`GitWorkspace` is the async API; the sync functions underneath are exported for tests and tools.
+See docs/git.md for the refs layout and how to recover anything by hand.
+"""
+
+from .changes import changed_files, diff_since
+from .checkpoints import capture_checkpoint, latest_checkpoint
+from .commit import commit_message, commit_task
+from .faults import fault_point
+from .listing import list_checkpoints
+from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome, VcsError
+from .plumbing import Plumbing
+from .rollback import restore_checkpoint, rollback_task
+from .undo import undo_rollback
+from .workspace import GitWorkspace
+
+__all__ = [
+    "Checkpoint",
+    "CheckpointInfo",
+    "CommitOutcome",
+    "GitWorkspace",
+    "Plumbing",
+    "RollbackOutcome",
+    "VcsError",
+    "capture_checkpoint",
+    "changed_files",
+    "commit_message",
+    "commit_task",
+    "diff_since",
+    "fault_point",
+    "latest_checkpoint",
+    "list_checkpoints",
+    "restore_checkpoint",
+    "rollback_task",
+    "undo_rollback",
+]

@@ -1,0 +1,144 @@
+"""One commit per passed task: exactly what changed between the checkpoint and now, as git sees it.
+
+The commit is built in a private index from HEAD's tree plus the task's changes, so the user's
+earlier uncommitted work stays uncommitted. A file the user had already changed before the task
+gets only the task's hunks, applied to HEAD's version; when they do not apply there, nothing is
+committed and the reason names the files. The post-task state is kept first as a `results` ref.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .faults import fault_point
+from .hooks import run_hook
+from .merge import replay_entries
+from .outcomes import Checkpoint, CommitOutcome, VcsError
+from .plumbing import Plumbing
+from .refs import commit_ref, result_ref, task_branch
+from .snapshot import Snapshot, capture, load
+
+BranchMode = Literal["current", "per-task"]
+
+
+def commit_message(title: str, task_id: str, attempts: int) -> str:
+    subject = " ".join(title.split()) or f"Roadmap task {task_id}"
+    return f"{subject}\n\nRoadmap-Task: {' '.join(task_id.split())}\nRoadmap-Attempts: {attempts}\n"
+
+
+def commit_task(
+    pl: Plumbing,
+    cp: Checkpoint,
+    *,
+    title: str,
+    task_id: str,
+    attempts: int,
+    branch_mode: BranchMode = "current",
+) -> CommitOutcome:
+    """Commit the task's changes; a refusal returns committed=False and the reason to show."""
+    try:
+        return _commit(pl, cp, title, task_id, attempts, branch_mode)
+    except VcsError as exc:
+        return CommitOutcome(False, None, (), f"not committed: {exc}")
+
+
+def _refusal(pl: Plumbing, branch: str | None, branch_mode: BranchMode, task_id: str) -> str | None:
+    busy = pl.in_progress()
+    if busy is not None:
+        return f"not committed: {busy} is in progress; finish or abort it, then commit the task"
+    if branch_mode == "current" and branch is None:
+        return "not committed: HEAD is detached; check out a branch, then commit the task"
+    if branch_mode == "per-task" and pl.resolve(task_branch(task_id)) is not None:
+        return f"not committed: branch {task_branch(task_id)} already exists"
+    return None
+
+
+def _commit(
+    pl: Plumbing, cp: Checkpoint, title: str, task_id: str, attempts: int, mode: BranchMode
+) -> CommitOutcome:
+    head, branch = pl.head()
+    reason = _refusal(pl, branch, mode, task_id)
+    if reason is not None:
+        return CommitOutcome(False, None, (), reason)
+    pre = load(pl, cp.commit)
+    post = capture(pl, "result", task_id, title)
+    pl.update_ref(result_ref(cp.task_id, cp.n), post.commit, None, "roadmapd: task result")
+    fault_point("commit.result-saved")
+    touched = pl.changed_paths(pre.tree, post.tree)
+    if not touched:
+        return CommitOutcome(False, None, (), "not committed: the task changed no files")
+    base_tree = pl.tree_of(head) if head else pl.empty_tree
+    with pl.temp_index() as env:
+        pl.run("read-tree", base_tree, env=env)
+        unsplittable = _stage_task_changes(pl, pre, post, base_tree, touched, env)
+        if unsplittable:
+            return CommitOutcome(False, None, tuple(touched), _mixed_reason(unsplittable))
+        hook = run_hook(pl, "pre-commit", [], env)
+        if not hook.ok:
+            return CommitOutcome(False, None, tuple(touched), f"not committed: {hook.detail}")
+        tree = pl.text("write-tree", env=env)
+        if tree == base_tree:
+            return CommitOutcome(False, None, tuple(touched), "not committed: already in HEAD")
+        message = _final_message(pl, commit_message(title, task_id, attempts), env)
+        if isinstance(message, CommitOutcome):
+            return message
+    fault_point("commit.tree-written")
+    commit = pl.commit_tree(tree, [head] if head else [], message)
+    fault_point("commit.object-written")
+    target = branch if mode == "current" and branch else task_branch(task_id)
+    old = head if mode == "current" and head else pl.zero_oid
+    pl.update_ref(target, commit, old, f"roadmapd: {title or task_id}")
+    fault_point("commit.branch-moved")
+    pl.update_ref(commit_ref(cp.task_id, cp.n), commit, None, "roadmapd: task commit")
+    fault_point("commit.recorded")
+    if mode == "current":
+        committed = pl.ls_tree(commit, touched)
+        removed = [p for p in touched if p not in committed]
+        pl.set_index_entries(committed, removed, {})
+        fault_point("commit.index-updated")
+    run_hook(pl, "post-commit", [], {})
+    return CommitOutcome(True, commit, tuple(touched), None)
+
+
+def _stage_task_changes(
+    pl: Plumbing,
+    pre: Snapshot,
+    post: Snapshot,
+    base_tree: str,
+    touched: list[str],
+    env: dict[str, str],
+) -> list[str]:
+    """Put the task's changes into the private index; returns files whose hunks would not apply."""
+    entries, unsplittable = replay_entries(pl, touched, pre.tree, post.tree, base_tree)
+    keep = {p: e for p, e in entries.items() if e is not None}
+    pl.set_index_entries(keep, [p for p, e in entries.items() if e is None], env)
+    return unsplittable
+
+
+def _mixed_reason(paths: list[str]) -> str:
+    return (
+        "not committed: the task changed files you had already changed before it, and its "
+        f"changes do not apply to HEAD's version of: {', '.join(paths)}. Your work and the "
+        "task's are both in the working tree; commit them by hand or roll the task back."
+    )
+
+
+def _final_message(pl: Plumbing, message: str, env: dict[str, str]) -> str | CommitOutcome:
+    """Let prepare-commit-msg and commit-msg see and edit the message, as git commit does."""
+    msg_file = pl.git_dir / "ROADMAPD_COMMIT_EDITMSG"
+    msg_file.write_text(message, encoding="utf-8")
+    try:
+        for name, args in (
+            ("prepare-commit-msg", [str(msg_file), "message"]),
+            ("commit-msg", [str(msg_file)]),
+        ):
+            hook = run_hook(pl, name, args, env)
+            if not hook.ok:
+                return CommitOutcome(False, None, (), f"not committed: {hook.detail}")
+        lines = msg_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    finally:
+        msg_file.unlink(missing_ok=True)
+    cleaned = "\n".join(line.rstrip() for line in lines if not line.startswith("#")).strip()
+    if not cleaned:
+        return CommitOutcome(False, None, (), "not committed: the commit message is empty")
+    return cleaned + "\n"

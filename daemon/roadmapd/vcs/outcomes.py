@@ -1,0 +1,60 @@
+"""The values the vcs layer hands back: checkpoints, commit and rollback outcomes, listing rows.
+
+Pure frozen data; callers show `reason` strings to the user as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class VcsError(Exception):
+    """A git operation failed in a way the caller should show as it is (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A pre-task snapshot: `commit` is the snapshot commit stored at `ref`."""
+
+    task_id: str
+    n: int
+    ref: str
+    commit: str
+    head: str | None
+    branch: str | None
+    created_at: float
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    committed: bool
+    commit: str | None
+    files: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RollbackOutcome:
+    done: bool
+    backup_ref: str | None
+    files: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    method: str  # "branch-moved" | "revert-commit" | "files-restored" | "refused"
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    task_id: str
+    title: str
+    created_at: float
+    ref: str
+    commit: str
+    task_commit: str | None
+    files: tuple[str, ...]
+
+
+def refused(reason: str, conflicts: tuple[str, ...] = ()) -> RollbackOutcome:
+    """A rollback that changed nothing, and why."""
+    return RollbackOutcome(False, None, (), conflicts, "refused", reason)

@@ -1,0 +1,52 @@
+"""Shared steps of every undo-like operation: save a backup ref, set index entries, write files.
+
+Order matters for crash safety: the backup ref exists before the first byte changes, so a kill
+at any later point leaves the previous state one `git checkout <backup> -- .` away.
+"""
+
+from __future__ import annotations
+
+from .faults import fault_point
+from .outcomes import VcsError
+from .plumbing import Entry, Plumbing
+from .refs import stamp
+from .snapshot import Snapshot
+
+
+def save_ref(pl: Plumbing, namespace: str, snap: Snapshot) -> str:
+    """Keep a snapshot under `<namespace>/<timestamp>` (a fresh name, never overwritten)."""
+    for _ in range(10):
+        ref = f"{namespace}/{stamp()}"
+        status, _, _ = pl.run(
+            "update-ref", "-m", "roadmapd: backup", ref, snap.commit, pl.zero_oid, check=False
+        )
+        if status == 0:
+            fault_point("backup.saved")
+            return ref
+    raise VcsError(f"could not create a backup ref under {namespace}")
+
+
+def set_index_paths(pl: Plumbing, source_tree: str, paths: list[str]) -> None:
+    """Make the user's index hold source_tree's entries for these paths (absent: removed)."""
+    if not paths:
+        return
+    entries = pl.ls_tree(source_tree, paths)
+    wanted = {p: entries[p] for p in paths if p in entries}
+    pl.set_index_entries(wanted, [p for p in paths if p not in entries], {})
+    fault_point("index.restored")
+
+
+def entries_for(pl: Plumbing, tree: str, paths: list[str]) -> dict[str, Entry | None]:
+    """path -> entry in tree, or None where the tree does not have the path."""
+    found = pl.ls_tree(tree, paths)
+    return {p: found.get(p) for p in paths}
+
+
+def describe_skipped(skipped: list[str]) -> str | None:
+    if not skipped:
+        return None
+    return (
+        "these paths could not be restored because other files are in the way: "
+        + ", ".join(skipped)
+        + " (their content is in the backup ref)"
+    )

@@ -1,0 +1,102 @@
+"""`GitWorkspace`: the async face of the vcs layer that the engine and the server call.
+
+Every method runs the sync functions in a worker thread, one operation at a time per repository
+(an asyncio lock per event loop and root, plus a thread lock per root for callers that share a
+repository across loops or threads), so the event loop never waits on git.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal, TypeVar
+from weakref import WeakKeyDictionary
+
+from .changes import changed_files, diff_since
+from .checkpoints import capture_checkpoint
+from .commit import commit_task
+from .listing import list_checkpoints
+from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome
+from .plumbing import Plumbing
+from .rollback import restore_checkpoint, rollback_task
+from .undo import undo_rollback
+
+T = TypeVar("T")
+
+_thread_locks: dict[Path, threading.Lock] = {}
+_thread_locks_guard = threading.Lock()
+_loop_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Path, asyncio.Lock]] = (
+    WeakKeyDictionary()
+)
+
+
+def _thread_lock(root: Path) -> threading.Lock:
+    with _thread_locks_guard:
+        return _thread_locks.setdefault(root, threading.Lock())
+
+
+def _loop_lock(root: Path) -> asyncio.Lock:
+    per_loop = _loop_locks.setdefault(asyncio.get_running_loop(), {})
+    return per_loop.setdefault(root, asyncio.Lock())
+
+
+class GitWorkspace:
+    """Checkpoints, task commits and rollbacks for the repository containing `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self._plumbing: Plumbing | None = None
+
+    def _pl(self) -> Plumbing:
+        if self._plumbing is None:
+            self._plumbing = Plumbing(self.root)
+        return self._plumbing
+
+    async def _run(self, job: Callable[[Plumbing], T]) -> T:
+        def locked() -> T:
+            with _thread_lock(self.root):
+                return job(self._pl())
+
+        async with _loop_lock(self.root):
+            return await asyncio.to_thread(locked)
+
+    async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
+        return await self._run(lambda pl: capture_checkpoint(pl, task_id, title))
+
+    async def changed_files(self, cp: Checkpoint) -> tuple[str, ...]:
+        return await self._run(lambda pl: changed_files(pl, cp))
+
+    async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
+        return await self._run(lambda pl: diff_since(pl, cp, max_chars))
+
+    async def restore(self, cp: Checkpoint) -> RollbackOutcome:
+        return await self._run(lambda pl: restore_checkpoint(pl, cp))
+
+    async def commit_task(
+        self,
+        cp: Checkpoint,
+        *,
+        title: str,
+        task_id: str,
+        attempts: int,
+        branch_mode: Literal["current", "per-task"] = "current",
+    ) -> CommitOutcome:
+        return await self._run(
+            lambda pl: commit_task(
+                pl, cp, title=title, task_id=task_id, attempts=attempts, branch_mode=branch_mode
+            )
+        )
+
+    async def rollback(
+        self, task_id: str, *, force: bool = False, dependants: Sequence[str] = ()
+    ) -> RollbackOutcome:
+        deps = tuple(dependants)
+        return await self._run(lambda pl: rollback_task(pl, task_id, force=force, dependants=deps))
+
+    async def undo_rollback(self) -> RollbackOutcome:
+        return await self._run(undo_rollback)
+
+    async def list_checkpoints(self) -> list[CheckpointInfo]:
+        return await self._run(list_checkpoints)
