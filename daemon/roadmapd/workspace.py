@@ -1,0 +1,234 @@
+"""The composition root: one workspace's engine with the concrete adapters wired to its ports.
+
+Both faces (the CLI and the language server) build their engine here, so a task runs the same
+way in a terminal and in an editor. The only differences they pass in are how the checkbox is
+written (disk vs `workspace/applyEdit`) and where the events go besides the state store.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from roadmapd.agent.events import AgentEvent
+from roadmapd.agent.prompts import task_prompt
+from roadmapd.agent.session import AgentSession
+from roadmapd.agent.settings import AgentSettings
+from roadmapd.config import Config, load_config
+from roadmapd.engine import EngineSettings, Event, EventSink, TaskEngine
+from roadmapd.problems import CheckReport
+from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
+from roadmapd.store import StateRecorder, StateStore
+from roadmapd.vcs import Checkpoint, GitWorkspace
+from roadmapd.verify import (
+    CheckSpec,
+    check_for_command,
+    detect_default_checks,
+    format_for_retry,
+    run_checks,
+)
+
+
+class WorkspaceError(Exception):
+    """The workspace cannot be used as it is (not a git repository, bad roadmap path...)."""
+
+
+def find_repo_root(start: Path) -> Path:
+    """The top of the git work tree containing `start`."""
+    where = start if start.is_dir() else start.parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (subprocess.CalledProcessError, FileNotFoundError, NotADirectoryError):
+        raise WorkspaceError(
+            f"{where}: not inside a git repository (roadmapd commits each task: run `git init`)"
+        ) from None
+    return Path(out.stdout.strip()).resolve()
+
+
+class _Session:
+    """An AgentSession whose first message is the task prompt (the engine's AgentSessionPort)."""
+
+    def __init__(self, session: AgentSession, first_message: str) -> None:
+        self._session, self._first = session, first_message
+
+    def start(self) -> AsyncIterator[AgentEvent]:
+        return self._session.send(self._first)
+
+    def send(self, message: str) -> AsyncIterator[AgentEvent]:
+        return self._session.send(message)
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._session.warnings
+
+
+class AgentAdapter:
+    """The engine's AgentPort: a fresh AgentSession per attempt series, prompted with the task."""
+
+    def __init__(self, root: Path, settings: AgentSettings, api_key: str | None) -> None:
+        self.root, self.settings, self._api_key = root, settings, api_key
+
+    async def open(self, task: Task, *, context: str | None) -> _Session:
+        prompt = task_prompt(task)
+        if context:
+            prompt += "\n\n" + context
+        session = AgentSession(self.root, self.settings, api_key=self._api_key)
+        return _Session(session, prompt)
+
+
+class CheckRunner:
+    """The engine's VerifierPort: the configured or detected checks plus the task's Verify lines."""
+
+    def __init__(self, root: Path, config: Config, env: Mapping[str, str] | None = None) -> None:
+        self.root, self._env = root, env
+        if config.checks:
+            self.specs = [
+                CheckSpec(c.name, c.run, c.parser, c.timeout_s, c.pattern, c.serial)
+                for c in config.checks
+            ]
+            self.reasons = ["checks from the project configuration"]
+        else:
+            self.specs, self.reasons = detect_default_checks(root)
+
+    def specs_for(self, task: Task) -> list[CheckSpec]:
+        own = [
+            check_for_command(line, f"verify-{i}" if len(task.verify) > 1 else "verify")
+            for i, line in enumerate(task.verify, 1)
+        ]
+        return [*self.specs, *own]
+
+    async def verify(self, task: Task) -> CheckReport:
+        return await run_checks(self.root, self.specs_for(task), env=self._env)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.roadmapd-tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, path.stat().st_mode & 0o7777)
+    os.replace(tmp, path)
+
+
+def read_text_exact(path: Path) -> str:
+    """File text with its line endings untouched (CRLF stays CRLF)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> bool:
+    """Tick or untick one task's box in the file on disk; False if the task is not there."""
+    text = read_text_exact(path)
+    task = parse(text).task(task_id)
+    if task is None:
+        return False
+    if task.checked != checked:
+        _write_atomically(path, apply_edit(text, tick_edit(text, task, checked)))
+    return True
+
+
+class DiskCheckbox:
+    """The engine's CheckboxPort for a roadmap file that is not open in an editor."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def set_checked(self, task: Task, checked: bool) -> None:
+        if not set_checked_on_disk(self.path, task.id, checked):
+            raise WorkspaceError(f"{self.path.name}: task {task.id} is no longer in the file")
+
+
+def agent_settings(config: Config) -> AgentSettings:
+    return AgentSettings(
+        model=config.model,
+        max_tokens=config.max_tokens,
+        max_turns=config.max_turns,
+        budget_usd=config.budget_usd,
+        base_url=config.base_url,
+        shell_timeout_s=config.shell_timeout_s,
+        sandbox=config.sandbox,
+        allow_network=config.allow_network,
+    )
+
+
+def engine_settings(config: Config) -> EngineSettings:
+    return EngineSettings(
+        max_attempts=config.max_attempts, retry=config.retry, branch_mode=config.commit_mode
+    )
+
+
+@dataclass
+class Workspace:
+    """A git work tree with its configuration, state store and git facade."""
+
+    root: Path
+    config: Config
+    store: StateStore
+    git: GitWorkspace
+    api_key: str | None = None
+    _recorder: StateRecorder | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, path: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
+        root = find_repo_root(path.resolve())
+        config = load_config(root, overrides)
+        store = StateStore(root)
+        store.recover()
+        return cls(root, config, store, GitWorkspace(root), os.environ.get("ANTHROPIC_API_KEY"))
+
+    def roadmap_paths(self) -> list[Path]:
+        found: list[Path] = []
+        for pattern in self.config.roadmaps:
+            found += sorted(p for p in self.root.glob(pattern) if p.is_file())
+        return list(dict.fromkeys(found))
+
+    @property
+    def recorder(self) -> StateRecorder:
+        if self._recorder is None:
+            self._recorder = StateRecorder(self.store)
+        return self._recorder
+
+    def with_config(self, config: Config) -> Workspace:
+        return replace(self, config=config)
+
+    def engine(
+        self,
+        checkbox: Any,
+        extra_sinks: Sequence[Callable[[Event], None]] = (),
+    ) -> TaskEngine[Task, Checkpoint]:
+        recorder = self.recorder
+        sinks: list[Callable[[Event], None]] = [recorder, *extra_sinks]
+
+        def sink(event: Event) -> None:
+            for target in sinks:
+                target(event)
+
+        sink_port: EventSink = sink
+        return TaskEngine(
+            agent=AgentAdapter(self.root, agent_settings(self.config), self.api_key),
+            verifier=CheckRunner(self.root, self.config),
+            git=self.git,
+            checkbox=checkbox,
+            sink=sink_port,
+            settings=engine_settings(self.config),
+            formatter=format_for_retry,
+            lookup=self.store.status_of,
+        )
+
+    def close(self) -> None:
+        if self._recorder is not None:
+            self._recorder.close()
