@@ -67,7 +67,7 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
-    """All checks of one verification. Passed only if there was at least one check and all passed."""
+    """All checks of one verification: passed only if there was a check and every one passed."""
 
     results: tuple[CheckResult, ...]
 
