@@ -3,6 +3,8 @@
 Run as `python benchmarks/parse.py`. Generates ROADMAPs of 200, 2,000 and 10,000 tasks in two
 layouts (realistic: phases, sections of ~10 tasks, sub-bullets, code fences; flat: every task
 in one section) and prints one table measured in a single run, medians of a few repetitions.
+"cold" parses with the parser's caches emptied first (a document never seen); "edit" parses the
+document after a one-character change, as the language server does on every keystroke.
 The peer's wheel is downloaded once into ~/.cache/roadmapd-bench/ (outside the repository);
 only its stdlib-only modules are loaded, under a synthetic parent package.
 """
@@ -21,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from roadmapd.roadmap import parse
+from roadmapd.roadmap.parser import clear_caches
 
 CACHE = Path.home() / ".cache" / "roadmapd-bench"
 PEER = "ai-infra==1.5.2"
@@ -96,20 +99,36 @@ def load_peer() -> Callable[[str], int] | str:
     return peer_parse
 
 
-def median_ms(fn: Callable[[], object], reps: int) -> float:
+def median_ms(fn: Callable[[], object], reps: int, before: Callable[[], object] = int) -> float:
     times = []
     for _ in range(reps):
+        before()
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
+def edited(text: str) -> Callable[[], object]:
+    """Parses of `text` after a one-character edit in its middle task's title, each parse seeing
+    a different document than the one before (the edit toggles)."""
+    at = text.index("make the", len(text) // 2)
+    variants = [text, text[:at] + "Make" + text[at + 4 :]]
+    turn = [0]
+
+    def reparse() -> object:
+        turn[0] ^= 1
+        return parse(variants[turn[0]])
+
+    return reparse
+
+
 def main() -> None:
     peer = load_peer()
     if isinstance(peer, str):
         print(f"peer parser unavailable ({peer}); printing roadmapd's numbers only")
-    print(f"{'tasks':>7} {'layout':<10} {'KB':>7} {'ours ms':>9} {'peer ms':>9} {'ratio':>8}")
+    head = f"{'tasks':>7} {'layout':<10} {'KB':>7} {'cold ms':>9} {'edit ms':>9} {'peer ms':>9}"
+    print(f"{head} {'cold x':>8} {'edit x':>8}")
     per_task: dict[str, list[tuple[int, float]]] = {"realistic": [], "flat": []}
     throughput: list[float] = []
     for size in SIZES:
@@ -117,21 +136,27 @@ def main() -> None:
             text = make(size)
             found = len(parse(text).tasks)
             assert found == size, f"{layout} {size}: parsed {found} tasks"
-            ours = median_ms(partial(parse, text), 15 if size < 10_000 else 9)
-            per_task[layout].append((size, ours * 1000 / size))
-            throughput.append(len(text.encode()) / 1e6 / (ours / 1000))
-            peer_cell, ratio_cell = "-", "-"
+            reps = 15 if size < 10_000 else 9
+            cold = median_ms(partial(parse, text), reps, clear_caches)
+            reparse = edited(text)
+            reparse()
+            edit = median_ms(reparse, reps)
+            per_task[layout].append((size, cold * 1000 / size))
+            throughput.append(len(text.encode()) / 1e6 / (cold / 1000))
+            peer_cell, cold_x, edit_x = "-", "-", "-"
             if not isinstance(peer, str):
                 slow = layout == "flat" and size >= 2_000
-                reps = 1 if slow and size >= 10_000 else 3 if slow else 5
-                theirs = median_ms(partial(peer, text), reps)
-                peer_cell, ratio_cell = f"{theirs:9.1f}", f"{theirs / ours:7.1f}x"
+                peer_reps = 1 if slow and size >= 10_000 else 3 if slow else 5
+                theirs = median_ms(partial(peer, text), peer_reps)
+                peer_cell = f"{theirs:9.1f}"
+                cold_x, edit_x = f"{theirs / cold:7.1f}x", f"{theirs / edit:7.1f}x"
             kb = len(text.encode()) / 1024
-            print(f"{size:>7} {layout:<10} {kb:>7.0f} {ours:>9.2f} {peer_cell:>9} {ratio_cell:>8}")
-    print(f"throughput: {min(throughput):.1f}-{max(throughput):.1f} MB/s")
+            row = f"{size:>7} {layout:<10} {kb:>7.0f} {cold:>9.2f} {edit:>9.2f} {peer_cell:>9}"
+            print(f"{row} {cold_x:>8} {edit_x:>8}")
+    print(f"throughput (cold): {min(throughput):.1f}-{max(throughput):.1f} MB/s")
     for layout, points in per_task.items():
         cells = ", ".join(f"{n}: {us:.2f} us/task" for n, us in points)
-        print(f"linear growth ({layout}): {cells}")
+        print(f"linear growth (cold, {layout}): {cells}")
 
 
 if __name__ == "__main__":

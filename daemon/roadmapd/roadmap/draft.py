@@ -17,6 +17,7 @@ class Draft:
         "depth",
         "files",
         "headings",
+        "id",
         "last",
         "line",
         "parent",
@@ -29,6 +30,7 @@ class Draft:
         self.col = col
         self.depth = depth
         self.headings = headings
+        self.id = ""  # given by `parse` once every task is known
         self.last = line
         self.checked = False
         self.text = ""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from operator import itemgetter
 
 _COMMENT_ID = re.compile(r"<!--\s*id\s*:\s*([^\s>]+?)\s*-->", re.I)
 _LEADING_ID = re.compile(
@@ -18,8 +20,20 @@ _LEADING_ID = re.compile(
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _COMMENT = re.compile(r"<!--.*?-->")
 _WORD = re.compile(r"[^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # `_WORD` on lowercase ASCII text, without Unicode tables
+_INNER = itemgetter(1)  # a replacement that keeps group 1, without re's template expansion
 _ID_START = frozenset("*_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _SLUG_MAX = 48
+
+
+@lru_cache(maxsize=1 << 16)
+def name(text: str) -> tuple[str | None, str, str]:
+    """`split_title(text)` plus the slug of the title ("" when the text has an explicit id).
+
+    Cached, as a pure function of the text: a re-parse after an edit meets the same tasks again.
+    """
+    explicit, title = split_title(text)
+    return explicit, title, slug(title) if explicit is None else ""
 
 
 def split_title(text: str) -> tuple[str | None, str]:
@@ -42,7 +56,7 @@ def split_title(text: str) -> tuple[str | None, str]:
 def display_title(text: str) -> str:
     """`text` with bold markers removed and whitespace collapsed."""
     if "**" in text:
-        text = _BOLD.sub(r"\1", text)
+        text = _BOLD.sub(_INNER, text)
     if "  " in text or "\t" in text:
         return " ".join(text.split())
     return text.strip()
@@ -50,9 +64,10 @@ def display_title(text: str) -> str:
 
 def slug(title: str) -> str:
     """A lowercase, dash-separated id for `title`; `task` when nothing is left."""
-    if not title.isascii():
-        title = unicodedata.normalize("NFKC", title)
-    out = "-".join(_WORD.findall(title.lower()))
+    if title.isascii():
+        out = "-".join(_ASCII_WORD.findall(title.lower()))
+    else:
+        out = "-".join(_WORD.findall(unicodedata.normalize("NFKC", title).lower()))
     if len(out) > _SLUG_MAX:
         cut = out.rfind("-", 0, _SLUG_MAX + 1)
         out = out[: cut if cut > 0 else _SLUG_MAX]

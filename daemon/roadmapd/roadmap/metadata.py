@@ -7,6 +7,7 @@ Keys are case-insensitive and may be bold (`**Depends:**`, `**Depends**:`); `Dep
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 KEYS = ("depends", "files", "verify", "acceptance")
 META = re.compile(
@@ -50,3 +51,15 @@ def values(key: str, raw: str) -> list[str]:
         return [v for v in (_unquote(p) for p in raw.split(",")) if v]
     value = _unquote(raw)
     return [value] if value else []
+
+
+@lru_cache(maxsize=1 << 14)
+def read(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """The key and values of a metadata line (`Files: a.py, b.py`), or None when it is none.
+
+    Cached: a re-parse after an edit meets the same lines again."""
+    m = META.match(line)
+    if m is None:
+        return None
+    key = key_of(m.group(1))
+    return key, tuple(values(key, m.group(2)))

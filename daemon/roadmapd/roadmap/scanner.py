@@ -9,6 +9,7 @@ problems as it goes. Every line costs a constant amount of work times the nestin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from roadmapd.problems import Position, Problem, Range, Severity
 from roadmapd.roadmap import blocks, lookalikes, metadata
@@ -22,6 +23,7 @@ _PREFIX = re.compile(r"[ \t>*+\-.)0-9\[\]xX]*")
 _META_START = frozenset("*_DdFfVvAa")
 _CONTINUED, _CONSUMED, _INTERRUPTED = range(3)
 _INTERRUPT_START = frozenset("#`~<*-_")
+_RULE_NEXT = frozenset("-*_\t")
 
 
 class _Container:
@@ -51,7 +53,7 @@ def _line_range(line: int, raw: str, start: int) -> Range:
 
 
 class Scanner:
-    """Feed it every line once, in order; read `drafts`, `headings` and `problems` after."""
+    """Call `scan` once with the lines; read `drafts`, `headings` and `problems` after."""
 
     def __init__(self) -> None:
         self.stack: list[_Container] = []
@@ -65,89 +67,124 @@ class Scanner:
         self.headings: list[Heading] = []
         self.drafts: list[Draft] = []
         self.problems: list[Problem] = []
+        self.touched = -1  # the last line that belongs to every container still open
 
     # ---- the per-line driver -------------------------------------------------------------
 
-    def feed(self, ln: int, raw: str) -> None:
-        s = _expand(raw) if "\t" in raw else raw
-        n = len(s)
-        fn = n - len(s.lstrip(" "))
-        pos = 0
+    def scan(self, lines: list[str], first: int) -> None:
+        """Read `lines[first:]` in order, then close every open container."""
         stack = self.stack
-        depth = len(stack)
-        matched = 0
-        while matched < depth:
-            c = stack[matched]
-            if c.quote:
-                if fn == n or fn - pos > 3 or s[fn] != ">":
+        continue_leaf = self._continue_leaf
+        close_to = self._close_to
+        push = self._push
+        open_leaf = self._open_leaf
+        for ln in range(first, len(lines)):
+            raw = lines[ln]
+            s = _expand(raw) if "\t" in raw else raw
+            n = len(s)
+            fn = n - len(s.lstrip(" "))
+            pos = 0
+            depth = len(stack)
+            matched = 0
+            while matched < depth:
+                c = stack[matched]
+                if c.quote:
+                    if fn == n or fn - pos > 3 or s[fn] != ">":
+                        break
+                    pos = fn + 1 + (fn + 1 < n and s[fn + 1] == " ")
+                    fn = n - len(s[pos:].lstrip(" "))
+                elif fn == n:
+                    if not c.has_child:
+                        break
+                elif fn - pos >= c.col:
+                    pos += c.col
+                else:
                     break
-                pos = fn + 1 + (fn + 1 < n and s[fn + 1] == " ")
-                fn = n - len(s[pos:].lstrip(" "))
-            elif fn == n:
-                if not c.has_child:
-                    break
-            elif fn - pos >= c.col:
-                pos += c.col
-            else:
-                break
-            matched += 1
-        blank = fn == n
-        leaf = self.leaf
-        if matched == depth and leaf >= FENCE and self._continue_leaf(ln, raw, s, pos, fn, blank):
-            return
-
-        opened = False
-        in_para = leaf == PARA and matched == depth
-        while not blank and fn - pos < 4:
-            ch = s[fn]
-            if ch == ">":
-                self._close_to(matched)
-                self._push(_Container(0, True, ln))
                 matched += 1
-                pos = fn + 1 + (fn + 1 < n and s[fn + 1] == " ")
-                fn = n - len(s[pos:].lstrip(" "))
-                blank = fn == n
-                opened, in_para = True, False
+            blank = fn == n
+            leaf = self.leaf
+            if matched == depth and leaf >= FENCE and continue_leaf(ln, raw, s, pos, fn, blank):
                 continue
-            if ch in "-*+":
-                after = fn + 1
-            elif "0" <= ch <= "9":
-                m = blocks.ORDERED.match(s, fn)
-                if m is None:
-                    break
-                after = m.end()
-            else:
-                break
-            if after < n and s[after] != " ":
-                break
-            if ch != "+" and not ("0" <= ch <= "9") and blocks.THEMATIC.match(s, fn):
-                break
-            if in_para and ch == "-" and blocks.SETEXT.match(s, fn):
-                break
-            rest = s[after:].lstrip(" ")
-            if in_para and (not rest or ("0" <= ch <= "9" and int(s[fn : after - 1]) != 1)):
-                break
-            width = n - after - len(rest)
-            col = after + 1 if not rest or width >= 5 else after + width
-            self._close_to(matched)
-            self._push(_Container(col - pos, False, ln, col))
-            matched += 1
-            pos = col if rest else n
-            fn = after + width if rest else n
-            blank = not rest
-            opened, in_para = True, False
 
-        if not opened and matched < depth:
-            if leaf == PARA and not blank and not self._interrupts(s, pos, fn):
-                self._para_line(ln, raw, s, fn, lazy=True)
-                self._touch(ln)
-                return
-            self._close_to(matched)
-        if not blank:
-            self._open_leaf(ln, raw, s, pos, fn)
-            self._touch(ln)
-        elif self.leaf in (PARA, TABLE):
-            self.leaf = NONE
+            opened = False
+            in_para = leaf == PARA and matched == depth
+            while not blank and fn - pos < 4:
+                ch = s[fn]
+                if ch == ">":
+                    close_to(matched)
+                    push(_Container(0, True, ln))
+                    matched += 1
+                    pos = fn + 1 + (fn + 1 < n and s[fn + 1] == " ")
+                    fn = n - len(s[pos:].lstrip(" "))
+                    blank = fn == n
+                    opened, in_para = True, False
+                    continue
+                numbered = "0" <= ch <= "9"
+                if numbered:
+                    m = blocks.ORDERED.match(s, fn)
+                    if m is None:
+                        break
+                    after = m.end()
+                elif ch == "-" or ch == "*" or ch == "+":
+                    after = fn + 1
+                else:
+                    break
+                if after < n and s[after] != " ":
+                    break
+                rest = s[after:].lstrip(" ")
+                # Cheap necessary conditions guard the regular expressions: a thematic break
+                # repeats the marker after the spaces, a setext underline has nothing after it.
+                if (
+                    ch != "+"
+                    and not numbered
+                    and rest
+                    and rest[0] in _RULE_NEXT
+                    and blocks.THEMATIC.match(s, fn)
+                ):
+                    break
+                if in_para:
+                    if (
+                        ch == "-"
+                        and (not rest or rest[0] in _RULE_NEXT)
+                        and blocks.SETEXT.match(s, fn)
+                    ):
+                        break
+                    if not rest or (numbered and int(s[fn : after - 1]) != 1):
+                        break
+                width = n - after - len(rest)
+                col = after + 1 if not rest or width >= 5 else after + width
+                if matched < len(stack):
+                    close_to(matched)
+                else:
+                    self.leaf = NONE
+                if stack:
+                    stack[-1].has_child = True
+                stack.append(_Container(col - pos, False, ln, col))
+                matched += 1
+                pos = col if rest else n
+                fn = after + width if rest else n
+                blank = not rest
+                opened, in_para = True, False
+
+            if not opened and matched < depth:
+                if leaf == PARA and not blank and not self._interrupts(s, pos, fn):
+                    self._para_line(ln, raw, s, fn, lazy=True)
+                    self.touched = ln
+                    continue
+                close_to(matched)
+            if not blank:
+                if opened and fn - pos < 4 and s[fn] not in _INTERRUPT_START:
+                    # The common case, a list item's first line of text: a paragraph.
+                    top = stack[-1]
+                    first = not top.quote and not top.has_child
+                    top.has_child = True
+                    self._para_start(ln, raw, s[fn:], top, first)
+                else:
+                    open_leaf(ln, raw, s, pos, fn)
+                self.touched = ln
+            elif self.leaf == PARA or self.leaf == TABLE:
+                self.leaf = NONE
+        close_to(0)
 
     # ---- containers ----------------------------------------------------------------------
 
@@ -158,12 +195,11 @@ class Scanner:
 
     def _close_to(self, k: int) -> None:
         self.leaf = NONE
-        del self.stack[k:]
-
-    def _touch(self, ln: int) -> None:
-        for c in self.stack:
-            if c.task is not None:
-                c.task.last = ln
+        stack = self.stack
+        while len(stack) > k:
+            task = stack.pop().task
+            if task is not None:
+                task.last = self.touched
 
     # ---- leaves --------------------------------------------------------------------------
 
@@ -192,7 +228,7 @@ class Scanner:
         else:
             return False
         if not blank:
-            self._touch(ln)
+            self.touched = ln
         return True
 
     def _interrupts(self, s: str, pos: int, fn: int) -> bool:
@@ -362,16 +398,15 @@ class Scanner:
     def _meta(self, ln: int, text: str, owner: Draft | None, item: _Container | None) -> None:
         if owner is None or text[0] not in _META_START:
             return
-        m = metadata.META.match(text)
-        if m is None:
+        meta = metadata.read(text)
+        if meta is None:
             return
-        key = metadata.key_of(m.group(1))
-        found = metadata.values(key, m.group(2))
+        key, found = meta
         if not found and item is not None:
             item.meta_key, item.meta_task = key, owner
         self._add_meta(owner, key, found, ln)
 
-    def _add_meta(self, owner: Draft, key: str, found: list[str], ln: int) -> None:
+    def _add_meta(self, owner: Draft, key: str, found: Sequence[str], ln: int) -> None:
         if key == "depends":
             owner.depends.extend(v for v in found if v not in owner.depends)
             if owner.depends_line < 0:
