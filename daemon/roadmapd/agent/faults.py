@@ -73,7 +73,11 @@ def _status_fault(exc: anthropic.APIStatusError) -> Fault:
         return Fault("authentication failed: check ANTHROPIC_API_KEY", False)
     if status == 403:
         return Fault(f"permission denied (403 {kind}): {message}", False)
-    retryable = status in _RETRY_STATUS or status >= 500
+    # The server may say outright whether a retry can help (the SDK honours this header too).
+    should_retry = exc.response.headers.get("x-should-retry", "").lower()
+    retryable = (status in _RETRY_STATUS or status >= 500) and should_retry != "false"
+    if should_retry == "true":
+        retryable = True
     label = "API unavailable" if retryable else "request rejected"
     return Fault(
         f"{label} ({status} {kind}): {message}", retryable, _retry_after(exc.response.headers)
