@@ -112,7 +112,6 @@ async def test_secret_in_an_error_message_is_redacted(run_agent: Any, api_key: s
     assert api_key not in finished(events).reason
 
 
-
 async def test_server_saying_do_not_retry_is_not_retried(run_agent: Any) -> None:
     # The fake server marks its "script exhausted" 500 with `x-should-retry: false`.
     with FakeServer(script()) as server:
