@@ -36,7 +36,7 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 demo: setup
-	@echo "make demo: not yet — the headless run lands with the 'roadmapd run' issue."
+	$(BIN)/roadmapd demo $(if $(REAL),--real,)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info

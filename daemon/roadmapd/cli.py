@@ -1,0 +1,106 @@
+"""The `roadmapd` command: argument parsing and dispatch to `roadmapd.console` (docs/cli.md).
+
+Exit codes: 0 success, 1 a task failed (or a rollback was refused), 2 usage or configuration
+error, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from roadmapd.console.common import EXIT_CANCELLED, EXIT_USAGE, CommandError, error
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roadmapd",
+        description="Turn the checkbox tasks of a ROADMAP.md into verified git commits.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("tasks", help="list the tasks of a roadmap file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="a JSON array of tasks")
+
+    p = sub.add_parser("run", help="run tasks through the agent, verify, commit, tick")
+    p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
+    p.add_argument("--task", action="append", default=[], metavar="ID", help="repeatable")
+    p.add_argument("--section", metavar="NAME", help="the unchecked tasks under a heading")
+    p.add_argument("--all", action="store_true", help="every unchecked task")
+    p.add_argument("--max-attempts", type=int, metavar="N")
+    p.add_argument("--model", metavar="M")
+    p.add_argument("--json", action="store_true", help="one JSON event per line")
+    p.add_argument("--keep-going", action="store_true", help="go on after a failed task")
+
+    p = sub.add_parser("status", help="a table of tasks with their last run")
+    p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("log", help="the transcript of a task's last run")
+    p.add_argument("task", metavar="TASK")
+    p.add_argument("--run", metavar="RUN_ID", help="another run than the last one")
+    p.add_argument("--json", action="store_true", help="the raw events, one per line")
+
+    p = sub.add_parser("rollback", help="undo a task (or --undo the last rollback)")
+    p.add_argument("task", nargs="?", metavar="TASK")
+    p.add_argument("--roadmap", metavar="ROADMAP.md")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask")
+    p.add_argument("--force", action="store_true", help="even if done tasks depend on it")
+    p.add_argument("--undo", action="store_true", help="undo the latest rollback")
+
+    sub.add_parser("serve", help="the language server (stdio; --tcp HOST:PORT), see --help")
+
+    p = sub.add_parser("demo", help="run the bundled example project end to end")
+    p.add_argument("--real", action="store_true", help="use the real API (ANTHROPIC_API_KEY)")
+    p.add_argument("--keep", metavar="DIR", help="build the demo project in DIR and keep it")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "tasks":
+        from roadmapd.console.tasks import tasks_command
+
+        return tasks_command(args.file, args.json)
+    if args.command == "run":
+        from roadmapd.console.run import run_command
+
+        return run_command(args)
+    if args.command == "status":
+        from roadmapd.console.status import status_command
+
+        return status_command(args.roadmap, args.json)
+    if args.command == "log":
+        from roadmapd.console.transcript import log_command
+
+        return log_command(args.task, args.json, args.run)
+    if args.command == "rollback":
+        from roadmapd.console.rollback import rollback_command
+
+        return rollback_command(
+            args.task, args.roadmap, yes=args.yes, force=args.force, undo=args.undo
+        )
+    from roadmapd.console.demo import demo_command
+
+    return demo_command(real=args.real, keep=args.keep)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["serve"]:
+        from roadmapd.server import main as serve
+
+        return serve(args_list[1:])
+    args = _parser().parse_args(args_list)
+    try:
+        return _dispatch(args)
+    except CommandError as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_CANCELLED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""What every command needs: exit codes, user errors, and opening the workspace and its roadmap."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from roadmapd.config import ConfigError
+from roadmapd.problems import Problem
+from roadmapd.roadmap import Roadmap, Task, parse
+from roadmapd.store import StoreError
+from roadmapd.workspace import Workspace, WorkspaceError, read_text_exact
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+
+
+class CommandError(Exception):
+    """A usage, configuration or I/O problem; printed as it is, and the command exits with 2."""
+
+
+def read_roadmap(path: Path) -> Roadmap:
+    """Parse the roadmap file at `path`; CommandError when it is missing or unreadable."""
+    try:
+        return parse(read_text_exact(path))
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a directory, not a roadmap file") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+@dataclass
+class Project:
+    """An open workspace and the one roadmap file a command works on."""
+
+    workspace: Workspace
+    roadmap_path: Path
+    roadmap: Roadmap
+
+    def reload(self) -> None:
+        self.roadmap = read_roadmap(self.roadmap_path)
+
+    def task(self, task_id: str) -> Task:
+        found = self.roadmap.task(task_id)
+        if found is None:
+            raise CommandError(unknown_task(task_id, self.roadmap.tasks, self.roadmap_path))
+        return found
+
+
+def unknown_task(task_id: str, tasks: Sequence[Task], path: Path) -> str:
+    ids = [t.id for t in tasks]
+    shown = ", ".join(ids[:12]) + (", ..." if len(ids) > 12 else "")
+    known = f" (its tasks: {shown})" if ids else " (it has no tasks)"
+    return f"unknown task id {task_id!r} in {path.name}{known}; see `roadmapd tasks {path}`"
+
+
+def open_workspace(start: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
+    try:
+        return Workspace.open(start, overrides)
+    except (WorkspaceError, ConfigError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def open_project(roadmap: str | None, overrides: Mapping[str, Any] | None = None) -> Project:
+    """The workspace around `roadmap` (or the current directory) and its roadmap file.
+
+    Without a path the first file matching the configured `roadmaps` patterns is used.
+    """
+    if roadmap is not None:
+        path = Path(roadmap).resolve()
+        if not path.is_file():
+            raise CommandError(f"{roadmap}: no such file")
+        ws = open_workspace(path.parent, overrides)
+    else:
+        ws = open_workspace(Path.cwd(), overrides)
+        paths = ws.roadmap_paths()
+        if not paths:
+            patterns = ", ".join(ws.config.roadmaps)
+            raise CommandError(
+                f"{ws.root}: no roadmap file found (looked for {patterns}); pass its path"
+            )
+        path = paths[0]
+    return Project(ws, path, read_roadmap(path))
+
+
+def find_task_anywhere(ws: Workspace, task_id: str, roadmap: str | None) -> Project:
+    """The project whose roadmap holds `task_id`: the given file, else every configured one."""
+    if roadmap is not None:
+        path = Path(roadmap).resolve()
+        project = Project(ws, path, read_roadmap(path))
+        project.task(task_id)
+        return project
+    paths = ws.roadmap_paths()
+    for path in paths:
+        project = Project(ws, path, read_roadmap(path))
+        if project.roadmap.task(task_id) is not None:
+            return project
+    names = ", ".join(p.name for p in paths) or "no roadmap file"
+    raise CommandError(f"unknown task id {task_id!r} (looked in {names})")
+
+
+def show_path(path: Path) -> str:
+    """`path` relative to the current directory when it is below it (short and clickable)."""
+    try:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def problem_line(problem: Problem, root: Path, document: Path | None = None) -> str:
+    """`file:line:col: message` with 1-based numbers, the file relative to the current dir.
+
+    The lines after the first of a long message are indented under it.
+    """
+    if problem.file is not None:
+        where = show_path(root / problem.file)
+    else:
+        where = show_path(document) if document is not None else "<roadmap>"
+    start = problem.range.start
+    message = problem.message.rstrip("\n").replace("\n", "\n      ")
+    return f"{where}:{start.line + 1}:{start.character + 1}: {message}"
+
+
+def error(message: str, stream: TextIO | None = None) -> None:
+    print(f"roadmapd: {message}", file=stream or sys.stderr)

@@ -1,0 +1,187 @@
+"""`roadmapd run`: run the chosen tasks one at a time, stopping at the first failure.
+
+Each task is its own engine run (so a failure can stop the rest before they start); a task
+whose dependencies are not done is refused by the engine with the reason. Ctrl-C (or SIGTERM)
+cancels the task under way: the engine stops the agent and the checks, marks it cancelled and
+keeps its checkpoint; a second Ctrl-C aborts at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from roadmapd.console.common import (
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_OK,
+    CommandError,
+    Project,
+    open_project,
+    problem_line,
+)
+from roadmapd.console.progress import Mode, Progress, format_usage
+from roadmapd.console.selection import select_tasks
+from roadmapd.engine import DONE, Event, TaskNotRunnable, TaskOutcome, TaskStatus
+from roadmapd.roadmap import Task
+from roadmapd.workspace import DiskCheckbox
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[TaskOutcome] = field(default_factory=list)
+    not_run: dict[str, str] = field(default_factory=dict)  # task id -> reason
+    skipped: list[str] = field(default_factory=list)  # never started: stopped after a failure
+    stopped_by: str | None = None
+    cancelled: bool = False
+    current: str | None = None  # the task under way (the one a cancel stopped)
+
+    @property
+    def exit_code(self) -> int:
+        if self.cancelled:
+            return EXIT_CANCELLED
+        ok = all(o.status in DONE and o.task_id not in self.not_run for o in self.outcomes)
+        return EXIT_OK if ok and not self.skipped else EXIT_FAILED
+
+
+def require_api_key() -> None:
+    if not (os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
+        raise CommandError("no API key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)")
+
+
+def progress_mode(as_json: bool, out: TextIO) -> Mode:
+    if as_json:
+        return "json"
+    return "tty" if out.isatty() and os.environ.get("TERM") != "dumb" else "plain"
+
+
+async def execute(
+    project: Project, tasks: Sequence[Task], *, keep_going: bool, progress: Progress
+) -> RunSummary:
+    """Run `tasks` in order; cancelling the calling asyncio task cancels the run cleanly."""
+    summary = RunSummary()
+
+    def note(event: Event) -> None:
+        if isinstance(event, TaskNotRunnable):
+            summary.not_run[event.task_id] = event.reason
+
+    ws = project.workspace
+    engine = ws.engine(DiskCheckbox(project.roadmap_path), extra_sinks=[progress, note])
+    try:
+        for k, task in enumerate(tasks, 1):
+            if summary.stopped_by is not None:
+                summary.skipped.append(task.id)
+                continue
+            progress.position = (k, len(tasks))
+            summary.current = task.id
+            result = await engine.run([task], all_tasks=project.roadmap.tasks)
+            outcome = result.outcome(task.id)
+            if outcome is None:
+                continue
+            summary.outcomes.append(outcome)
+            failed = outcome.status not in DONE or task.id in summary.not_run
+            if failed and not keep_going:
+                summary.stopped_by = task.id
+    except asyncio.CancelledError:
+        summary.cancelled = True
+    finally:
+        progress.close()
+    return summary
+
+
+async def _cancellable(
+    project: Project, tasks: Sequence[Task], keep_going: bool, progress: Progress
+) -> RunSummary:
+    loop = asyncio.get_running_loop()
+    me = asyncio.current_task()
+    assert me is not None
+    presses = 0
+
+    def on_signal() -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            print("\nroadmapd: cancelling (Ctrl-C again to abort at once)", file=sys.stderr)
+            me.cancel()
+        else:
+            os._exit(EXIT_CANCELLED)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        return await execute(project, tasks, keep_going=keep_going, progress=progress)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def run_tasks(
+    project: Project, tasks: Sequence[Task], *, keep_going: bool, as_json: bool
+) -> RunSummary:
+    """Run with live progress on stdout and the summary on stdout (stderr with --json)."""
+    mode = progress_mode(as_json, sys.stdout)
+    progress = Progress(sys.stdout, mode, project.workspace.root, (0, len(tasks)))
+    try:
+        summary = asyncio.run(_cancellable(project, tasks, keep_going, progress))
+    finally:
+        project.workspace.close()
+    print_summary(project, summary, sys.stderr if as_json else sys.stdout)
+    return summary
+
+
+def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:
+    root = project.workspace.root
+    lines = ["", "Summary:"]
+    for o in summary.outcomes:
+        if o.task_id in summary.not_run:
+            lines.append(f"  {o.task_id}: not run: {summary.not_run[o.task_id]}")
+            continue
+        plural = "s" if o.attempts != 1 else ""
+        facts = f"{o.attempts} attempt{plural}, {o.turns} turns, {format_usage(o.usage)}"
+        commit = f", commit {o.commit[:10]}" if o.commit else ""
+        lines.append(f"  {o.task_id}: {o.status.value} ({facts}{commit})")
+        if o.status not in DONE and o.reason:
+            lines.append(f"    reason: {o.reason}")
+        if o.status is TaskStatus.PASSED and o.reason:
+            lines.append(f"    not committed: {o.reason}")
+        lines += [f"    {problem_line(p, root)}" for p in o.problems]
+        if o.status in (TaskStatus.FAILED, TaskStatus.CANCELLED) and o.attempts:
+            lines.append(
+                "    the working tree is as the agent left it; to undo: "
+                f"roadmapd rollback {o.task_id}"
+            )
+    if summary.skipped:
+        lines.append(
+            f"  not started after {summary.stopped_by} did not pass: {', '.join(summary.skipped)}"
+            " (--keep-going runs them anyway)"
+        )
+    if summary.cancelled and summary.current is not None:
+        lines.append(
+            f"  cancelled during {summary.current}; its checkpoint is kept: "
+            f"roadmapd rollback {summary.current} undoes its changes"
+        )
+    print("\n".join(lines), file=out)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    overrides = {"max_attempts": args.max_attempts, "model": args.model}
+    project = open_project(args.roadmap, {k: v for k, v in overrides.items() if v is not None})
+    tasks = select_tasks(
+        project.roadmap,
+        project.roadmap_path,
+        task_ids=args.task,
+        section=args.section,
+        everything=args.all,
+    )
+    if not tasks:
+        print(f"nothing to run: every selected task in {project.roadmap_path.name} is done")
+        project.workspace.close()
+        return EXIT_OK
+    require_api_key()
+    return run_tasks(project, tasks, keep_going=args.keep_going, as_json=args.json).exit_code

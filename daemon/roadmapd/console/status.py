@@ -1,0 +1,87 @@
+"""`roadmapd status [ROADMAP.md] [--json]`: every task, its box, status and last run's totals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from roadmapd.console.common import EXIT_OK, open_project, show_path
+from roadmapd.roadmap import Task
+from roadmapd.store import TaskState
+
+_HEADERS = ("TASK", "BOX", "STATUS", "ATTEMPTS", "TOKENS", "COST", "COMMIT", "LAST RESULT")
+_MAX_ID = 28
+_MAX_REASON = 60
+
+
+def status_rows(tasks: Sequence[Task], states: dict[str, TaskState]) -> list[dict[str, Any]]:
+    """One plain dict per task in document order (the JSON form of the table)."""
+    rows = []
+    for task in tasks:
+        state = states.get(task.id)
+        usage = state.usage if state else None
+        rows.append(
+            {
+                "id": task.id,
+                "title": task.title,
+                "checked": task.checked,
+                "status": state.status.value if state else "idle",
+                "attempts": state.attempts if state else 0,
+                "turns": state.turns if state else 0,
+                "tokens": (
+                    usage.input_tokens
+                    + usage.cache_creation_input_tokens
+                    + usage.cache_read_input_tokens
+                    + usage.output_tokens
+                    if usage
+                    else 0
+                ),
+                "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
+                "total_cost_usd": round(state.total_usage.cost_usd, 6) if state else 0.0,
+                "commit": state.commit if state else None,
+                "reason": state.reason if state else None,
+                "last_run_id": state.last_run_id if state else None,
+            }
+        )
+    return rows
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    cells = [
+        (
+            _clip(r["id"], _MAX_ID),
+            "[x]" if r["checked"] else "[ ]",
+            r["status"],
+            str(r["attempts"]) if r["attempts"] else "-",
+            f"{r['tokens']:,}" if r["tokens"] else "-",
+            f"${r['cost_usd']:.4f}" if r["cost_usd"] else "-",
+            (r["commit"] or "-")[:10],
+            _clip((r["reason"] or "-").replace("\n", " "), _MAX_REASON),
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEADERS)]
+    return [
+        "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
+        for line in (_HEADERS, *cells)
+    ]
+
+
+def status_command(roadmap: str | None, as_json: bool) -> int:
+    project = open_project(roadmap)
+    rows = status_rows(project.roadmap.tasks, project.workspace.store.all())
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    total = sum(r["total_cost_usd"] for r in rows)
+    done = sum(r["checked"] for r in rows)
+    where = show_path(project.roadmap_path)
+    print(f"{where}: {len(rows)} tasks, {done} done, ${total:.4f} spent in all runs")
+    if rows:
+        print("\n".join(render_table(rows)))
+    return EXIT_OK

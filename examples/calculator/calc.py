@@ -1,0 +1,6 @@
+"""A tiny calculator: the example project of `make demo`."""
+
+
+def add(a: float, b: float) -> float:
+    """The sum of a and b."""
+    return a + b
