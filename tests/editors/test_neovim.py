@@ -1,6 +1,8 @@
 """Neovim 0.7 headless end to end: real editor, real server, a ROADMAP.md in a temp git repo.
 
-Needs `nvim` (apt-get install -y neovim). A missing nvim fails the test with that hint.
+Needs `nvim` (apt-get install -y neovim). A missing nvim fails the test with that hint. The
+second test runs a task through the fake Messages API: a failing first attempt shows pytest's
+problem on the test file, the retry passes, and Neovim applies the tick (workspace/applyEdit).
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.lsp.engine_session import BAD, GIT_ENV, project
+
+from roadmapd.store import ENV_STATE_DIR
+from roadmapd.testing import FakeServer
+from roadmapd.testing.script import script, text, tool_use
 
 ROADMAP = """\
 # Plan
@@ -93,3 +101,94 @@ def test_neovim_shows_lenses_and_roadmap_diagnostics(tmp_path: Path) -> None:
     assert "▶ Run all pending (3)" in by_line[0]
     (diag,) = result["diagnostics"]
     assert diag["line"] == 5 and diag["source"] == "roadmap" and "T404" in diag["message"]
+
+
+RUN_LUA = r"""
+local out_path, root, py = _G.OUT, _G.ROOT, _G.PY
+local result = { lenses = {}, problems = {}, started = vim.NIL, line = "" }
+local client_id = vim.lsp.start_client({
+  name = "roadmapd",
+  cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING" },
+  cmd_env = _G.ENV,
+  root_dir = root,
+  handlers = {
+    ["window/showMessageRequest"] = function() return vim.NIL end,
+  },
+})
+vim.cmd("edit " .. root .. "/ROADMAP.md")
+local bufnr = vim.api.nvim_get_current_buf()
+local uri = vim.uri_from_bufnr(bufnr)
+vim.lsp.buf_attach_client(bufnr, client_id)
+vim.wait(10000, function()
+  local c = vim.lsp.get_client_by_id(client_id)
+  return c ~= nil and c.initialized
+end, 50)
+vim.wait(10000, function()
+  vim.lsp.codelens.refresh()
+  return #vim.lsp.codelens.get(bufnr) > 0
+end, 100)
+for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+  table.insert(result.lenses, { line = lens.range.start.line, title = lens.command.title })
+end
+local client = vim.lsp.get_client_by_id(client_id)
+local answer = client.request_sync("workspace/executeCommand", {
+  command = "roadmapd.runTask", arguments = { { uri = uri, taskId = "T01" } },
+}, 10000, bufnr)
+result.started = answer and answer.result or vim.NIL
+local test_buf = vim.uri_to_bufnr(vim.uri_from_fname(root .. "/test_calc.py"))
+vim.wait(60000, function()
+  for _, d in ipairs(vim.diagnostic.get(test_buf)) do
+    table.insert(result.problems, { line = d.lnum, source = d.source, message = d.message })
+  end
+  result.line = vim.api.nvim_buf_get_lines(bufnr, 2, 3, false)[1]
+  return result.line:find("%[x%]") ~= nil
+end, 50)
+local f = io.open(out_path, "w")
+f:write(vim.fn.json_encode(result))
+f:close()
+vim.lsp.stop_client(client_id)
+vim.cmd("qall!")
+"""
+
+
+def test_neovim_runs_a_task_that_fails_once_then_ticks_the_box(tmp_path: Path) -> None:
+    nvim = shutil.which("nvim")
+    assert nvim, "nvim is not installed: run `apt-get install -y neovim` (0.7.2 or later)"
+    root = tmp_path / "repo"
+    project(root)
+    editor = "str_replace_based_edit_tool"
+    create = {"command": "create", "path": "calc.py", "file_text": BAD}
+    fix = {"command": "str_replace", "path": "calc.py", "old_str": "a - b", "new_str": "a + b"}
+    fake = script(tool_use(editor, create), text("Done."), tool_use(editor, fix), text("Fixed."))
+    out = tmp_path / "out.json"
+    lua = tmp_path / "run.lua"
+    with FakeServer(fake) as api:
+        server_env = {
+            **GIT_ENV,
+            "ANTHROPIC_BASE_URL": api.url,
+            "ANTHROPIC_API_KEY": "sk-test-key-0123456789",
+            ENV_STATE_DIR: str(tmp_path / "roadmapd-state"),
+        }
+        head = (
+            f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
+            f"_G.PY = {json.dumps(sys.executable)}\n"
+            f"_G.ENV = vim.fn.json_decode({json.dumps(json.dumps(server_env))})\n"
+        )
+        lua.write_text(head + RUN_LUA, encoding="utf-8")
+        env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
+        proc = subprocess.run(
+            [nvim, "--headless", "--clean", "-c", f"luafile {lua}"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    assert out.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert {"line": 2, "title": "▶ Run task"} in result["lenses"]
+    assert result["started"]["ok"], result["started"]
+    assert result["problems"], "no diagnostics on test_calc.py after the failing first attempt"
+    assert result["problems"][0]["source"] == "pytest"
+    assert result["problems"][0]["line"] == 4
+    assert result["line"].startswith("- [x] T01"), result["line"]

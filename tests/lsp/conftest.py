@@ -47,9 +47,11 @@ def make_repo(root: Path, roadmap: str = ROADMAP, name: str = "ROADMAP.md") -> P
     return root / name
 
 
-def server_config(**env: str) -> ClientServerConfig:
+def server_config(*, engine: bool = False, **env: str) -> ClientServerConfig:
+    """The server over stdio; without `engine` it runs with `--no-engine` (no task running)."""
+    command = [sys.executable, "-m", "roadmapd.server", "--log-level", "WARNING"]
     return ClientServerConfig(
-        server_command=[sys.executable, "-m", "roadmapd.server", "--log-level", "WARNING"],
+        server_command=command if engine else [*command, "--no-engine"],
         server_env={**os.environ, "ROADMAPD_TEST_HOOKS": "1", **env},
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from .states import TaskStates, TaskStateStore
 
 log = logging.getLogger(__name__)
 SECTION = "roadmapd"
+EngineFactory = Callable[["RoadmapServer"], Controller]
 
 
 class Background:
@@ -62,9 +63,16 @@ class Background:
 
 
 class RoadmapServer(LanguageServer):
-    def __init__(self, controller: Controller | None, states: TaskStates | None) -> None:
+    def __init__(
+        self,
+        controller: Controller | None,
+        states: TaskStates | None,
+        engine_factory: EngineFactory | None = None,
+    ) -> None:
         super().__init__("roadmapd", __version__, protocol_cls=FastProtocol)
         self.controller = controller
+        self.engine_factory = engine_factory
+        self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
         self.states: TaskStates = states if states is not None else TaskStateStore()
         self.documents = Documents(lambda: self.workspace.text_documents)
         self.diagnostics = DiagnosticsPublisher(self.text_document_publish_diagnostics)
@@ -182,14 +190,23 @@ def _root_of(params: types.InitializeParams) -> Path | None:
 
 
 def create_server(
-    controller: Controller | None = None, states: TaskStates | None = None
+    controller: Controller | None = None,
+    states: TaskStates | None = None,
+    engine_factory: EngineFactory | None = None,
 ) -> RoadmapServer:
-    """The roadmapd language server. Without a controller, commands answer a clear error."""
-    server = RoadmapServer(controller, states)
+    """The roadmapd language server. Without a controller, commands answer a clear error.
+
+    `engine_factory` builds the controller at `initialize`, once the workspace root is known
+    (it may finish opening the workspace in the background); `roadmapd serve` passes
+    `attach_engine`.
+    """
+    server = RoadmapServer(controller, states, engine_factory)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: RoadmapServer, params: types.InitializeParams) -> None:
         ls.load_settings(_root_of(params), params.initialization_options)
+        if ls.controller is None and ls.engine_factory is not None:
+            ls.controller = ls.engine_factory(ls)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RoadmapServer, params: types.InitializedParams) -> None:
@@ -224,6 +241,8 @@ def create_server(
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: RoadmapServer, params: None) -> None:
+        for hook in ls.on_shutdown:
+            await hook()
         await ls.background.shutdown()
 
     lenses.register(server)

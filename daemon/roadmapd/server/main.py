@@ -7,6 +7,7 @@ import logging
 import sys
 
 from .app import create_server
+from .engine_controller import attach_engine
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="stderr log level",
     )
+    parser.add_argument(
+        "--no-engine",
+        action="store_true",
+        help="lenses, diagnostics and hovers only: do not run tasks",
+    )
     return parser
 
 
@@ -33,7 +39,7 @@ def main(argv: list[str]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
-    server = create_server()
+    server = create_server(engine_factory=None if args.no_engine else attach_engine)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():

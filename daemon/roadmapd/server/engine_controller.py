@@ -1,0 +1,291 @@
+"""The `Controller` port implemented with the task engine of the workspace.
+
+Built once the client is initialised (`attach_engine`): the workspace comes from the root the
+client sent, the settings from the server's merged config (project file < initializationOptions
+< workspace/configuration). Runs go into the background (tracked by the server): a command
+answers at once with "started" or "queued". A configuration change applies to the next run
+that starts while no run is in progress (the running engine keeps its settings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from roadmapd.config import Config, ConfigError
+from roadmapd.engine import ACTIVE, RolledBack, TaskEngine, TaskStatus
+from roadmapd.roadmap import Task
+from roadmapd.store import StoreError
+from roadmapd.vcs import Checkpoint
+from roadmapd.workspace import Workspace, WorkspaceError
+from roadmapd_protocol import (
+    CheckpointEntry,
+    CheckpointsResult,
+    CommandResult,
+    RollbackResult,
+    TaskState,
+)
+
+from .runs import RunView
+from .states import TaskStateStore
+from .task_checkbox import EditorCheckbox
+from .transcript import log_text
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+log = logging.getLogger(__name__)
+METHODS = ("branch-moved", "revert-commit", "files-restored", "refused", "none")
+
+
+class EngineController:
+    """Opens the workspace in the background; every method waits for that first."""
+
+    def __init__(self, ls: RoadmapServer) -> None:
+        self._ls = ls
+        self._ws: Workspace | None = None
+        self._why = "roadmapd: the workspace is not open yet"
+        states = ls.states if isinstance(ls.states, TaskStateStore) else TaskStateStore()
+        self.view = RunView(ls, states)
+        self._checkbox = EditorCheckbox(ls, self.view.located)
+        self._engine: TaskEngine[Task, Checkpoint] | None = None
+        self._config: Config | None = None
+        self._stale = False
+        self._runs: set[asyncio.Task[Any]] = set()
+        self._undo: tuple[str, TaskState, TaskStatus] | None = None  # task, shown, stored
+        self._opened = ls.background.spawn(self._open(), "open the workspace")
+
+    async def _open(self) -> None:
+        root = self._ls.root
+        if root is None:
+            self._why = "roadmapd: the editor sent no workspace folder, so tasks cannot run"
+            return
+        try:
+            self._ws = await asyncio.to_thread(Workspace.open, root)
+        except (WorkspaceError, StoreError, ConfigError, OSError) as exc:
+            self._why = f"roadmapd: tasks cannot run here: {exc}"
+            self._ls.window_show_message(
+                types.ShowMessageParams(types.MessageType.Warning, self._why)
+            )
+            return
+        await self.show_persisted()
+
+    async def _workspace(self) -> Workspace | None:
+        await asyncio.wait([self._opened])
+        return self._ws
+
+    # --- the engine, rebuilt for a new configuration when idle -------------------------------
+
+    def _engine_now(self, ws: Workspace) -> TaskEngine[Task, Checkpoint]:
+        config = self._ls.config
+        idle = not self._runs
+        if self._engine is None or (idle and (self._stale or config != self._config)):
+            _ = ws.recorder  # created once, shared by every engine of this workspace
+            self._engine = ws.with_config(config).engine(self._checkbox, extra_sinks=[self.view])
+            self._config, self._stale = config, False
+            self.view.max_turns = config.max_turns
+        return self._engine
+
+    def _tasks(self, uri: str, ids: Sequence[str]) -> tuple[list[Task], tuple[Task, ...]]:
+        parsed = self._ls.documents.get(uri)
+        if parsed is None:
+            return [], ()
+        found = [t for i in ids if (t := parsed.roadmap.task(i)) is not None]
+        for task in parsed.roadmap.tasks:
+            self.view.bind(uri, task)
+        return found, parsed.roadmap.tasks
+
+    # --- Controller ---------------------------------------------------------------------------
+
+    async def run(self, uri: str, task_ids: list[str]) -> CommandResult:
+        ws = await self._workspace()
+        if ws is None:
+            return CommandResult(ok=False, message=self._why, taskIds=[])
+        if not task_ids:
+            return CommandResult(ok=True, message="nothing to run: no pending task", taskIds=[])
+        tasks, all_tasks = self._tasks(uri, task_ids)
+        engine = self._engine_now(ws)
+        refused: list[str] = []
+        runnable: list[Task] = []
+        for task in tasks:
+            status = engine.status(task.id)
+            if status in ACTIVE:
+                refused.append(f"{task.id} is already {status.value}")
+            elif len(tasks) == 1 and (why := engine.not_runnable_reason(task, all_tasks)):
+                refused.append(f"{task.id} cannot run: {why}")
+            else:
+                runnable.append(task)
+        if not runnable:
+            return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
+        busy = engine.current_task_id
+        run = asyncio.ensure_future(engine.run(runnable, all_tasks=all_tasks))
+        self._runs.add(run)
+        run.add_done_callback(self._runs.discard)
+        self._ls.background.spawn(_await(run), f"run {', '.join(t.id for t in runnable)}")
+        ids = [t.id for t in runnable]
+        verb = f"queued after {busy}" if busy else "started"
+        message = f"{verb}: {', '.join(ids)}" + (f" ({'; '.join(refused)})" if refused else "")
+        return CommandResult(ok=True, message=message, taskIds=ids)
+
+    async def retry(self, uri: str, task_id: str) -> CommandResult:
+        return await self.run(uri, [task_id])
+
+    async def cancel(self, uri: str, task_id: str) -> CommandResult:
+        await self._workspace()
+        if self._engine is None or not self._engine.cancel(task_id):
+            return CommandResult(ok=False, message=f"{task_id} is not running or queued")
+        return CommandResult(ok=True, message=f"cancelling {task_id}", taskIds=[task_id])
+
+    async def rollback(self, uri: str, task_id: str, force: bool) -> RollbackResult:
+        ws = await self._workspace()
+        if ws is None:
+            return RollbackResult(ok=False, message=self._why, method="none")
+        tasks, all_tasks = self._tasks(uri, [task_id])
+        if not tasks:
+            return RollbackResult(ok=False, message=f"no task {task_id} in {uri}", method="none")
+        engine = self._engine_now(ws)
+        shown = self._ls.states.get(uri, task_id)
+        stored = engine.status(task_id)
+        event = await engine.rollback(tasks[0], all_tasks=all_tasks, force=force)
+        if event.done and shown is not None:
+            self._undo = (task_id, shown, stored)
+        return _rollback_result(event, all_tasks, task_id)
+
+    async def undo_rollback(self) -> RollbackResult:
+        ws = await self._workspace()
+        if ws is None:
+            return RollbackResult(ok=False, message=self._why, method="none")
+        out = await ws.git.undo_rollback()
+        if not out.done:
+            return RollbackResult(ok=False, message=out.reason or "nothing undone", method="none")
+        undone, self._undo = self._undo, None
+        if undone is not None:
+            await self._reinstate(*undone)
+        self._stale = True  # the engine still believes the task is rolled back
+        files = ", ".join(out.files[:10]) or "no files"
+        return RollbackResult(
+            ok=True,
+            message=f"rollback undone ({out.method}): {files}",
+            method=_method(out.method),
+            files=list(out.files),
+            conflicts=list(out.conflicts),
+            backupRef=out.backup_ref,
+        )
+
+    async def show_log(self, uri: str, task_id: str) -> str:
+        ws = await self._workspace()
+        if ws is None:
+            return self._why
+        store = ws.store
+
+        def read() -> str:
+            run_id = store.last_run_id(task_id)
+            if run_id is None:
+                return f"{task_id} has not run yet in this repository.\n"
+            try:
+                return log_text(store.read_run_log(run_id).records, task_id)
+            except StoreError as exc:
+                return f"{exc}\n"
+
+        return await asyncio.to_thread(read)
+
+    async def checkpoints(self, uri: str | None) -> CheckpointsResult:
+        ws = await self._workspace()
+        if ws is None:
+            return CheckpointsResult(checkpoints=[])
+        infos = await ws.git.list_checkpoints()
+        wanted: set[str] | None = None
+        if uri is not None:
+            parsed = self._ls.documents.get(uri)
+            wanted = {t.id for t in parsed.roadmap.tasks} if parsed is not None else set()
+        return CheckpointsResult(
+            checkpoints=[
+                CheckpointEntry(
+                    taskId=i.task_id,
+                    title=i.title,
+                    createdAt=i.created_at,
+                    ref=i.ref,
+                    commit=i.commit,
+                    taskCommit=i.task_commit,
+                    files=list(i.files),
+                )
+                for i in infos
+                if wanted is None or i.task_id in wanted
+            ]
+        )
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def show_persisted(self) -> None:
+        """Show what the store remembers (a restart, an interrupted task) on the roadmaps."""
+        if self._ws is None:
+            return
+        stored = await asyncio.to_thread(self._ws.store.all)
+        for uri in self._ls.documents.scan():
+            parsed = self._ls.documents.get(uri)
+            for task in parsed.roadmap.tasks if parsed is not None else ():
+                state = stored.get(task.id)
+                if state is not None and state.status is not TaskStatus.IDLE:
+                    self.view.show_persisted(uri, task, state)
+
+    async def close(self) -> None:
+        for run in list(self._runs):
+            run.cancel()
+        await asyncio.gather(*self._runs, return_exceptions=True)
+        if self._ws is not None:
+            self._ws.close()
+
+    async def _reinstate(self, task_id: str, shown: TaskState, stored: TaskStatus) -> None:
+        """After an undone rollback: the task's earlier status, state file and tick come back."""
+        assert self._ws is not None
+        store = self._ws.store
+
+        def put_back() -> None:
+            store.update(task_id, lambda s: setattr(s, "status", stored))
+
+        await asyncio.to_thread(put_back)
+        self.view.restore(task_id, shown)
+        where = self.view.located(task_id)
+        if where is not None and where[1] is not None and shown.status in ("passed", "committed"):
+            try:
+                await self._checkbox.set_checked(where[1], True)
+            except WorkspaceError as exc:
+                log.warning("re-ticking %s after the undo: %s", task_id, exc)
+
+
+async def _await(run: asyncio.Future[Any]) -> None:
+    await run
+
+
+def _method(value: str) -> Any:
+    return value if value in METHODS else "none"
+
+
+def _rollback_result(event: RolledBack, all_tasks: Sequence[Task], task_id: str) -> RollbackResult:
+    dependants = [t.id for t in all_tasks if task_id in t.depends and t.checked]
+    if event.done:
+        message = f"rolled back {task_id} ({event.method})"
+        if event.backup_ref:
+            message += f"; your previous state is saved at {event.backup_ref} (Undo rollback)"
+    else:
+        message = event.reason or "rollback refused"
+    return RollbackResult(
+        ok=event.done,
+        message=message,
+        method=_method(event.method),
+        files=list(event.files),
+        conflicts=list(event.conflicts),
+        dependants=[] if event.done else dependants,
+        backupRef=event.backup_ref,
+    )
+
+
+def attach_engine(ls: RoadmapServer) -> EngineController:
+    """The engine controller of the server's workspace root (opened in the background)."""
+    controller = EngineController(ls)
+    ls.on_shutdown.append(controller.close)
+    return controller

@@ -1,0 +1,298 @@
+"""Engine events -> what the editor shows: task states (lenses, `roadmapd/taskState`), one
+cancellable work-done progress per running task, check problems as diagnostics, and the
+`roadmapd/transcript` stream.
+
+`RunView` is an engine event sink (called synchronously on the loop for every event). It keeps
+a small live record per task (attempt, phase, turns, tokens, cost) and pushes a wire
+`TaskState` into the server's `TaskStateStore` whenever something visible changed. Persisted
+states (after a restart) enter through `show_persisted`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from roadmapd.agent.events import (
+    AgentFinished,
+    RetryScheduled,
+    TextDelta,
+    ToolCall,
+    TurnStarted,
+    Usage,
+    UsageReport,
+)
+from roadmapd.engine import (
+    AgentActivity,
+    AttemptStarted,
+    ChecksFinished,
+    ChecksStarted,
+    Committed,
+    Event,
+    RolledBack,
+    TaskNotRunnable,
+    TaskQueued,
+    TaskStatus,
+    TaskStatusChanged,
+    event_to_json,
+    secrets_from_env,
+)
+from roadmapd.engine.serialize import REDACTED
+from roadmapd.roadmap import Task
+from roadmapd.store import TaskState as StoredState
+from roadmapd_protocol import TaskState, TranscriptLine
+
+from .notify import notify_transcript
+from .states import TaskStateStore
+from .transcript import Kind, TextCoalescer, describe
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+log = logging.getLogger(__name__)
+IN_FLIGHT = frozenset({"queued", "running", "verifying"})
+
+
+@dataclass
+class _Live:
+    """What the editor knows about one task while (and after) it runs in this session."""
+
+    uri: str
+    task: Task
+    status: str = "pending"
+    attempt: int = 0
+    max_attempts: int = 0
+    phase: str = ""
+    turn: int = 0  # the current turn of the current attempt
+    turns_done: int = 0  # turns of finished attempts
+    usage_done: Usage = field(default_factory=Usage)
+    usage_now: Usage = field(default_factory=Usage)  # the current attempt so far
+    problems: int = 0
+    commit: str | None = None
+    reason: str | None = None
+    reported: str = ""  # the last progress message sent
+
+    def wire(self) -> TaskState:
+        usage = self.usage_done + self.usage_now
+        return TaskState.model_validate(
+            {
+                "uri": self.uri,
+                "taskId": self.task.id,
+                "title": self.task.title,
+                "status": self.status,
+                "attempt": self.attempt,
+                "maxAttempts": self.max_attempts,
+                "phase": self.phase,
+                "turns": self.turns_done + self.turn,
+                "inputTokens": usage.total_input_tokens,
+                "outputTokens": usage.output_tokens,
+                "costUsd": round(usage.cost_usd, 6),
+                "problems": self.problems,
+                "commit": self.commit,
+                "reason": self.reason,
+            }
+        )
+
+    def progress_message(self) -> str:
+        usage = self.usage_done + self.usage_now
+        parts = [f"attempt {self.attempt}/{self.max_attempts}" if self.attempt else self.status]
+        if self.phase:
+            parts.append(self.phase)
+        tokens = usage.total_input_tokens + usage.output_tokens
+        if tokens:
+            parts.append(f"{tokens:,} tokens")
+        return " · ".join(parts)
+
+
+def wire_status(status: TaskStatus | str) -> str:
+    value = str(status.value if isinstance(status, TaskStatus) else status)
+    return "pending" if value == TaskStatus.IDLE.value else value
+
+
+class RunView:
+    """The engine event sink of the language server."""
+
+    def __init__(self, ls: RoadmapServer, states: TaskStateStore, max_turns: int = 0) -> None:
+        self._ls = ls
+        self._states = states
+        self.max_turns = max_turns
+        self._tasks: dict[str, tuple[str, Task]] = {}
+        self._live: dict[str, _Live] = {}
+        self._text = TextCoalescer(self._emit_text)
+        self._secrets = secrets_from_env()
+
+    # --- the task registry (which roadmap a task id belongs to) ------------------------------
+
+    def bind(self, uri: str, task: Task) -> None:
+        """Remember where `task` lives; the engine's events only carry its id."""
+        self._tasks[task.id] = (uri, task)
+        live = self._live.get(task.id)
+        if live is not None:
+            live.uri, live.task = uri, task
+
+    def located(self, task_id: str) -> tuple[str, Task] | None:
+        return self._tasks.get(task_id)
+
+    def show_persisted(self, uri: str, task: Task, stored: StoredState) -> None:
+        """Show a state remembered from an earlier session (interrupted tasks included)."""
+        self.bind(uri, task)
+        live = _Live(uri, task, status=wire_status(stored.status), reason=stored.reason)
+        live.attempt = stored.attempts
+        live.turns_done = stored.turns
+        live.usage_done = stored.usage.to_usage()
+        live.problems = len(stored.problems)
+        live.commit = stored.commit
+        self._live[task.id] = live
+        self._push(live)
+        if live.status == "failed" and stored.problems:
+            problems = [p.to_problem() for p in stored.problems]
+            self._ls.diagnostics.publish_check_problems(uri, task, problems)
+
+    def restore(self, task_id: str, state: TaskState) -> None:
+        """Put a previously shown state back (after a rollback was undone)."""
+        live = self._live.get(task_id)
+        if live is None:
+            return
+        live.status, live.reason, live.phase = state.status, state.reason, ""
+        live.problems, live.commit = state.problems, state.commit
+        self._push(live)
+
+    # --- the sink ---------------------------------------------------------------------------
+
+    def __call__(self, event: Event) -> None:
+        task_id = getattr(event, "task_id", None)
+        if not isinstance(task_id, str):
+            return
+        live = self._live_of(task_id)
+        if live is None:
+            log.warning("engine event for unknown task %s: %s", task_id, type(event).__name__)
+            return
+        if isinstance(event, AgentActivity):
+            self._agent(live, event)
+            return
+        self._text.flush(task_id)
+        self._transcript(live, event)
+        if isinstance(event, TaskQueued):
+            self._ls.diagnostics.clear_task(live.uri, task_id)
+        elif isinstance(event, TaskStatusChanged):
+            self._status(live, event)
+        elif isinstance(event, AttemptStarted):
+            live.attempt, live.max_attempts = event.attempt, event.max_attempts
+            live.phase = "agent starting"
+        elif isinstance(event, ChecksStarted):
+            live.phase = "verifying"
+        elif isinstance(event, ChecksFinished):
+            live.problems = len(event.problems)
+            if event.passed:
+                self._ls.diagnostics.clear_task(live.uri, task_id)
+                live.phase = "committing"
+            else:
+                self._ls.diagnostics.publish_check_problems(live.uri, live.task, event.problems)
+        elif isinstance(event, Committed):
+            live.commit = event.commit
+        elif isinstance(event, RolledBack):
+            if event.done:
+                self._ls.diagnostics.clear_task(live.uri, task_id)
+                live.problems, live.commit = 0, None
+        elif isinstance(event, TaskNotRunnable):
+            self._ls.window_show_message(
+                types.ShowMessageParams(
+                    types.MessageType.Warning, f"roadmapd: {task_id} not run: {event.reason}"
+                )
+            )
+            return
+        else:
+            return
+        self._push(live)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _live_of(self, task_id: str) -> _Live | None:
+        live = self._live.get(task_id)
+        if live is None and (where := self._tasks.get(task_id)) is not None:
+            live = self._live[task_id] = _Live(*where)
+        return live
+
+    def _status(self, live: _Live, event: TaskStatusChanged) -> None:
+        status = wire_status(event.status)
+        started = status == "running" and event.previous is TaskStatus.QUEUED
+        if status == "queued":
+            live.attempt = live.turn = live.turns_done = live.problems = 0
+            live.usage_done = live.usage_now = Usage()
+            live.commit = None
+        live.status, live.reason = status, event.reason
+        if event.attempt:
+            live.attempt = event.attempt
+        if status == "queued":
+            live.phase = "queued"
+        elif status == "verifying":
+            live.phase = "verifying"
+        elif status not in IN_FLIGHT:
+            live.phase = ""
+        if started:
+            live.phase = "starting"
+            self._ls.background.spawn(self._begin_progress(live), f"progress {live.task.id}")
+        if status not in IN_FLIGHT:
+            final = f"{status}: {event.reason}" if event.reason else status
+            self._ls.task_progress.end(live.uri, live.task.id, final)
+
+    async def _begin_progress(self, live: _Live) -> None:
+        progress = self._ls.task_progress
+        await progress.begin(live.uri, live.task.id, live.task.title, live.progress_message())
+        if self._live.get(live.task.id) is not live or live.status not in IN_FLIGHT:
+            progress.end(live.uri, live.task.id, live.status)  # it ended while we waited
+
+    def _agent(self, live: _Live, activity: AgentActivity) -> None:
+        event = activity.event
+        task_id = live.task.id
+        if isinstance(event, TextDelta):
+            self._text.add(task_id, activity.attempt, event.text)
+            return
+        self._text.flush(task_id)
+        self._transcript(live, activity)
+        if isinstance(event, TurnStarted):
+            live.turn = event.turn
+            live.phase = f"agent turn {event.turn}"
+        elif isinstance(event, ToolCall):
+            live.phase = f"agent turn {live.turn} · {event.name}"
+        elif isinstance(event, UsageReport):
+            live.usage_now = event.total
+        elif isinstance(event, RetryScheduled):
+            live.phase = f"API retry in {event.delay_s:.0f}s"
+        elif isinstance(event, AgentFinished):
+            live.turns_done += event.turns
+            live.usage_done = live.usage_done + event.usage
+            live.turn, live.usage_now = 0, Usage()
+        else:
+            return
+        self._push(live)
+
+    def _push(self, live: _Live) -> None:
+        state = live.wire()
+        if self._states.get(live.uri, live.task.id) != state:
+            self._states.update(state)
+        message = live.progress_message()
+        if live.status in IN_FLIGHT and message != live.reported:
+            live.reported = message
+            percentage = None
+            if self.max_turns and live.turn:
+                percentage = min(99, (live.turns_done + live.turn) * 100 // self.max_turns)
+            self._ls.task_progress.report(live.uri, live.task.id, message, percentage)
+
+    def _transcript(self, live: _Live, event: Event) -> None:
+        doc: dict[str, Any] = event_to_json(event)
+        attempt = getattr(event, "attempt", live.attempt)
+        for kind, text in describe(doc):
+            self._send(live.task.id, attempt, kind, text)
+
+    def _emit_text(self, task_id: str, attempt: int, text: str) -> None:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        self._send(task_id, attempt, "text", text)
+
+    def _send(self, task_id: str, attempt: int, kind: Kind, text: str) -> None:
+        line = TranscriptLine(taskId=task_id, attempt=attempt, kind=kind, text=text)
+        notify_transcript(self._ls, line)

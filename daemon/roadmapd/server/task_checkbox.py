@@ -1,0 +1,63 @@
+"""The engine's CheckboxPort in the editor: tick on disk (so the task's commit holds it), then
+in the open buffer through `workspace/applyEdit` (so the editor shows it and can undo it).
+
+Defined behaviour (docs/editor.md, "Ticking the box"):
+
+- the file on disk always gets the one-character change first (atomic write, every other
+  byte kept), because the engine commits right after ticking and git commits what is on disk;
+- when the roadmap is open, the same change is then applied to the buffer with
+  `workspace/applyEdit` against the synced version. A clean buffer then equals the disk;
+  a buffer with unsaved edits keeps them, plus the tick;
+- a task that exists only in the unsaved buffer is ticked in the buffer, and the port raises,
+  so the engine records "checkbox not ticked" (the commit cannot contain the tick).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from roadmapd.roadmap import Task
+from roadmapd.workspace import WorkspaceError, set_checked_on_disk
+
+from .documents import path_of
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+log = logging.getLogger(__name__)
+
+Locate = Callable[[str], "tuple[str, Task] | None"]
+
+
+class EditorCheckbox:
+    """`set_checked(task, checked)` for the roadmap the task was run from (bound by id)."""
+
+    def __init__(self, ls: RoadmapServer, locate: Locate) -> None:
+        self._ls = ls
+        self._locate = locate
+
+    async def set_checked(self, task: Task, checked: bool) -> None:
+        where = self._locate(task.id)
+        if where is None:
+            raise WorkspaceError(f"task {task.id} is not bound to a roadmap document")
+        uri = where[0]
+        path = path_of(uri)
+        if path is None:
+            raise WorkspaceError(f"{uri} is not a file")
+        try:
+            on_disk = await asyncio.to_thread(set_checked_on_disk, path, task.id, checked)
+            disk_error = (
+                None if on_disk else f"{path.name}: task {task.id} is not in the saved file"
+            )
+        except (OSError, UnicodeDecodeError) as exc:
+            disk_error = f"cannot write {path.name}: {exc}"
+        if uri in self._ls.workspace.text_documents:
+            outcome = await self._ls.checkbox.set_checked(uri, task.id, checked)
+            if not outcome.applied:
+                log.warning("%s", outcome.message)
+        self._ls.refresh_document(uri)
+        if disk_error is not None:
+            raise WorkspaceError(disk_error)
