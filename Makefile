@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup sysdeps lint format test unit bench demo clean protocol
+.PHONY: setup sysdeps lint format test bench demo clean protocol vsix extension-test editor-deps
 
 setup: $(VENV)/.installed
 
@@ -29,7 +29,19 @@ format: setup
 protocol: setup
 	$(PY) -m roadmapd_protocol.generate
 
-test: setup sysdeps lint
+# The VS Code extension: strict TypeScript, esbuild bundle, `vsce package` -> extension/*.vsix.
+vsix:
+	cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm run package
+
+extension-test: vsix
+	cd extension && npm test && npm run lint
+
+# code-server, Node 24, Chromium and playwright-core for the VS Code end-to-end test, cached
+# outside the repository (${ROADMAPD_CACHE:-~/.cache/roadmapd}).
+editor-deps:
+	bash tests/editors/vscode/setup.sh
+
+test: setup sysdeps lint extension-test editor-deps
 	$(PY) -m pytest
 
 bench: setup
@@ -39,4 +51,4 @@ demo: setup
 	$(BIN)/roadmapd demo $(if $(REAL),--real,)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info extension/out extension/node_modules

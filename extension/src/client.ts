@@ -1,0 +1,165 @@
+/**
+ * The language client's life: start the daemon (launch choice, API key from SecretStorage in
+ * its environment, settings as initializationOptions), route its custom notifications to the
+ * status bar and the transcript channel, filter the settings it pulls, stop and restart it.
+ */
+import * as vscode from "vscode";
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type Middleware,
+  ResponseError,
+  type ServerOptions,
+} from "vscode-languageclient/node";
+import {
+  NOTIFY_TASK_STATE,
+  NOTIFY_TRANSCRIPT,
+  REQUEST_CHECKPOINTS,
+  type CheckpointsParams,
+  type CheckpointsResult,
+  type TaskState,
+  type TranscriptLine,
+} from "../../protocol/protocol";
+import { describeLaunch, noServerMessage, serverProcess } from "./launch";
+import { chooseLaunch } from "./python";
+import { DAEMON_KEYS, daemonSettings, documentSelector, explicitValue } from "./settings";
+import type { TaskBoard } from "./status";
+import { formatTranscript } from "./transcript";
+
+export const API_KEY_SECRET = "roadmapd.anthropicApiKey";
+
+export interface Surfaces {
+  transcript: vscode.OutputChannel;
+  serverLog: vscode.OutputChannel;
+  board: TaskBoard;
+  /** Called after the board changed (a state arrived, or the daemon stopped). */
+  onBoardChanged(): void;
+  /** Intercepts workspace/executeCommand (trust gate, result messages). */
+  executeCommand: NonNullable<Middleware["executeCommand"]>;
+}
+
+function folderUri(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
+/** The daemon's settings the user set explicitly for `scope` (defaults are the daemon's). */
+function explicitSettings(scope: vscode.Uri | undefined): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration("roadmapd", scope);
+  return daemonSettings(
+    Object.fromEntries(DAEMON_KEYS.map((key) => [key, explicitValue(config.inspect(key))])),
+  );
+}
+
+export class RoadmapClient {
+  private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly surfaces: Surfaces,
+  ) {}
+
+  get running(): LanguageClient | undefined {
+    return this.client?.isRunning() ? this.client : undefined;
+  }
+
+  start(): Promise<void> {
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    const { serverLog } = this.surfaces;
+    const folder = folderUri();
+    const choice = await chooseLaunch(folder);
+    if (choice.launch === undefined) {
+      const message = noServerMessage(choice.rejected);
+      serverLog.appendLine(message);
+      const pick = await vscode.window.showErrorMessage(message, "Open Settings", "Show Log");
+      if (pick === "Open Settings") {
+        await vscode.commands.executeCommand("workbench.action.openSettings", "roadmapd.");
+      } else if (pick === "Show Log") {
+        serverLog.show(true);
+      }
+      return;
+    }
+    serverLog.appendLine(`Starting ${describeLaunch(choice.launch)}`);
+    for (const r of choice.rejected) {
+      serverLog.appendLine(`  skipped ${describeLaunch(r.launch)}: ${r.reason}`);
+    }
+    // The key runs tasks; a workspace that is not trusted cannot run any, so it gets none.
+    const apiKey = vscode.workspace.isTrusted ? await this.secrets.get(API_KEY_SECRET) : undefined;
+    const proc = serverProcess(choice.launch, process.env, apiKey, folder?.fsPath);
+    // No `transport`: stdio without the `--stdio` argument vscode-languageclient would append.
+    const serverOptions: ServerOptions = proc;
+    const config = vscode.workspace.getConfiguration("roadmapd", folder);
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: documentSelector(config.get<string[]>("roadmaps")),
+      initializationOptions: explicitSettings(folder),
+      synchronize: { configurationSection: "roadmapd" },
+      outputChannel: serverLog,
+      traceOutputChannel: serverLog,
+      middleware: {
+        executeCommand: this.surfaces.executeCommand,
+        workspace: {
+          configuration: async (params, token, next) => {
+            const answer = await next(params, token);
+            if (answer instanceof ResponseError || !Array.isArray(answer)) {
+              return answer;
+            }
+            return answer.map((value: unknown, i: number) => {
+              const item = params.items[i];
+              if (item?.section !== "roadmapd") {
+                return value;
+              }
+              return explicitSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : folder);
+            });
+          },
+        },
+      },
+    };
+    const client = new LanguageClient("roadmapd", "Roadmap (roadmapd)", serverOptions, clientOptions);
+    client.onNotification(NOTIFY_TASK_STATE, (state: TaskState) => {
+      this.surfaces.board.update(state);
+      this.surfaces.onBoardChanged();
+    });
+    client.onNotification(NOTIFY_TRANSCRIPT, (line: TranscriptLine) => {
+      this.surfaces.transcript.appendLine(formatTranscript(line));
+    });
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(
+        `Roadmap: the daemon (${describeLaunch(choice.launch)}) did not start: ${text}. See the "Roadmap Server" output.`,
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.starting;
+    const client = this.client;
+    this.client = undefined;
+    this.surfaces.board.clear();
+    this.surfaces.onBoardChanged();
+    if (client !== undefined && client.needsStop()) {
+      await client.stop();
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async checkpoints(params: CheckpointsParams): Promise<CheckpointsResult> {
+    const client = this.running;
+    if (client === undefined) {
+      throw new Error("the roadmapd daemon is not running (Roadmap: Restart Server)");
+    }
+    return client.sendRequest<CheckpointsResult>(REQUEST_CHECKPOINTS, params);
+  }
+}
