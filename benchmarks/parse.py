@@ -4,7 +4,8 @@ Run as `python benchmarks/parse.py`. Generates ROADMAPs of 200, 2,000 and 10,000
 layouts (realistic: phases, sections of ~10 tasks, sub-bullets, code fences; flat: every task
 in one section) and prints one table measured in a single run, medians of a few repetitions.
 "cold" parses with the parser's caches emptied first (a document never seen); "edit" parses the
-document after a one-character change, as the language server does on every keystroke.
+document after a one-character change with `parse`; "reparse" does the same with `reparse`,
+given the previous version and its parse, as the language server does on every keystroke.
 The peer's wheel is downloaded once into ~/.cache/roadmapd-bench/ (outside the repository);
 only its stdlib-only modules are loaded, under a synthetic parent package.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from roadmapd.roadmap import parse
+from roadmapd.roadmap import Roadmap, parse, reparse
 from roadmapd.roadmap.parser import clear_caches
 
 CACHE = Path.home() / ".cache" / "roadmapd-bench"
@@ -109,26 +110,46 @@ def median_ms(fn: Callable[[], object], reps: int, before: Callable[[], object] 
     return statistics.median(times)
 
 
-def edited(text: str) -> Callable[[], object]:
-    """Parses of `text` after a one-character edit in its middle task's title, each parse seeing
-    a different document than the one before (the edit toggles)."""
+def _variants(text: str) -> list[str]:
+    """`text` and `text` after a one-character edit in its middle task's title."""
     at = text.index("make the", len(text) // 2)
-    variants = [text, text[:at] + "Make" + text[at + 4 :]]
+    return [text, text[:at] + "Make" + text[at + 4 :]]
+
+
+def edited(text: str) -> Callable[[], object]:
+    """Full parses after a one-character edit, each parse seeing a different document than the
+    one before (the edit toggles)."""
+    variants = _variants(text)
     turn = [0]
 
-    def reparse() -> object:
+    def parse_again() -> object:
         turn[0] ^= 1
         return parse(variants[turn[0]])
 
-    return reparse
+    return parse_again
+
+
+def reparsed(text: str) -> Callable[[], object]:
+    """Incremental re-parses after the same toggling edit, each from the previous result."""
+    variants = _variants(text)
+    turn = [0]
+    current: list[Roadmap] = [parse(text)]
+
+    def reparse_again() -> object:
+        old = variants[turn[0]]
+        turn[0] ^= 1
+        current[0] = reparse(current[0], old, variants[turn[0]])
+        return current[0]
+
+    return reparse_again
 
 
 def main() -> None:
     peer = load_peer()
     if isinstance(peer, str):
         print(f"peer parser unavailable ({peer}); printing roadmapd's numbers only")
-    head = f"{'tasks':>7} {'layout':<10} {'KB':>7} {'cold ms':>9} {'edit ms':>9} {'peer ms':>9}"
-    print(f"{head} {'cold x':>8} {'edit x':>8}")
+    head = f"{'tasks':>7} {'layout':<10} {'KB':>6} {'cold ms':>8} {'edit ms':>8} {'reparse':>8}"
+    print(f"{head} {'peer ms':>8} {'cold x':>7} {'edit x':>7} {'rep. x':>7}")
     per_task: dict[str, list[tuple[int, float]]] = {"realistic": [], "flat": []}
     throughput: list[float] = []
     for size in SIZES:
@@ -138,21 +159,25 @@ def main() -> None:
             assert found == size, f"{layout} {size}: parsed {found} tasks"
             reps = 15 if size < 10_000 else 9
             cold = median_ms(partial(parse, text), reps, clear_caches)
-            reparse = edited(text)
-            reparse()
-            edit = median_ms(reparse, reps)
+            again = edited(text)
+            again()
+            edit = median_ms(again, reps)
+            incremental = reparsed(text)
+            incremental()
+            rep = median_ms(incremental, reps)
             per_task[layout].append((size, cold * 1000 / size))
             throughput.append(len(text.encode()) / 1e6 / (cold / 1000))
-            peer_cell, cold_x, edit_x = "-", "-", "-"
+            peer_cell, cold_x, edit_x, rep_x = "-", "-", "-", "-"
             if not isinstance(peer, str):
                 slow = layout == "flat" and size >= 2_000
                 peer_reps = 1 if slow and size >= 10_000 else 3 if slow else 5
                 theirs = median_ms(partial(peer, text), peer_reps)
-                peer_cell = f"{theirs:9.1f}"
-                cold_x, edit_x = f"{theirs / cold:7.1f}x", f"{theirs / edit:7.1f}x"
+                peer_cell = f"{theirs:.1f}"
+                cold_x, edit_x = f"{theirs / cold:.1f}x", f"{theirs / edit:.1f}x"
+                rep_x = f"{theirs / rep:.0f}x"
             kb = len(text.encode()) / 1024
-            row = f"{size:>7} {layout:<10} {kb:>7.0f} {cold:>9.2f} {edit:>9.2f} {peer_cell:>9}"
-            print(f"{row} {cold_x:>8} {edit_x:>8}")
+            row = f"{size:>7} {layout:<10} {kb:>6.0f} {cold:>8.2f} {edit:>8.2f} {rep:>8.2f}"
+            print(f"{row} {peer_cell:>8} {cold_x:>7} {edit_x:>7} {rep_x:>7}")
     print(f"throughput (cold): {min(throughput):.1f}-{max(throughput):.1f} MB/s")
     for layout, points in per_task.items():
         cells = ", ".join(f"{n}: {us:.2f} us/task" for n, us in points)

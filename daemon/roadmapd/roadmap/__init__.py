@@ -1,12 +1,14 @@
 """The ROADMAP model: markdown text in, tasks with stable ids, headings and problems out.
 
 Pure: no I/O, no asyncio. `parse` is a single pass over the lines that follows CommonMark's
-block structure (checked against markdown-it-py in the tests); `tick_edit` and `apply_edit`
+block structure (checked against markdown-it-py in the tests); `reparse` gives the same result
+for an edited text, re-scanning only the lines near the edit; `tick_edit` and `apply_edit`
 change one checkbox without touching anything else. The syntax is described in
 docs/roadmap-format.md.
 """
 
 from roadmapd.roadmap.edits import TextEdit, apply_edit, tick_edit
+from roadmapd.roadmap.incremental import reparse
 from roadmapd.roadmap.model import Heading, Roadmap, Task, task_to_json
 from roadmapd.roadmap.parser import parse, split_lines
 
@@ -17,6 +19,7 @@ __all__ = [
     "TextEdit",
     "apply_edit",
     "parse",
+    "reparse",
     "split_lines",
     "task_to_json",
     "tick_edit",

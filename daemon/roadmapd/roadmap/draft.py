@@ -18,6 +18,7 @@ class Draft:
         "files",
         "headings",
         "id",
+        "index",
         "last",
         "line",
         "parent",
@@ -31,6 +32,7 @@ class Draft:
         self.depth = depth
         self.headings = headings
         self.id = ""  # given by `parse` once every task is known
+        self.index = -1  # its place among the tasks, given by `parse` too
         self.last = line
         self.checked = False
         self.text = ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roadmapd.problems import Problem, Range
+from roadmapd.roadmap.state import ScanState
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Roadmap:
     problems: tuple[Problem, ...]
     line_count: int
     _by_id: dict[str, Task] = field(default_factory=dict, repr=False, compare=False)
+    _state: ScanState | None = field(default=None, repr=False, compare=False)  # for `reparse`
 
     def task(self, task_id: str) -> Task | None:
         """The task with this id, or None."""

@@ -4,40 +4,37 @@ It keeps the stack of open containers (block quotes, list items) and the one ope
 (paragraph, fenced or indented code, HTML block, table) the way the CommonMark spec's parsing
 strategy describes, one line at a time, and records task drafts, headings and look-alike
 problems as it goes. Every line costs a constant amount of work times the nesting depth.
+
+It also records *reset* lines: lines read after every container was closed and the open leaf
+ended, so that the scan from there on depends only on the enclosing headings. A re-parse after
+an edit starts at the last reset line before the edit and stops at the first reset line after
+it that the previous scan shared (see `incremental`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 
-from roadmapd.problems import Position, Problem, Range, Severity
-from roadmapd.roadmap import blocks, lookalikes, metadata
-from roadmapd.roadmap.draft import Draft
-from roadmapd.roadmap.model import Heading
-
-NONE, PARA, FENCE, ICODE, HTML, TABLE = range(6)
-SOURCE = "roadmap"
+from roadmapd.roadmap import blocks
+from roadmapd.roadmap.paragraphs import (
+    FENCE,
+    HTML,
+    ICODE,
+    NONE,
+    PARA,
+    TABLE,
+    Container,
+    Reader,
+)
+from roadmapd.roadmap.state import HeadingKey
 
 _PREFIX = re.compile(r"[ \t>*+\-.)0-9\[\]xX]*")
-_META_START = frozenset("*_DdFfVvAa")
 _CONTINUED, _CONSUMED, _INTERRUPTED = range(3)
 _INTERRUPT_START = frozenset("#`~<*-_")
 _RULE_NEXT = frozenset("-*_\t")
-
-
-class _Container:
-    __slots__ = ("col", "has_child", "line", "meta_key", "meta_task", "quote", "task", "text_col")
-
-    def __init__(self, col: int, quote: bool, line: int, text_col: int = 0) -> None:
-        self.col = col  # content offset from the parent container's content (list items)
-        self.text_col = text_col  # the content's column on the marker line
-        self.quote = quote
-        self.line = line
-        self.has_child = False
-        self.task: Draft | None = None
-        self.meta_key = ""
-        self.meta_task: Draft | None = None
+# A line that opens a block quote or list item (or is a thematic break): never lazy text.
+_OPENS = re.compile(r" {0,3}(?:>|(?:[-*+]|\d{1,9}[.)])(?: |$))")
 
 
 def _expand(raw: str) -> str:
@@ -47,33 +44,22 @@ def _expand(raw: str) -> str:
     return raw[:cut].expandtabs(4) + raw[cut:]
 
 
-def _line_range(line: int, raw: str, start: int) -> Range:
-    end = len(raw) if raw.isascii() else len(raw.encode("utf-16-le")) // 2
-    return Range(Position(line, start), Position(line, max(start, end)))
-
-
-class Scanner:
-    """Call `scan` once with the lines; read `drafts`, `headings` and `problems` after."""
-
-    def __init__(self) -> None:
-        self.stack: list[_Container] = []
-        self.leaf = NONE
-        self.fence = ("", 0)
-        self.html_end: blocks.HtmlEnd = None
-        self.para: list[str] = []
-        self.para_task: Draft | None = None
-        self.heading_stack: list[tuple[int, str]] = []
-        self.heading_titles: tuple[str, ...] = ()
-        self.headings: list[Heading] = []
-        self.drafts: list[Draft] = []
-        self.problems: list[Problem] = []
-        self.touched = -1  # the last line that belongs to every container still open
+class Scanner(Reader):
+    """Call `scan` once with the lines; read `drafts`, `headings`, `problems`, `resets` after."""
 
     # ---- the per-line driver -------------------------------------------------------------
 
-    def scan(self, lines: list[str], first: int) -> None:
-        """Read `lines[first:]` in order, then close every open container."""
+    def scan(
+        self,
+        lines: list[str],
+        first: int,
+        stop: Callable[[int], HeadingKey | None] | None = None,
+    ) -> int:
+        """Read `lines[first:]` in order, then close every open container. With `stop`, end
+        before the first reset line `ln` whose headings are `stop(ln)`; returns where it ended.
+        """
         stack = self.stack
+        resets = self.resets
         continue_leaf = self._continue_leaf
         close_to = self._close_to
         push = self._push
@@ -103,6 +89,16 @@ class Scanner:
                 matched += 1
             blank = fn == n
             leaf = self.leaf
+            if (
+                not matched
+                and not blank
+                and (leaf == NONE if not depth else leaf != PARA or _OPENS.match(s))
+            ):
+                key = self.heading_key
+                if stop is not None and stop(ln) == key:
+                    close_to(0)
+                    return ln
+                resets.append((ln, key, len(self.drafts), len(self.headings), len(self.problems)))
             if matched == depth and leaf >= FENCE and continue_leaf(ln, raw, s, pos, fn, blank):
                 continue
 
@@ -112,7 +108,7 @@ class Scanner:
                 ch = s[fn]
                 if ch == ">":
                     close_to(matched)
-                    push(_Container(0, True, ln))
+                    push(Container(0, True, ln))
                     matched += 1
                     pos = fn + 1 + (fn + 1 < n and s[fn + 1] == " ")
                     fn = n - len(s[pos:].lstrip(" "))
@@ -159,7 +155,7 @@ class Scanner:
                     self.leaf = NONE
                 if stack:
                     stack[-1].has_child = True
-                stack.append(_Container(col - pos, False, ln, col))
+                stack.append(Container(col - pos, False, ln, col))
                 matched += 1
                 pos = col if rest else n
                 fn = after + width if rest else n
@@ -185,10 +181,11 @@ class Scanner:
             elif self.leaf == PARA or self.leaf == TABLE:
                 self.leaf = NONE
         close_to(0)
+        return len(lines)
 
     # ---- containers ----------------------------------------------------------------------
 
-    def _push(self, c: _Container) -> None:
+    def _push(self, c: Container) -> None:
         if self.stack:
             self.stack[-1].has_child = True
         self.stack.append(c)
@@ -309,132 +306,3 @@ class Scanner:
         if self._interrupts(text, 0, 0):
             return _INTERRUPTED
         return _CONTINUED
-
-    def _drop_para_task(self) -> None:
-        draft = self.para_task
-        if draft is not None:
-            self.drafts.remove(draft)
-            for c in self.stack:
-                if c.task is draft:
-                    c.task = None
-            self.para_task = None
-
-    def _heading(self, level: int, title: str, ln: int) -> None:
-        if self.stack:
-            return
-        hs = self.heading_stack
-        while hs and hs[-1][0] >= level:
-            hs.pop()
-        hs.append((level, title))
-        self.heading_titles = tuple(t for _, t in hs)
-        self.headings.append(Heading(title, level, ln))
-
-    # ---- paragraphs: tasks, metadata, look-alikes ----------------------------------------
-
-    def _para_start(
-        self, ln: int, raw: str, text: str, top: _Container | None, first: bool
-    ) -> None:
-        self.leaf = PARA
-        self.para = [text]
-        self.para_task = None
-        stack = self.stack
-        if top is None or top.quote:
-            if text[0] == "[" and lookalikes.TASK.match(text):
-                self._problem(
-                    ln, raw, "not a task: a checkbox needs a list marker in front: `- [ ] ...`"
-                )
-            return
-        if not first:
-            self._meta(ln, text, top.task, None)
-            return
-        if text[0] == "[":
-            m = lookalikes.TASK.match(text)
-            if m is not None:
-                self._new_task(ln, raw, text, m, top)
-                return
-            self._lookalike_box(ln, raw, text)
-        if len(stack) >= 2:
-            parent = stack[-2]
-            if parent.meta_key and parent.meta_task is not None:
-                key = parent.meta_key
-                found = metadata.values(key, text) if key != "acceptance" else [text.strip()]
-                self._add_meta(parent.meta_task, key, found, ln)
-            else:
-                self._meta(ln, text, parent.task, top)
-
-    def _para_line(self, ln: int, raw: str, s: str, fn: int, lazy: bool) -> None:
-        text = s[fn:]
-        self.para.append(text)
-        if "[" in text and lookalikes.CHECKISH.match(text):
-            self._problem(
-                ln,
-                raw,
-                "not a task: the line continues the paragraph above; put a blank line before it",
-            )
-        elif not lazy and self.stack:
-            top = self.stack[-1]
-            self._meta(ln, text, top.task, None)
-
-    def _new_task(self, ln: int, raw: str, text: str, m: re.Match[str], top: _Container) -> None:
-        stack = self.stack
-        depth = -1
-        parent: Draft | None = None
-        for c in stack:
-            if not c.quote:
-                depth += 1
-                if c.task is not None and c is not top:
-                    parent = c.task
-        d = Draft(top.line, top.text_col, depth, self.heading_titles)
-        d.checked = m.group(1) != " "
-        d.text = text[m.end() :].rstrip()
-        d.box_line = ln
-        d.box_col = raw.find("[")
-        d.parent = parent
-        d.last = ln
-        top.task = d
-        self.para_task = d
-        self.drafts.append(d)
-
-    def _meta(self, ln: int, text: str, owner: Draft | None, item: _Container | None) -> None:
-        if owner is None or text[0] not in _META_START:
-            return
-        meta = metadata.read(text)
-        if meta is None:
-            return
-        key, found = meta
-        if not found and item is not None:
-            item.meta_key, item.meta_task = key, owner
-        self._add_meta(owner, key, found, ln)
-
-    def _add_meta(self, owner: Draft, key: str, found: Sequence[str], ln: int) -> None:
-        if key == "depends":
-            owner.depends.extend(v for v in found if v not in owner.depends)
-            if owner.depends_line < 0:
-                owner.depends_line = ln
-        elif key == "files":
-            owner.files.extend(found)
-        elif key == "verify":
-            owner.verify.extend(found)
-        else:
-            owner.acceptance.extend(found)
-
-    def _lookalike_box(self, ln: int, raw: str, text: str) -> None:
-        hint = lookalikes.box_hint(text)
-        if hint is not None:
-            self._problem(ln, raw, f"not a task: {hint}")
-
-    def _lookalike_line(self, ln: int, raw: str, s: str, fn: int, why: str) -> None:
-        if "[" in s and lookalikes.CHECKISH.match(s, fn):
-            self._problem(ln, raw, f"not a task: {why}")
-
-    def _problem(self, ln: int, raw: str, message: str) -> None:
-        start = max(0, raw.find("["))
-        self.problems.append(
-            Problem(
-                message,
-                _line_range(ln, raw, start),
-                Severity.WARNING,
-                SOURCE,
-                "not-a-task",
-            )
-        )
