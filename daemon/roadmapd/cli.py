@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="M")
     p.add_argument("--json", action="store_true", help="one JSON event per line")
     p.add_argument("--keep-going", action="store_true", help="go on after a failed task")
+    p.add_argument("--budget", type=float, metavar="USD", help="stop the run when it spent this")
+    p.add_argument("--yes", "-y", action="store_true", help="approve commits and risky commands")
+    p.add_argument("--max-parallel", type=int, metavar="N", help="independent tasks at once")
 
     p = sub.add_parser("status", help="a table of tasks with their last run")
     p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
@@ -49,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", "-y", action="store_true", help="do not ask")
     p.add_argument("--force", action="store_true", help="even if done tasks depend on it")
     p.add_argument("--undo", action="store_true", help="undo the latest rollback")
+
+    p = sub.add_parser("memory", help="show (or --clear) the project memory of passed tasks")
+    p.add_argument("--clear", action="store_true", help="forget every entry")
+    p.add_argument("--json", action="store_true")
 
     sub.add_parser("serve", help="the language server (stdio; --tcp HOST:PORT), see --help")
 
@@ -81,6 +88,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return rollback_command(
             args.task, args.roadmap, yes=args.yes, force=args.force, undo=args.undo
         )
+    if args.command == "memory":
+        from roadmapd.console.memory import memory_command
+
+        return memory_command(clear=args.clear, as_json=args.json)
     from roadmapd.console.demo import demo_command
 
     return demo_command(real=args.real, keep=args.keep)

@@ -8,17 +8,29 @@ names the file, the key and what was expected, e.g.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel, to_snake
 
 ParserName = Literal["pytest", "junit", "ruff", "mypy", "tsc", "eslint", "regex", "none"]
 CONFIG_FILE = "roadmapd.toml"
 PYPROJECT = "pyproject.toml"
+
+#: Shell commands the agent may only run after the user approved them (regexes, searched).
+#: `rm -rf` outside the build directories is always risky, whatever this list says.
+DEFAULT_RISKY_COMMANDS = (
+    r"\b(curl|wget|ssh|scp)\b",
+    r"\bgit\s+push\b",
+    r"\bpip3?\s+install\b",
+    r"\bnpm\s+(install|i|ci)\b",
+    r"\bapt(-get)?\b",
+    r"\bsudo\b",
+)
 
 
 class ConfigError(Exception):
@@ -54,6 +66,21 @@ class Config(_Model):
     sandbox: Literal["auto", "require", "off"] = "auto"
     allow_network: bool = False
     shell_timeout_s: float = Field(default=120.0, gt=0)
+    max_parallel: int = Field(default=1, ge=1, le=16)
+    approval: Literal["none", "before-commit"] = "none"
+    risky_commands: list[str] = Field(default_factory=lambda: list(DEFAULT_RISKY_COMMANDS))
+    run_budget_usd: float | None = Field(default=None, gt=0)
+    memory_tokens: int = Field(default=1500, ge=0)
+
+    @field_validator("risky_commands")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for i, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"risky_commands[{i}] is not a valid regex ({exc})") from None
+        return patterns
 
     def merged(self, overrides: Mapping[str, Any], *, origin: str = "editor settings") -> Config:
         """This config with the given keys replaced (None values are ignored)."""

@@ -16,14 +16,23 @@ from typing import Any
 
 from roadmapd.agent.events import AgentEvent
 from roadmapd.agent.prompts import task_prompt
-from roadmapd.agent.session import AgentSession
+from roadmapd.agent.session import AgentSession, ApproveCommand
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.config import Config, load_config
-from roadmapd.engine import EngineSettings, Event, EventSink, TaskEngine
+from roadmapd.engine import (
+    ApprovalPort,
+    EngineSettings,
+    Event,
+    EventSink,
+    LanePorts,
+    TaskEngine,
+)
+from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
+from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
 from roadmapd.store import StateRecorder, StateStore
-from roadmapd.vcs import Checkpoint, GitWorkspace
+from roadmapd.vcs import Checkpoint, CommitOutcome, GitWorkspace, Lane, RollbackOutcome
 from roadmapd.verify import (
     CheckSpec,
     check_for_command,
@@ -76,17 +85,123 @@ class _Session:
 
 
 class AgentAdapter:
-    """The engine's AgentPort: a fresh AgentSession per attempt series, prompted with the task."""
+    """The engine's AgentPort: a fresh AgentSession per attempt series, prompted with the task.
 
-    def __init__(self, root: Path, settings: AgentSettings, api_key: str | None) -> None:
+    `memory` (when given) is asked for the project-memory section of each task's prompt;
+    `approve_command` is the agent's hook before each bash command (see `engine.commands`).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        settings: AgentSettings,
+        api_key: str | None,
+        memory: Callable[[Task], str] | None = None,
+        approve_command: ApproveCommand | None = None,
+    ) -> None:
         self.root, self.settings, self._api_key = root, settings, api_key
+        self._memory, self._approve_command = memory, approve_command
 
     async def open(self, task: Task, *, context: str | None) -> _Session:
-        prompt = task_prompt(task)
+        prompt = task_prompt(task, memory=self._memory(task) if self._memory else "")
         if context:
             prompt += "\n\n" + context
-        session = AgentSession(self.root, self.settings, api_key=self._api_key)
+        session = AgentSession(
+            self.root, self.settings, api_key=self._api_key, approve_command=self._approve_command
+        )
         return _Session(session, prompt)
+
+
+def memory_for(memory: ProjectMemory, max_tokens: int) -> Callable[[Task], str]:
+    """The memory section builder of a workspace: the entries relevant to the task, bounded."""
+
+    def build(task: Task) -> str:
+        if max_tokens <= 0:
+            return ""
+        text = " ".join((task.title, *task.body, *task.acceptance))
+        return recall(
+            memory.entries(), text=text, files=task.files, max_tokens=max_tokens, exclude=task.id
+        )
+
+    return build
+
+
+class _NoCheckbox:
+    """A lane's CheckboxPort: the tick is applied when the lane's commit is integrated."""
+
+    async def set_checked(self, task: Task, checked: bool) -> None:
+        return None
+
+
+class LaneGit:
+    """A lane's GitPort: git in the task's worktree; `commit_task` commits there and then
+    integrates the commit into the user's branch, ticking the task's box in the same commit."""
+
+    def __init__(self, main: GitWorkspace, lane: Lane, roadmap: str | None) -> None:
+        self.main, self.lane, self.inner = main, lane, GitWorkspace(lane.path)
+        self._roadmap = roadmap  # the roadmap file, relative to the root
+
+    async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
+        return await self.inner.checkpoint(task_id, title)
+
+    async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
+        return await self.inner.diff_since(cp, max_chars)
+
+    async def restore(self, cp: Checkpoint) -> RollbackOutcome:
+        return await self.inner.restore(cp)
+
+    async def commit_task(
+        self, cp: Checkpoint, *, title: str, task_id: str, attempts: int, branch_mode: Any
+    ) -> CommitOutcome:
+        out = await self.inner.commit_task(cp, title=title, task_id=task_id, attempts=attempts)
+        if not out.committed or out.commit is None:
+            return out
+        edits = {self._roadmap: _ticker(task_id)} if self._roadmap else None
+        branch = self.lane.branch.removeprefix("refs/heads/")
+        done = await self.main.integrate(task_id, cp.n, out.commit, branch_name=branch, edits=edits)
+        return CommitOutcome(done.done, done.commit, done.files, done.reason)
+
+    async def rollback(
+        self, task_id: str, *, force: bool, dependants: Sequence[str]
+    ) -> RollbackOutcome:
+        return await self.main.rollback(task_id, force=force, dependants=dependants)
+
+
+def _ticker(task_id: str) -> Callable[[bytes], bytes]:
+    def tick(data: bytes) -> bytes:
+        text = data.decode("utf-8", errors="surrogateescape")
+        task = parse(text).task(task_id)
+        if task is None or task.checked:
+            return data
+        return apply_edit(text, tick_edit(text, task, True)).encode("utf-8", "surrogateescape")
+
+    return tick
+
+
+class WorkspaceLanes:
+    """The engine's LanesPort: per-task worktrees under the store's dir, with the task's
+    agent, checks and git working there."""
+
+    def __init__(self, ws: Workspace, roadmap: Path | None, make_agent: Callable[[Path], Any]):
+        self.ws, self._make_agent = ws, make_agent
+        self._roadmap = roadmap.relative_to(ws.root).as_posix() if roadmap else None
+        self._lanes: dict[str, Lane] = {}
+
+    async def open(self, task: Task) -> LanePorts[Task]:
+        lane = await self.ws.git.open_lane(task.id, self.ws.store.paths.worktrees_dir)
+        self._lanes[task.id] = lane
+        return LanePorts(
+            agent=self._make_agent(lane.path),
+            verifier=CheckRunner(lane.path, self.ws.config),
+            git=LaneGit(self.ws.git, lane, self._roadmap),
+            checkbox=_NoCheckbox(),
+        )
+
+    async def close(self, task: Task, lane: LanePorts[Task], *, integrated: bool) -> None:
+        found = self._lanes.pop(task.id, None)
+        if found is not None and integrated:
+            await self.ws.git.close_lane(found, keep_work=False)
+        # not integrated: the worktree and its branch stay for the user to look at
 
 
 class CheckRunner:
@@ -167,7 +282,12 @@ def agent_settings(config: Config) -> AgentSettings:
 
 def engine_settings(config: Config) -> EngineSettings:
     return EngineSettings(
-        max_attempts=config.max_attempts, retry=config.retry, branch_mode=config.commit_mode
+        max_attempts=config.max_attempts,
+        retry=config.retry,
+        branch_mode=config.commit_mode,
+        run_budget_usd=config.run_budget_usd,
+        approval=config.approval,
+        max_parallel=config.max_parallel,
     )
 
 
@@ -197,6 +317,11 @@ class Workspace:
         return list(dict.fromkeys(found))
 
     @property
+    def memory(self) -> ProjectMemory:
+        paths = self.store.paths
+        return ProjectMemory(paths.memory_file, paths.lock_file)
+
+    @property
     def recorder(self) -> StateRecorder:
         if self._recorder is None:
             self._recorder = StateRecorder(self.store)
@@ -209,17 +334,36 @@ class Workspace:
         self,
         checkbox: Any,
         extra_sinks: Sequence[Callable[[Event], None]] = (),
+        *,
+        approval: ApprovalPort[Task] | None = None,
+        ask_command: Ask | None = None,
     ) -> TaskEngine[Task, Checkpoint]:
+        """The engine of this workspace. `approval` answers the review gate (`approval =
+        "before-commit"`); `ask_command(command, why)` is asked before a risky shell command
+        (without it, no command is asked about)."""
         recorder = self.recorder
-        sinks: list[Callable[[Event], None]] = [recorder, *extra_sinks]
+        memory = self.memory
+        sinks: list[Callable[[Event], None]] = [recorder, MemoryRecorder(memory), *extra_sinks]
 
         def sink(event: Event) -> None:
             for target in sinks:
                 target(event)
 
         sink_port: EventSink = sink
+        gate = None
+        if ask_command is not None:
+            gate = CommandGate(RiskyCommands(self.config.risky_commands), ask_command)
+
+        def agent_in(root: Path) -> AgentAdapter:
+            settings = agent_settings(self.config)
+            recall_for = memory_for(memory, self.config.memory_tokens)
+            return AgentAdapter(root, settings, self.api_key, recall_for, gate)
+
+        lanes = None
+        if self.config.max_parallel > 1 and isinstance(checkbox, DiskCheckbox):
+            lanes = WorkspaceLanes(self, checkbox.path, agent_in)
         return TaskEngine(
-            agent=AgentAdapter(self.root, agent_settings(self.config), self.api_key),
+            agent=agent_in(self.root),
             verifier=CheckRunner(self.root, self.config),
             git=self.git,
             checkbox=checkbox,
@@ -227,6 +371,8 @@ class Workspace:
             settings=engine_settings(self.config),
             formatter=format_for_retry,
             lookup=self.store.status_of,
+            approval=approval,
+            lanes=lanes,
         )
 
     def close(self) -> None:

@@ -82,3 +82,32 @@ def test_editor_overrides_accept_camel_case_and_ignore_none(tmp_path: Path) -> N
 def test_bad_override_names_the_editor(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="editor settings: sandbox: expected one of auto"):
         load_config(tmp_path, {"sandbox": "maybe"})
+
+
+def test_run_keys_defaults_and_values(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert (config.max_parallel, config.approval, config.run_budget_usd) == (1, "none", None)
+    assert any("curl" in p for p in config.risky_commands) and config.memory_tokens > 0
+    (tmp_path / "roadmapd.toml").write_text(
+        'max_parallel = 4\napproval = "before-commit"\nrun_budget_usd = 1.5\n'
+        'risky_commands = ["rsync"]\nmemory_tokens = 0\n'
+    )
+    config = load_config(tmp_path)
+    assert (config.max_parallel, config.approval, config.run_budget_usd) == (
+        4,
+        "before-commit",
+        1.5,
+    )
+    assert (config.risky_commands, config.memory_tokens) == (["rsync"], 0)
+
+
+def test_bad_run_keys_are_named(tmp_path: Path) -> None:
+    (tmp_path / "roadmapd.toml").write_text(
+        'approval = "always"\nrisky_commands = ["(unclosed"]\nmax_parallel = 0\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    message = str(info.value)
+    assert "roadmapd.toml: approval: expected one of none, before-commit" in message
+    assert "roadmapd.toml: risky_commands: " in message and "not a valid regex" in message
+    assert "roadmapd.toml: max_parallel:" in message

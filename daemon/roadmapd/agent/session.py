@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 from anthropic import AsyncAnthropic
@@ -42,7 +42,7 @@ from roadmapd.agent.prompts import system_prompt
 from roadmapd.agent.sandbox import make_sandbox
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
-from roadmapd.agent.tools import Toolbox, ToolOutcome, tool_definitions
+from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 CONTINUE_PROMPT = (
@@ -53,6 +53,11 @@ TRUNCATED_CALL = (
     "incomplete. Make the call again with a smaller input (for example, write a big file in parts)."
 )
 UNANSWERED_CALL = "not executed: the attempt stopped before this tool call ran"
+DENIED_COMMAND = "not executed: the user did not allow this command"
+
+CommandApproval = Literal["once", "task", "deny"]
+#: Asked before each bash command runs; "task" allows that command for the rest of the session.
+ApproveCommand = Callable[[str], Awaitable[CommandApproval]]
 
 Block = dict[str, Any]
 
@@ -96,9 +101,13 @@ class AgentSession:
         api_key: str | None = None,
         system: str | None = None,
         http_client: httpx2.AsyncClient | None = None,
+        approve_command: ApproveCommand | None = None,
     ) -> None:
-        """`api_key` None -> ANTHROPIC_API_KEY; `http_client` for proxies or event hooks."""
+        """`api_key` None -> ANTHROPIC_API_KEY; `http_client` for proxies or event hooks;
+        `approve_command` is asked before every bash command (None: no questions)."""
         self._http_client = http_client
+        self._approve_command = approve_command
+        self._allowed_commands: set[str] = set()  # answered "task"
         self.workspace = workspace.resolve()
         self.settings = settings
         self._api_key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
@@ -228,7 +237,7 @@ class AgentSession:
                         stuck = f"the same {call['name']} call was repeated {repeats} times"
                         outcome = ToolOutcome(f"not executed: {stuck} in a row", True)
                     else:
-                        outcome = await toolbox.run(call["name"], call["input"])
+                        outcome = await self._run_tool(toolbox, call["name"], call["input"])
                     output = self._redact(outcome.output)
                     yield ToolResult(call["id"], call["name"], output, outcome.is_error)
                     results.append(_tool_result(call["id"], output, outcome.is_error))
@@ -244,6 +253,19 @@ class AgentSession:
                 return
             yield finish("end_turn", "the model ended its turn")
             return
+
+    async def _run_tool(self, toolbox: Toolbox, name: str, tool_input: Any) -> ToolOutcome:
+        """Run one tool call; a bash command is first put to `approve_command` (if any)."""
+        raw = tool_input.get("command") if isinstance(tool_input, dict) else None
+        command = raw.strip() if isinstance(raw, str) and name == BASH else ""
+        ask = self._approve_command
+        if ask is not None and command and command not in self._allowed_commands:
+            answer = await ask(command)
+            if answer == "deny":
+                return ToolOutcome(DENIED_COMMAND, True)
+            if answer == "task":
+                self._allowed_commands.add(command)
+        return await toolbox.run(name, tool_input)
 
     async def _request(self, client: AsyncAnthropic, reply: _Reply) -> AsyncIterator[AgentEvent]:
         """One request with retries; streams text deltas; fills `reply`."""

@@ -40,7 +40,7 @@ from roadmapd.engine import (
 
 Mode = Literal["tty", "plain", "json"]
 MAX_PROBLEMS_SHOWN = 10
-_FINAL = {TaskStatus.COMMITTED, TaskStatus.FAILED, TaskStatus.CANCELLED}
+_FINAL = {TaskStatus.COMMITTED, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.ROLLED_BACK}
 _ERASE = "\r\x1b[K"
 
 
@@ -85,6 +85,9 @@ class Progress:
         self.out, self.mode, self.root = out, mode, root
         self.position = position  # (k, n): this run's task k of n, for the status line
         self._live = _Live()
+        self.parallel = False  # tasks run at once: one _Live each, lines prefixed by task id
+        self._lives: dict[str, _Live] = {}
+        self._prefix = ""
         self._titles: dict[str, str] = {}
         self._status_shown = False
 
@@ -93,8 +96,12 @@ class Progress:
             self.out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
             self.out.flush()
             return
+        task_id = getattr(event, "task_id", None)
+        if self.parallel and isinstance(task_id, str):
+            self._live = self._lives.setdefault(task_id, _Live(task_id=task_id))
+            self._prefix = f"[{task_id}] "
         self._render(event)
-        if self.mode == "tty":
+        if self.mode == "tty" and not self.parallel:
             self._draw_status()
 
     def close(self) -> None:
@@ -109,7 +116,7 @@ class Progress:
         if self._status_shown:
             self.out.write(_ERASE)
             self._status_shown = False
-        self.out.write(text + "\n")
+        self.out.write(self._prefix + text + "\n")
         self.out.flush()
 
     def _render(self, event: Event) -> None:
@@ -117,7 +124,8 @@ class Progress:
         if isinstance(event, TaskQueued):
             self._titles[event.task_id] = event.title
             self._live = _Live(task_id=event.task_id, title=event.title, phase="queued")
-            k, n = self.position
+            self._lives[event.task_id] = self._live
+            k, n = (event.position, self.position[1]) if self.parallel else self.position
             self._line(f"[{k}/{n}] {event.task_id}: {event.title}")
         elif isinstance(event, TaskNotRunnable):
             self._line(f"  - {event.task_id} not run: {event.reason}")
@@ -170,6 +178,9 @@ class Progress:
         live = self._live
         if event.status is TaskStatus.PASSED:
             live.phase = "committing"
+        if event.status is TaskStatus.AWAITING_APPROVAL:
+            live.phase = "awaiting approval"
+            self._line(f"  {event.task_id}: checks passed; waiting for approval to commit")
         if event.status is TaskStatus.COMMITTED:
             self._line(f"  committed {live.commit} [{format_usage(live.usage)}]")
         elif event.status in _FINAL:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from roadmapd.console.approval import ConsoleApproval
 from roadmapd.console.common import (
     EXIT_CANCELLED,
     EXIT_FAILED,
@@ -28,7 +29,7 @@ from roadmapd.console.common import (
 )
 from roadmapd.console.progress import Mode, Progress, format_usage
 from roadmapd.console.selection import select_tasks
-from roadmapd.engine import DONE, Event, TaskNotRunnable, TaskOutcome, TaskStatus
+from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable, TaskOutcome, TaskStatus
 from roadmapd.roadmap import Task
 from roadmapd.workspace import DiskCheckbox
 
@@ -62,25 +63,45 @@ def progress_mode(as_json: bool, out: TextIO) -> Mode:
 
 
 async def execute(
-    project: Project, tasks: Sequence[Task], *, keep_going: bool, progress: Progress
+    project: Project,
+    tasks: Sequence[Task],
+    *,
+    keep_going: bool,
+    progress: Progress,
+    yes: bool = False,
 ) -> RunSummary:
     """Run `tasks` in order; cancelling the calling asyncio task cancels the run cleanly."""
     summary = RunSummary()
+    interactive = sys.stdin.isatty() and progress.mode != "json"
+    gate = ConsoleApproval(
+        yes=yes, interactive=interactive, out=sys.stderr, before_prompt=progress.close
+    )
 
     def note(event: Event) -> None:
         if isinstance(event, TaskNotRunnable):
             summary.not_run[event.task_id] = event.reason
 
     ws = project.workspace
-    engine = ws.engine(DiskCheckbox(project.roadmap_path), extra_sinks=[progress, note])
+    engine = ws.engine(
+        DiskCheckbox(project.roadmap_path),
+        extra_sinks=[progress, note],
+        approval=gate,
+        ask_command=gate.ask_command,
+    )
+    budget = RunBudget(engine.settings.run_budget_usd)  # one budget over every task of the run
     try:
+        if engine.settings.max_parallel > 1 and len(tasks) > 1:
+            progress.parallel = True  # interleaved lines, each prefixed by its task id
+            result = await engine.run(tasks, all_tasks=project.roadmap.tasks, budget=budget)
+            summary.outcomes = list(result.outcomes)
+            return summary
         for k, task in enumerate(tasks, 1):
-            if summary.stopped_by is not None:
-                summary.skipped.append(task.id)
+            if summary.stopped_by is not None and not budget.exhausted:
+                summary.skipped.append(task.id)  # (a spent budget: the engine says "not run")
                 continue
             progress.position = (k, len(tasks))
             summary.current = task.id
-            result = await engine.run([task], all_tasks=project.roadmap.tasks)
+            result = await engine.run([task], all_tasks=project.roadmap.tasks, budget=budget)
             outcome = result.outcome(task.id)
             if outcome is None:
                 continue
@@ -96,7 +117,7 @@ async def execute(
 
 
 async def _cancellable(
-    project: Project, tasks: Sequence[Task], keep_going: bool, progress: Progress
+    project: Project, tasks: Sequence[Task], keep_going: bool, progress: Progress, yes: bool
 ) -> RunSummary:
     loop = asyncio.get_running_loop()
     me = asyncio.current_task()
@@ -115,20 +136,20 @@ async def _cancellable(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal)
     try:
-        return await execute(project, tasks, keep_going=keep_going, progress=progress)
+        return await execute(project, tasks, keep_going=keep_going, progress=progress, yes=yes)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
 
 def run_tasks(
-    project: Project, tasks: Sequence[Task], *, keep_going: bool, as_json: bool
+    project: Project, tasks: Sequence[Task], *, keep_going: bool, as_json: bool, yes: bool = False
 ) -> RunSummary:
     """Run with live progress on stdout and the summary on stdout (stderr with --json)."""
     mode = progress_mode(as_json, sys.stdout)
     progress = Progress(sys.stdout, mode, project.workspace.root, (0, len(tasks)))
     try:
-        summary = asyncio.run(_cancellable(project, tasks, keep_going, progress))
+        summary = asyncio.run(_cancellable(project, tasks, keep_going, progress, yes))
     finally:
         project.workspace.close()
     print_summary(project, summary, sys.stderr if as_json else sys.stdout)
@@ -170,7 +191,14 @@ def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    overrides = {"max_attempts": args.max_attempts, "model": args.model}
+    if args.budget is not None and not args.budget > 0:
+        raise CommandError(f"--budget: expected an amount in USD above 0; got {args.budget}")
+    overrides = {
+        "max_attempts": args.max_attempts,
+        "model": args.model,
+        "run_budget_usd": args.budget,
+        "max_parallel": args.max_parallel,
+    }
     project = open_project(args.roadmap, {k: v for k, v in overrides.items() if v is not None})
     tasks = select_tasks(
         project.roadmap,
@@ -184,4 +212,5 @@ def run_command(args: argparse.Namespace) -> int:
         project.workspace.close()
         return EXIT_OK
     require_api_key()
-    return run_tasks(project, tasks, keep_going=args.keep_going, as_json=args.json).exit_code
+    summary = run_tasks(project, tasks, keep_going=args.keep_going, as_json=args.json, yes=args.yes)
+    return summary.exit_code

@@ -8,11 +8,28 @@ from typing import Any
 
 from roadmapd.console.common import EXIT_OK, open_project, show_path
 from roadmapd.roadmap import Task
-from roadmapd.store import TaskState
+from roadmapd.store import TaskState, UsageModel
 
 _HEADERS = ("TASK", "BOX", "STATUS", "ATTEMPTS", "TOKENS", "COST", "COMMIT", "LAST RESULT")
 _MAX_ID = 28
 _MAX_REASON = 60
+
+
+def _tokens(usage: UsageModel) -> int:
+    return (
+        usage.input_tokens
+        + usage.cache_creation_input_tokens
+        + usage.cache_read_input_tokens
+        + usage.output_tokens
+    )
+
+
+def totals(states: dict[str, TaskState]) -> dict[str, Any]:
+    """Tokens and cost over every run of every task the store knows (also tasks since removed)."""
+    return {
+        "tokens": sum(_tokens(s.total_usage) for s in states.values()),
+        "cost_usd": round(sum(s.total_usage.cost_usd for s in states.values()), 6),
+    }
 
 
 def status_rows(tasks: Sequence[Task], states: dict[str, TaskState]) -> list[dict[str, Any]]:
@@ -29,14 +46,8 @@ def status_rows(tasks: Sequence[Task], states: dict[str, TaskState]) -> list[dic
                 "status": state.status.value if state else "idle",
                 "attempts": state.attempts if state else 0,
                 "turns": state.turns if state else 0,
-                "tokens": (
-                    usage.input_tokens
-                    + usage.cache_creation_input_tokens
-                    + usage.cache_read_input_tokens
-                    + usage.output_tokens
-                    if usage
-                    else 0
-                ),
+                "tokens": _tokens(usage) if usage else 0,
+                "total_tokens": _tokens(state.total_usage) if state else 0,
                 "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
                 "total_cost_usd": round(state.total_usage.cost_usd, 6) if state else 0.0,
                 "commit": state.commit if state else None,
@@ -74,14 +85,18 @@ def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def status_command(roadmap: str | None, as_json: bool) -> int:
     project = open_project(roadmap)
-    rows = status_rows(project.roadmap.tasks, project.workspace.store.all())
+    states = project.workspace.store.all()
+    rows = status_rows(project.roadmap.tasks, states)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
-    total = sum(r["total_cost_usd"] for r in rows)
+    total = totals(states)
     done = sum(r["checked"] for r in rows)
     where = show_path(project.roadmap_path)
-    print(f"{where}: {len(rows)} tasks, {done} done, ${total:.4f} spent in all runs")
+    print(
+        f"{where}: {len(rows)} tasks, {done} done; all runs: {total['tokens']:,} tokens, "
+        f"${total['cost_usd']:.4f} spent"
+    )
     if rows:
         print("\n".join(render_table(rows)))
     return EXIT_OK

@@ -6,10 +6,12 @@ imports no agent, git, verifier or store: see `engine/ports.py`. The state machi
 is documented in `engine/states.py`.
 """
 
+from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.deps import Blocker, blockers, describe, run_order
-from roadmapd.engine.engine import RunResult, TaskEngine, new_run_id
+from roadmapd.engine.engine import TaskEngine, new_run_id
 from roadmapd.engine.events import (
     AgentActivity,
+    ApprovalRequested,
     AttemptStarted,
     CheckboxUpdated,
     CheckpointCreated,
@@ -30,17 +32,21 @@ from roadmapd.engine.events import (
 from roadmapd.engine.ports import (
     AgentPort,
     AgentSessionPort,
+    ApprovalPort,
     BranchMode,
     CheckboxPort,
     CheckpointLike,
     CommitOutcomeLike,
     GitPort,
+    LanePorts,
+    LanesPort,
     ProblemFormatter,
     RollbackOutcomeLike,
     StatusLookup,
     TaskLike,
     VerifierPort,
 )
+from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
 from roadmapd.engine.serialize import event_to_json, secrets_from_env
 from roadmapd.engine.settings import (
@@ -68,6 +74,8 @@ __all__ = [
     "AgentActivity",
     "AgentPort",
     "AgentSessionPort",
+    "ApprovalPort",
+    "ApprovalRequested",
     "AttemptStarted",
     "Blocker",
     "BranchMode",
@@ -85,10 +93,13 @@ __all__ = [
     "EventSink",
     "GitPort",
     "IllegalTransition",
+    "LanePorts",
+    "LanesPort",
     "ProblemFormatter",
     "RetryMode",
     "RollbackOutcomeLike",
     "RolledBack",
+    "RunBudget",
     "RunFinished",
     "RunResult",
     "RunStarted",

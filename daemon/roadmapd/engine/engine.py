@@ -1,6 +1,8 @@
-"""`TaskEngine`: one per workspace; runs requested tasks one at a time and keeps their statuses.
+"""`TaskEngine`: one per workspace; runs requested tasks and keeps their statuses.
 
-Scheduling: one task per workspace at a time. A `run` that starts while another is under way
+Scheduling: one run per workspace at a time, its tasks one after the other — or, with
+`max_parallel` > 1 and a `LanesPort`, independent tasks at once, each in its own lane
+(`engine/parallel.py`). A `run` that starts while another is under way
 queues its tasks (status queued, in FIFO order of the runs) and waits for its turn; a task that
 is already queued or running is refused with a message. Within a run, dependencies go first;
 a task whose dependencies are not done is not runnable and says which ones. A run returns as
@@ -19,11 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Generic
+from typing import Any, Generic
 
+from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.deps import Blocker, blockers, describe, run_order
 from roadmapd.engine.events import (
     CheckboxUpdated,
@@ -37,16 +40,21 @@ from roadmapd.engine.events import (
     TaskQueued,
     TaskStatusChanged,
 )
+from roadmapd.engine.parallel import TurnGit, run_in_lane, run_parallel
 from roadmapd.engine.ports import (
     CP,
     AgentPort,
+    ApprovalPort,
     CheckboxPort,
     GitPort,
+    LanePorts,
+    LanesPort,
     ProblemFormatter,
     StatusLookup,
     TaskT,
     VerifierPort,
 )
+from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
@@ -60,14 +68,17 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    run_id: str
-    outcomes: tuple[TaskOutcome, ...]
-    cancelled: bool = False
-
-    def outcome(self, task_id: str) -> TaskOutcome | None:
-        return next((o for o in self.outcomes if o.task_id == task_id), None)
+def _refused(run_id: str, task_id: str, reason: str) -> RolledBack:
+    return RolledBack(
+        run_id=run_id,
+        task_id=task_id,
+        done=False,
+        method="refused",
+        backup_ref=None,
+        files=(),
+        conflicts=(),
+        reason=reason,
+    )
 
 
 class TaskEngine(Generic[TaskT, CP]):
@@ -82,10 +93,15 @@ class TaskEngine(Generic[TaskT, CP]):
         settings: EngineSettings | None = None,
         formatter: ProblemFormatter = compact_problems,
         lookup: StatusLookup | None = None,
+        approval: ApprovalPort[TaskT] | None = None,
+        lanes: LanesPort[TaskT] | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
         self._agent, self._verifier, self._git, self._checkbox = agent, verifier, git, checkbox
         self._sink, self._formatter, self._lookup = sink, formatter, lookup
+        self.approval = approval  # the review gate (settings.approval = "before-commit")
+        self._lanes = lanes  # worktrees for parallel runs (settings.max_parallel > 1)
+        self._lane_jobs: dict[str, asyncio.Task[TaskOutcome]] = {}
         self._statuses: dict[str, TaskStatus] = {}
         self._queued: dict[str, str] = {}  # task id -> run id, waiting for their turn
         self._current: tuple[str, str, asyncio.Task[TaskOutcome]] | None = None
@@ -116,6 +132,9 @@ class TaskEngine(Generic[TaskT, CP]):
         if self._current is not None and self._current[0] == task_id:
             self._current[2].cancel()
             return True
+        if task_id in self._lane_jobs:
+            self._lane_jobs[task_id].cancel()
+            return True
         run_id = self._queued.pop(task_id, None)
         if run_id is None:
             return False
@@ -123,10 +142,20 @@ class TaskEngine(Generic[TaskT, CP]):
         return True
 
     async def run(
-        self, tasks: Sequence[TaskT], *, all_tasks: Sequence[TaskT] = (), run_id: str | None = None
+        self,
+        tasks: Sequence[TaskT],
+        *,
+        all_tasks: Sequence[TaskT] = (),
+        run_id: str | None = None,
+        budget: RunBudget | None = None,
     ) -> RunResult:
-        """Run the requested tasks (dependencies first); `all_tasks` resolves other deps."""
+        """Run the requested tasks (dependencies first); `all_tasks` resolves other deps.
+
+        `budget` is shared with other runs that should spend from the same money (the CLI's
+        one per invocation); by default each run gets `settings.run_budget_usd`.
+        """
         run_id = run_id or new_run_id()
+        budget = budget if budget is not None else RunBudget(self.settings.run_budget_usd)
         ordered = run_order(tasks)
         known = {t.id: t for t in all_tasks} | {t.id: t for t in ordered}
         self._emit(RunStarted(run_id=run_id, task_ids=tuple(t.id for t in ordered)))
@@ -145,18 +174,14 @@ class TaskEngine(Generic[TaskT, CP]):
             )
         try:
             async with self._lock:
+                if self._lanes is not None and self.settings.max_parallel > 1 and len(queued) > 1:
+                    await self._run_parallel(run_id, queued, known, budget, outcomes)
                 for task in queued:
-                    if self._queued.pop(task.id, None) is None:  # cancelled while queued
-                        outcomes[task.id] = self._bare_outcome(
-                            task.id, "cancelled before it started"
-                        )
-                        continue
-                    found = blockers(task, known=known, status_of=self.status)
-                    if found:
-                        self._transition(run_id, task.id, Trigger.SKIP, 0, describe(found))
-                        self._not_runnable(run_id, task.id, describe(found), found, outcomes)
-                        continue
-                    outcomes[task.id] = await self._run_one(run_id, task)
+                    if task.id in outcomes:
+                        continue  # run in parallel above
+                    early = self._admit(run_id, task, known, budget, outcomes)
+                    if early is None:
+                        outcomes[task.id] = await self._run_one(run_id, task, budget)
         except asyncio.CancelledError:
             for task in queued:
                 if self._queued.pop(task.id, None) is not None:
@@ -186,16 +211,7 @@ class TaskEngine(Generic[TaskT, CP]):
         elif not can(status, Trigger.ROLL_BACK):
             refusal = f"nothing to roll back: the task is {status.value}"
         if refusal is not None:
-            event = RolledBack(
-                run_id=run_id,
-                task_id=task.id,
-                done=False,
-                method="refused",
-                backup_ref=None,
-                files=(),
-                conflicts=(),
-                reason=refusal,
-            )
+            event = _refused(run_id, task.id, refusal)
             self._emit(event)
             return event
         dependants = [
@@ -216,16 +232,7 @@ class TaskEngine(Generic[TaskT, CP]):
                 reason=out.reason,
             )
         except Exception as exc:
-            event = RolledBack(
-                run_id=run_id,
-                task_id=task.id,
-                done=False,
-                method="refused",
-                backup_ref=None,
-                files=(),
-                conflicts=(),
-                reason=f"rollback failed: {exc}",
-            )
+            event = _refused(run_id, task.id, f"rollback failed: {exc}")
         if event.done:
             self._transition(run_id, task.id, Trigger.ROLL_BACK, 0, event.reason)
             try:
@@ -240,18 +247,86 @@ class TaskEngine(Generic[TaskT, CP]):
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _run_one(self, run_id: str, task: TaskT) -> TaskOutcome:
-        ctx = RunContext(
+    def _admit(
+        self,
+        run_id: str,
+        task: TaskT,
+        known: dict[str, TaskT],
+        budget: RunBudget,
+        outcomes: dict[str, TaskOutcome],
+    ) -> TaskOutcome | None:
+        """None when `task` may start now; else its outcome (also put into `outcomes`)."""
+        if self._queued.pop(task.id, None) is None:  # cancelled while queued
+            outcomes[task.id] = self._bare_outcome(task.id, "cancelled before it started")
+            return outcomes[task.id]
+        found = blockers(task, known=known, status_of=self.status)
+        if found or budget.exhausted:
+            why = describe(found) if found else budget.reason()
+            self._transition(run_id, task.id, Trigger.SKIP, 0, why)
+            self._not_runnable(run_id, task.id, why, found, outcomes)
+            return outcomes[task.id]
+        return None
+
+    def _context(
+        self, run_id: str, budget: RunBudget, lane: LanePorts[TaskT] | None = None
+    ) -> RunContext[TaskT, Any]:
+        return RunContext(
             run_id=run_id,
             settings=self.settings,
-            agent=self._agent,
-            verifier=self._verifier,
-            git=self._git,
-            checkbox=self._checkbox,
+            agent=lane.agent if lane else self._agent,
+            verifier=lane.verifier if lane else self._verifier,
+            git=lane.git if lane else self._git,
+            checkbox=lane.checkbox if lane else self._checkbox,
             formatter=self._formatter,
             emit=self._emit,
             transition=lambda tid, trig, n, why: self._transition(run_id, tid, trig, n, why),
+            budget=budget,
+            approval=self.approval,
         )
+
+    async def _run_parallel(
+        self,
+        run_id: str,
+        tasks: Sequence[TaskT],
+        known: dict[str, TaskT],
+        budget: RunBudget,
+        outcomes: dict[str, TaskOutcome],
+    ) -> None:
+        lanes = self._lanes
+        assert lanes is not None
+
+        async def start(task: TaskT, turn: Callable[[], Awaitable[None]]) -> TaskOutcome:
+            return await run_in_lane(
+                lanes,
+                task,
+                lambda lane: self._context(
+                    run_id, budget, replace(lane, git=TurnGit(lane.git, turn))
+                ),
+                lambda why: self._lane_failed(run_id, task, why),
+            )
+
+        def cancelled(task: TaskT) -> TaskOutcome:
+            if self.status(task.id) in ACTIVE:
+                self._transition(run_id, task.id, Trigger.CANCEL, 0, "cancelled")
+            return self._bare_outcome(task.id, "cancelled")
+
+        await run_parallel(
+            tasks,
+            limit=self.settings.max_parallel,
+            admit=lambda task: self._admit(run_id, task, known, budget, outcomes),
+            start=start,
+            on_cancelled=cancelled,
+            running=self._lane_jobs,
+            outcomes=outcomes,
+        )
+
+    def _lane_failed(self, run_id: str, task: TaskT, why: str) -> TaskOutcome:
+        self._transition(run_id, task.id, Trigger.START, 0, None)
+        self._transition(run_id, task.id, Trigger.GIVE_UP, 0, why)
+        return self._bare_outcome(task.id, why)
+
+    async def _run_one(self, run_id: str, task: TaskT, budget: RunBudget) -> TaskOutcome:
+        ctx = self._context(run_id, budget)
         inner = asyncio.create_task(TaskRunner(ctx, task).run(), name=f"roadmapd task {task.id}")
         self._current = (task.id, run_id, inner)
         outer = asyncio.current_task()
@@ -274,7 +349,7 @@ class TaskEngine(Generic[TaskT, CP]):
         self, task: TaskT, known: dict[str, TaskT], pending: Sequence[str]
     ) -> tuple[str | None, tuple[Blocker, ...]]:
         status = self.status(task.id)
-        if task.id in self._queued or self.current_task_id == task.id:
+        if task.id in self._queued or task.id in self._lane_jobs or self.current_task_id == task.id:
             return "already queued or running", ()
         if task.checked:
             return "already done (ticked in the roadmap)", ()

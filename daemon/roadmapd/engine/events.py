@@ -97,6 +97,12 @@ class ChecksFinished(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ApprovalRequested(EngineEvent):
+    task_id: str
+    diff_summary: str  # what the user is asked to approve (bounded)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckboxUpdated(EngineEvent):
     task_id: str
     checked: bool
@@ -151,6 +157,7 @@ Event = (
     | AgentActivity
     | ChecksStarted
     | ChecksFinished
+    | ApprovalRequested
     | CheckboxUpdated
     | Committed
     | RolledBack

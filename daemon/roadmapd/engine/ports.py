@@ -9,6 +9,8 @@ wire concrete adapters whose shapes match these Protocols structurally:
 - `GitPort[CP]`: `roadmapd.vcs.GitWorkspace` as it is (`CP` = `roadmapd.vcs.Checkpoint`).
 - `CheckboxPort[T]`: `workspace/applyEdit` in the server, a disk write in the CLI.
 - `ProblemFormatter`: `roadmapd.verify.format_for_retry`.
+- `ApprovalPort[T]`: the review gate; the CLI asks at the prompt, the server in the editor.
+- `LanesPort[T]`: per-task worktrees for parallel runs (`max_parallel` > 1).
 - `StatusLookup`: persisted statuses (`StateStore.status_of`) for tasks this engine has not
   run itself, so that dependencies committed in an earlier session count as done.
 """
@@ -16,7 +18,8 @@ wire concrete adapters whose shapes match these Protocols structurally:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Literal, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from roadmapd.agent.events import AgentEvent
 from roadmapd.engine.states import TaskStatus
@@ -98,6 +101,17 @@ class VerifierPort(Protocol[TaskT_contra]):
     async def verify(self, task: TaskT_contra) -> CheckReport: ...
 
 
+class ApprovalPort(Protocol[TaskT_contra]):
+    """The review gate (`approval = "before-commit"`): may this verified task be committed?
+
+    Awaited by the engine while the task is `awaiting_approval`; True commits it, False
+    restores the pre-task checkpoint (the task is rolled back). It may take as long as the
+    user needs; cancelling the task cancels the wait.
+    """
+
+    async def approve(self, task: TaskT_contra, diff_summary: str) -> bool: ...
+
+
 class CheckboxPort(Protocol[TaskT_contra]):
     async def set_checked(self, task: TaskT_contra, checked: bool) -> None: ...
 
@@ -116,3 +130,25 @@ class GitPort(Protocol[CP]):
 
 ProblemFormatter = Callable[[Sequence[Problem], int], str]
 StatusLookup = Callable[[str], TaskStatus | None]
+
+
+@dataclass(frozen=True)
+class LanePorts(Generic[TaskT]):
+    """The ports of one task running in its own lane (a git worktree) during a parallel run.
+
+    `git.commit_task` commits in the lane AND integrates the commit into the user's branch
+    (the engine calls it only when it is the task's turn, in roadmap order); a conflict comes
+    back as `committed=False` with the reason ("needs attention ...").
+    """
+
+    agent: AgentPort[TaskT]
+    verifier: VerifierPort[TaskT]
+    git: GitPort[Any]
+    checkbox: CheckboxPort[TaskT]
+
+
+class LanesPort(Protocol[TaskT]):
+    """Makes and removes lanes; `close(..., integrated=False)` keeps the lane's work safe."""
+
+    async def open(self, task: TaskT) -> LanePorts[TaskT]: ...
+    async def close(self, task: TaskT, lane: LanePorts[TaskT], *, integrated: bool) -> None: ...

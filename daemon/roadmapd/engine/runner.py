@@ -20,13 +20,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
-from roadmapd.agent.events import AgentFinished, Usage
+from roadmapd.agent.events import AgentEvent, AgentFinished, Usage, UsageReport
 from roadmapd.engine import retry as msgs
+from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.events import (
     AgentActivity,
+    ApprovalRequested,
     AttemptStarted,
     CheckboxUpdated,
     CheckpointCreated,
@@ -40,6 +42,7 @@ from roadmapd.engine.ports import (
     CP,
     AgentPort,
     AgentSessionPort,
+    ApprovalPort,
     CheckboxPort,
     GitPort,
     ProblemFormatter,
@@ -69,6 +72,8 @@ class RunContext(Generic[TaskT, CP]):
     formatter: ProblemFormatter
     emit: Callable[[Event], None]
     transition: Transition
+    budget: RunBudget = field(default_factory=RunBudget)
+    approval: ApprovalPort[TaskT] | None = None
 
 
 class _Stop(Exception):
@@ -189,19 +194,22 @@ class TaskRunner(Generic[TaskT, CP]):
         assert session is not None
         stream = session.start() if message is None else session.send(message)
         finished: AgentFinished | None = None
+        budget, charged = self.ctx.budget, 0.0  # charged: cost of this stream's turns so far
         try:
             async for event in stream:
-                self.ctx.emit(
-                    AgentActivity(
-                        run_id=self.ctx.run_id,
-                        task_id=self.task.id,
-                        attempt=self.attempt,
-                        event=event,
-                    )
-                )
+                self._activity(event)
                 if isinstance(event, AgentFinished):
                     finished = event
+                    budget.charge(event.usage.cost_usd - charged)  # turns not reported alone
                     break
+                if isinstance(event, UsageReport):
+                    budget.charge(event.usage.cost_usd)
+                    charged += event.usage.cost_usd
+                    if budget.exhausted:
+                        reason = budget.reason()
+                        finished = AgentFinished("budget", reason, event.turn, event.total)
+                        self._activity(finished)  # the totals reach the log and the state
+                        break
         except Exception as exc:
             log.warning("agent stream of task %s failed", self.task.id, exc_info=True)
             finished = AgentFinished("api_error", f"agent error: {exc}", 0, Usage())
@@ -215,7 +223,16 @@ class TaskRunner(Generic[TaskT, CP]):
             )
         self.turns += finished.turns
         self.usage = self.usage + finished.usage
+        if self.ctx.budget.exhausted:
+            raise _Stop(self.ctx.budget.reason())
         return finished
+
+    def _activity(self, event: AgentEvent) -> None:
+        self.ctx.emit(
+            AgentActivity(
+                run_id=self.ctx.run_id, task_id=self.task.id, attempt=self.attempt, event=event
+            )
+        )
 
     async def _verify(self) -> CheckReport:
         ctx = self.ctx
@@ -236,9 +253,17 @@ class TaskRunner(Generic[TaskT, CP]):
         return report
 
     async def _finish(self, cp: CP) -> None:
-        """Passed: tick the checkbox, then commit; a refused commit leaves the task passed."""
+        """Passed: tick the checkbox, then commit; a refused commit leaves the task passed.
+
+        With `approval = "before-commit"` the task first waits for the approval port; a
+        rejection restores the checkpoint and the task ends rolled back.
+        """
         ctx, task = self.ctx, self.task
-        self._fire(Trigger.CHECKS_PASSED)
+        if ctx.settings.approval == "before-commit":
+            if not await self._approved(cp):
+                return
+        else:
+            self._fire(Trigger.CHECKS_PASSED)
         note = ""
         try:
             await ctx.checkbox.set_checked(task, True)
@@ -269,6 +294,32 @@ class TaskRunner(Generic[TaskT, CP]):
             )
         )
         self._fire(Trigger.COMMITTED, note.removeprefix("; ") or None)
+
+    async def _approved(self, cp: CP) -> bool:
+        ctx, task = self.ctx, self.task
+        self._fire(Trigger.AWAIT_APPROVAL, "the checks passed; waiting for approval to commit")
+        summary = await self._diff(cp)
+        ctx.emit(ApprovalRequested(run_id=ctx.run_id, task_id=task.id, diff_summary=summary))
+        why = "rejected"
+        try:
+            if ctx.approval is None:
+                why = "rejected: nothing can approve it here (no approval port)"
+                approved = False
+            else:
+                approved = await ctx.approval.approve(task, summary)
+        except Exception as exc:
+            why, approved = f"rejected: the approval failed: {exc}", False
+        if approved:
+            self._fire(Trigger.APPROVE, "approved")
+            return True
+        restored = await self._port(ctx.git.restore(cp), "restore after the rejection")
+        if not restored.done:
+            raise _Stop(f"{why}, but the checkpoint could not be restored: {restored.reason}")
+        backup = (
+            f"; the rejected state is kept in {restored.backup_ref}" if restored.backup_ref else ""
+        )
+        self._fire(Trigger.REJECT, f"{why}: its changes were undone{backup}")
+        return False
 
     async def _diff(self, cp: CP) -> str:
         try:

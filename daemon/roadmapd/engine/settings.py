@@ -1,4 +1,5 @@
-"""Engine settings (attempt budget, retry mode, branch mode, prompt bounds) and outcome policy."""
+"""Engine settings (attempts, retry and branch mode, run budget, approval, parallelism, prompt
+bounds) and the outcome policy."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from roadmapd.agent.events import Outcome
 from roadmapd.engine.ports import BranchMode
 
 RetryMode = Literal["continue", "restart"]
+ApprovalMode = Literal["none", "before-commit"]
 
 #: Agent outcomes that end the attempt but may be retried while attempts are left: a fresh
 #: nudge (or a fresh session) can get past a turn limit, a loop or a cut-off reply.
@@ -26,6 +28,9 @@ class EngineSettings:
     branch_mode: BranchMode = "current"
     max_problem_chars: int = 4000  # bound of the formatted problems in a retry message
     max_diff_chars: int = 8000  # bound of the diff in a retry message
+    run_budget_usd: float | None = None  # spent over all tasks of a run; None = unlimited
+    approval: ApprovalMode = "none"  # "before-commit": a passed task waits for the approval port
+    max_parallel: int = 1  # independent tasks run at once (each in its own worktree) when > 1
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -36,6 +41,14 @@ class EngineSettings:
             raise ValueError(
                 f'branch_mode: expected one of current, per-task; got "{self.branch_mode}"'
             )
+        if self.run_budget_usd is not None and self.run_budget_usd <= 0:
+            raise ValueError(f"run_budget_usd: expected more than 0; got {self.run_budget_usd}")
+        if self.approval not in ("none", "before-commit"):
+            raise ValueError(
+                f'approval: expected one of none, before-commit; got "{self.approval}"'
+            )
+        if self.max_parallel < 1:
+            raise ValueError(f"max_parallel: expected 1 or more; got {self.max_parallel}")
         for name in ("max_problem_chars", "max_diff_chars"):
             if getattr(self, name) < 200:
                 raise ValueError(f"{name}: expected 200 or more; got {getattr(self, name)}")

@@ -15,10 +15,16 @@ leads.
 | running, verifying                          | retry            | running      |
 | running, verifying                          | give_up          | failed       |
 | verifying                                   | checks_passed    | passed       |
+| verifying                                   | await_approval   | awaiting_approval |
+| awaiting_approval                           | approve          | passed       |
+| awaiting_approval                           | reject           | rolled_back  |
+| awaiting_approval                           | give_up          | failed       |
 | passed                                      | committed        | committed    |
 | passed                                      | commit_refused   | passed       |
-| queued, running, verifying, passed          | cancel           | cancelled *  |
-| queued, running, verifying                  | interrupt        | interrupted  |
+| queued, running, verifying, passed,         | cancel           | cancelled *  |
+| awaiting_approval                           |                  |              |
+| queued, running, verifying,                 | interrupt        | interrupted  |
+| awaiting_approval                           |                  |              |
 | passed, committed, failed, cancelled,       | roll_back        | rolled_back  |
 | interrupted                                 |                  |              |
 
@@ -27,6 +33,8 @@ leads.
 Meaning of the statuses: `idle` never ran (or was skipped because a dependency was not
 done); `queued` waits for its turn; `running` an agent attempt is under way; `verifying` the
 daemon runs the checks; `passed` the checks passed (not committed: the reason says why);
+`awaiting_approval` passed, waiting for the user's approval before the commit (setting
+`approval = "before-commit"`; rejected: the checkpoint is restored and the task is rolled back);
 `committed` passed and committed; `failed` the attempt budget is spent or the task stopped on
 an error; `cancelled` stopped on request (checkpoint kept); `interrupted` the daemon died while
 it ran (checkpoint kept, see `StateStore.recover`); `rolled_back` its changes were undone.
@@ -43,6 +51,7 @@ class TaskStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     VERIFYING = "verifying"
+    AWAITING_APPROVAL = "awaiting_approval"
     PASSED = "passed"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -59,6 +68,9 @@ class Trigger(StrEnum):
     RETRY = "retry"
     GIVE_UP = "give_up"
     CHECKS_PASSED = "checks_passed"
+    AWAIT_APPROVAL = "await_approval"
+    APPROVE = "approve"
+    REJECT = "reject"
     COMMITTED = "committed"
     COMMIT_REFUSED = "commit_refused"
     CANCEL = "cancel"
@@ -70,7 +82,7 @@ S = TaskStatus
 T = Trigger
 
 #: Statuses in which a task is owned by a live run (not idle, not finished).
-ACTIVE: frozenset[TaskStatus] = frozenset({S.QUEUED, S.RUNNING, S.VERIFYING})
+ACTIVE: frozenset[TaskStatus] = frozenset({S.QUEUED, S.RUNNING, S.VERIFYING, S.AWAITING_APPROVAL})
 
 #: Statuses that count as "done" for the tasks that depend on this one.
 DONE: frozenset[TaskStatus] = frozenset({S.PASSED, S.COMMITTED})
@@ -88,6 +100,12 @@ TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     (S.RUNNING, T.GIVE_UP): S.FAILED,
     (S.VERIFYING, T.GIVE_UP): S.FAILED,
     (S.VERIFYING, T.CHECKS_PASSED): S.PASSED,
+    (S.VERIFYING, T.AWAIT_APPROVAL): S.AWAITING_APPROVAL,
+    (S.AWAITING_APPROVAL, T.APPROVE): S.PASSED,
+    (S.AWAITING_APPROVAL, T.REJECT): S.ROLLED_BACK,
+    (S.AWAITING_APPROVAL, T.GIVE_UP): S.FAILED,
+    (S.AWAITING_APPROVAL, T.CANCEL): S.CANCELLED,
+    (S.AWAITING_APPROVAL, T.INTERRUPT): S.INTERRUPTED,
     (S.PASSED, T.COMMITTED): S.COMMITTED,
     (S.PASSED, T.COMMIT_REFUSED): S.PASSED,
     (S.QUEUED, T.CANCEL): S.CANCELLED,

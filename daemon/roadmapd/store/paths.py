@@ -7,6 +7,8 @@ Layout under the state root (`platformdirs.user_state_dir("roadmapd")`, or `$ROA
         state.lock                the inter-process lock (fcntl.flock)
         tasks/<task>.json         one state document per task
         runs/<run-id>.jsonl       one event log per run
+        memory.json               project memory: outcomes of passed tasks (`roadmapd.memory`)
+        worktrees/<task>/         git worktrees of tasks running in parallel (`roadmapd.vcs`)
 """
 
 from __future__ import annotations
@@ -81,6 +83,14 @@ class StatePaths:
     @property
     def runs_dir(self) -> Path:
         return self.dir / "runs"
+
+    @property
+    def memory_file(self) -> Path:
+        return self.dir / "memory.json"
+
+    @property
+    def worktrees_dir(self) -> Path:
+        return self.dir / "worktrees"
 
     def task_file(self, task_id: str) -> Path:
         return self.tasks_dir / task_file_name(task_id)

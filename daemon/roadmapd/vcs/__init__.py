@@ -9,6 +9,8 @@ from .changes import changed_files, diff_since
 from .checkpoints import capture_checkpoint, latest_checkpoint
 from .commit import commit_message, commit_task
 from .faults import fault_point
+from .integrate import Integration, integrate
+from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
 from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome, VcsError
 from .plumbing import Plumbing
@@ -21,17 +23,22 @@ __all__ = [
     "CheckpointInfo",
     "CommitOutcome",
     "GitWorkspace",
+    "Integration",
+    "Lane",
     "Plumbing",
     "RollbackOutcome",
     "VcsError",
     "capture_checkpoint",
     "changed_files",
+    "close_lane",
     "commit_message",
     "commit_task",
     "diff_since",
     "fault_point",
+    "integrate",
     "latest_checkpoint",
     "list_checkpoints",
+    "open_lane",
     "restore_checkpoint",
     "rollback_task",
     "undo_rollback",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 from weakref import WeakKeyDictionary
@@ -17,6 +17,8 @@ from weakref import WeakKeyDictionary
 from .changes import changed_files, diff_since
 from .checkpoints import capture_checkpoint
 from .commit import commit_task
+from .integrate import Edit, Integration, integrate
+from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
 from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome
 from .plumbing import Plumbing
@@ -100,3 +102,26 @@ class GitWorkspace:
 
     async def list_checkpoints(self) -> list[CheckpointInfo]:
         return await self._run(list_checkpoints)
+
+    async def open_lane(self, task_id: str, parent_dir: Path) -> Lane:
+        """A worktree for the task on branch `roadmapd/<task>` (see `vcs/lanes.py`)."""
+        return await self._run(lambda pl: open_lane(pl, task_id, parent_dir))
+
+    async def close_lane(self, lane: Lane, *, keep_work: bool) -> str | None:
+        return await self._run(
+            lambda pl: close_lane(pl, lane.task_id, lane.path, keep_work=keep_work)
+        )
+
+    async def integrate(
+        self,
+        task_id: str,
+        n: int,
+        commit: str,
+        *,
+        branch_name: str,
+        edits: Mapping[str, Edit] | None = None,
+    ) -> Integration:
+        """Put a lane's commit onto the user's branch (see `vcs/integrate.py`)."""
+        return await self._run(
+            lambda pl: integrate(pl, task_id, n, commit, branch_name=branch_name, edits=edits)
+        )

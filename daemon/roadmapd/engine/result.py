@@ -1,0 +1,17 @@
+"""What a run hands back: every requested task's outcome, in run order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roadmapd.engine.events import TaskOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    run_id: str
+    outcomes: tuple[TaskOutcome, ...]
+    cancelled: bool = False
+
+    def outcome(self, task_id: str) -> TaskOutcome | None:
+        return next((o for o in self.outcomes if o.task_id == task_id), None)

@@ -1,0 +1,84 @@
+"""Task worktrees ("lanes") for parallel runs: one `git worktree` per task, on its own branch.
+
+A lane is `git worktree add -b roadmapd/<task> <dir> <base>` in a folder the caller owns (the
+store's `worktrees/`), so the user's working tree, index and HEAD are never touched. Before a
+lane is made again for a task, whatever an earlier lane left (uncommitted work, its branch) is
+kept in a backup ref first; nothing is deleted that no ref holds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .faults import fault_point
+from .outcomes import VcsError
+from .plumbing import Plumbing
+from .refs import BACKUPS, encode_id, stamp, task_branch
+from .snapshot import capture
+
+
+@dataclass(frozen=True)
+class Lane:
+    task_id: str
+    path: Path  # the worktree's root
+    branch: str  # refs/heads/roadmapd/<task>
+    base: str  # the commit the lane started from
+
+
+_REPO_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX")
+
+
+def _git(cwd: Path, *args: str) -> str:
+    """Porcelain `git worktree` in `cwd`, with no inherited variable redirecting it."""
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_VARS}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        raise VcsError(f"git {args[0]} {args[1] if len(args) > 1 else ''}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def open_lane(pl: Plumbing, task_id: str, parent_dir: Path) -> Lane:
+    """A fresh worktree for `task_id` at the current HEAD (earlier leftovers backed up first)."""
+    head = pl.head()[0]
+    if head is None:
+        raise VcsError("the repository has no commit yet: commit once, then run tasks in parallel")
+    path = parent_dir / encode_id(task_id)
+    close_lane(pl, task_id, path, keep_work=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    short = task_branch(task_id).removeprefix("refs/heads/")
+    _git(pl.root, "worktree", "add", "-q", "-b", short, str(path), head)
+    fault_point("lane.added")
+    return Lane(task_id, path, task_branch(task_id), head)
+
+
+def close_lane(pl: Plumbing, task_id: str, path: Path, *, keep_work: bool) -> str | None:
+    """Remove the task's worktree and branch; returns the backup ref of what they held.
+
+    With `keep_work`, the worktree's complete state (on top of its branch) is stored under
+    `refs/roadmapd/backups/` before anything is removed.
+    """
+    backup: str | None = None
+    branch = task_branch(task_id)
+    tip = pl.resolve(branch)
+    if keep_work and path.is_dir() and (path / ".git").exists():
+        snap = capture(Plumbing(path), "backup", task_id, "work left in a parallel lane")
+        backup = f"{BACKUPS}/{stamp()}"
+        pl.update_ref(backup, snap.commit, pl.zero_oid, "roadmapd: lane backup")
+    elif keep_work and tip is not None:
+        backup = f"{BACKUPS}/{stamp()}"
+        pl.update_ref(backup, tip, pl.zero_oid, "roadmapd: lane branch backup")
+    fault_point("lane.backed-up")
+    if path.exists():
+        _git(pl.root, "worktree", "remove", "--force", str(path))
+    shutil.rmtree(path, ignore_errors=True)
+    _git(pl.root, "worktree", "prune")
+    if tip is not None:
+        pl.delete_ref(branch, tip)
+    return backup

@@ -1,0 +1,132 @@
+"""Parallel lanes: a worktree per task, and integration onto the user's branch (never half)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from vcs_helpers import GIT_ENV, GitRepo, held_contents, init_repo, recoverable_contents
+
+from roadmapd.vcs import Plumbing, capture_checkpoint, commit_task
+from roadmapd.vcs.integrate import integrate
+from roadmapd.vcs.lanes import Lane, close_lane, open_lane
+
+TICK = {"ROADMAP.md": lambda b: b.replace(b"- [ ] one", b"- [x] one")}
+
+
+def _work(repo: GitRepo, tmp: Path, task_id: str, rel: str, text: str) -> tuple[Lane, str]:
+    """A lane for `task_id` in which `rel` becomes `text`, committed on the lane's branch."""
+    pl = Plumbing(repo.root)
+    lane = open_lane(pl, task_id, tmp / "lanes")
+    lpl = Plumbing(lane.path)
+    cp = capture_checkpoint(lpl, task_id, task_id)
+    (lane.path / rel).parent.mkdir(parents=True, exist_ok=True)
+    (lane.path / rel).write_text(text)
+    out = commit_task(lpl, cp, title=f"Task {task_id}", task_id=task_id, attempts=1)
+    assert out.committed and out.commit, out.reason
+    return lane, out.commit
+
+
+def test_two_lanes_on_different_files_both_land(repo: GitRepo, tmp_path: Path) -> None:
+    base = repo.git("rev-parse", "HEAD")
+    a, a_commit = _work(repo, tmp_path, "a", "src/a.py", "A = 1\n")
+    b, b_commit = _work(repo, tmp_path, "b", "src/b.py", "B = 2\n")
+    assert repo.git("rev-parse", "HEAD") == base and repo.status() == ""  # user untouched
+    pl = Plumbing(repo.root)
+
+    first = integrate(pl, "a", 1, a_commit, branch_name="roadmapd/a", edits=TICK)
+    second = integrate(pl, "b", 1, b_commit, branch_name="roadmapd/b")
+
+    assert first.done and second.done, (first.reason, second.reason)
+    assert repo.git("log", "--format=%s", f"{base}..HEAD").splitlines() == ["Task b", "Task a"]
+    assert repo.read("src/a.py") == "A = 1\n" and repo.read("src/b.py") == "B = 2\n"
+    assert "- [x] one" in repo.read("ROADMAP.md")
+    assert repo.status() == ""  # working tree and index match the new HEAD
+    assert first.files == ("ROADMAP.md", "src/a.py")
+    for lane in (a, b):
+        close_lane(pl, lane.task_id, lane.path, keep_work=False)
+    assert "roadmapd/" not in repo.git("branch", "--list")
+    assert not a.path.exists()
+
+
+def test_same_lines_conflict_and_the_branch_is_kept(repo: GitRepo, tmp_path: Path) -> None:
+    _, a_commit = _work(repo, tmp_path, "a", "src/app.py", "a = 10\nb = 2\nc = 3\n")
+    _, b_commit = _work(repo, tmp_path, "b", "src/app.py", "a = 20\nb = 2\nc = 3\n")
+    pl = Plumbing(repo.root)
+    assert integrate(pl, "a", 1, a_commit, branch_name="roadmapd/a").done
+    head = repo.git("rev-parse", "HEAD")
+
+    out = integrate(pl, "b", 1, b_commit, branch_name="roadmapd/b")
+
+    assert not out.done and out.conflicts == ("src/app.py",)
+    assert out.reason is not None and "needs attention" in out.reason
+    assert "roadmapd/b" in out.reason
+    assert repo.git("rev-parse", "HEAD") == head and repo.status() == ""
+    assert repo.read("src/app.py").startswith("a = 10")
+    assert repo.git("rev-parse", "roadmapd/b") == b_commit
+
+
+def test_uncommitted_user_changes_on_those_files_block_it(repo: GitRepo, tmp_path: Path) -> None:
+    _, commit = _work(repo, tmp_path, "a", "src/app.py", "a = 10\nb = 2\nc = 3\n")
+    repo.write("src/app.py", "a = 1\nb = 2\nc = 3\n# mine\n")
+    out = integrate(Plumbing(repo.root), "a", 1, commit, branch_name="roadmapd/a")
+    assert not out.done and "uncommitted changes in src/app.py" in (out.reason or "")
+    assert repo.read("src/app.py").endswith("# mine\n")
+
+
+def test_reopening_a_lane_backs_up_what_it_held(repo: GitRepo, tmp_path: Path) -> None:
+    lane, _ = _work(repo, tmp_path, "a", "src/a.py", "A = 1\n")
+    (lane.path / "notes.txt").write_text("unfinished\n")
+    pl = Plumbing(repo.root)
+    again = open_lane(pl, "a", tmp_path / "lanes")
+    assert not (again.path / "notes.txt").exists()
+    backups = repo.git("for-each-ref", "--format=%(objectname)", "refs/roadmapd/backups")
+    (backup,) = backups.splitlines()
+    assert repo.git("show", f"{backup}:notes.txt") == "unfinished"
+    assert repo.git("show", f"{backup}:src/a.py") == "A = 1"
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from roadmapd.vcs import Plumbing
+from roadmapd.vcs.integrate import integrate
+pl = Plumbing(Path(sys.argv[1]))
+integrate(pl, "b", 1, sys.argv[2], branch_name="roadmapd/b")
+"""
+POINTS = [
+    "integrate.commit-written",
+    "worktree.removed",
+    "integrate.files-written",
+    "integrate.index-updated",
+]
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_kill_during_integration_loses_nothing(repo: GitRepo, tmp_path: Path, point: str) -> None:
+    _, a_commit = _work(repo, tmp_path, "a", "src/app.py", "a = 10\nb = 2\nc = 3\n")
+    _, b_commit = _work(repo, tmp_path, "b", "src/b.py", "B = 2\n")
+    assert integrate(Plumbing(repo.root), "a", 1, a_commit, branch_name="roadmapd/a").done
+    before = held_contents(repo) | {("src/b.py", repo.git("rev-parse", f"{b_commit}:src/b.py"))}
+    env = {**os.environ, **GIT_ENV, "ROADMAPD_FAULT_POINT": point}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(repo.root), b_commit],
+        env=env, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+    missing = before - recoverable_contents(repo)
+    assert not missing, f"lost after a kill at {point}: {sorted(missing)}"
+    fsck = subprocess.run(
+        ["git", "fsck", "--no-dangling"], cwd=repo.root, capture_output=True, check=False
+    )
+    assert fsck.returncode == 0, fsck.stderr.decode()
+
+
+def test_lane_needs_a_commit(tmp_path: Path) -> None:
+    empty = init_repo(tmp_path / "empty", commit=False)
+    with pytest.raises(Exception, match="no commit yet"):
+        open_lane(Plumbing(empty.root), "a", tmp_path / "lanes")
