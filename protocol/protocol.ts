@@ -10,11 +10,12 @@ export const CMD_RUN_SECTION = "roadmapd.runSection";
 export const CMD_RUN_ALL = "roadmapd.runAll";
 export const CMD_SHOW_LOG = "roadmapd.showLog";
 export const CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo";
+export const CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask";
 export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
 
-export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "blocked";
+export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "blocked";
 
 export interface CheckpointEntry {
   taskId: string;
@@ -87,7 +88,7 @@ export interface TaskState {
   uri: string;
   taskId: string;
   title: string;
-  status: "pending" | "queued" | "running" | "verifying" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "blocked";
+  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "blocked";
   attempt?: number;
   maxAttempts?: number;
   /** e.g. "agent turn 3", "verifying", "committing" */

@@ -29,6 +29,7 @@ CMD_RUN_SECTION = "roadmapd.runSection"
 CMD_RUN_ALL = "roadmapd.runAll"
 CMD_SHOW_LOG = "roadmapd.showLog"
 CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo"
+CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask"
 
 TASK_COMMANDS = (CMD_RUN_TASK, CMD_RETRY_TASK, CMD_CANCEL_TASK, CMD_ROLLBACK_TASK, CMD_SHOW_LOG)
 
@@ -43,6 +44,7 @@ TaskStatus = Literal[
     "queued",
     "running",
     "verifying",
+    "awaiting_approval",
     "passed",
     "failed",
     "cancelled",
