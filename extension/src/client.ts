@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import {
+  DidChangeWatchedFilesNotification,
   LanguageClient,
   type LanguageClientOptions,
   type Middleware,
@@ -22,6 +23,7 @@ import {
 } from "../../protocol/protocol";
 import { describeLaunch, noServerMessage, serverProcess } from "./launch";
 import { chooseLaunch } from "./python";
+import { type Registrable, replaceRepeatedRegistrations } from "./registrations";
 import { DAEMON_KEYS, daemonSettings, documentSelector, explicitValue } from "./settings";
 import type { TaskBoard } from "./status";
 import { formatTranscript } from "./transcript";
@@ -121,6 +123,14 @@ export class RoadmapClient {
       },
     };
     const client = new LanguageClient("roadmapd", "Roadmap (roadmapd)", serverOptions, clientOptions);
+    // The typed getFeature overloads do not list didChangeWatchedFiles; the feature is there.
+    const getFeature = client.getFeature.bind(client) as unknown as (
+      method: string,
+    ) => Registrable | undefined;
+    const watcher = getFeature(DidChangeWatchedFilesNotification.method);
+    if (watcher !== undefined) {
+      replaceRepeatedRegistrations(watcher);
+    }
     client.onNotification(NOTIFY_TASK_STATE, (state: TaskState) => {
       this.surfaces.board.update(state);
       this.surfaces.onBoardChanged();

@@ -72,7 +72,7 @@ export function outcomeText(result: RollbackResult): string {
   if (result.dependants && result.dependants.length > 0) {
     parts.push(`Later tasks depend on it: ${result.dependants.join(", ")}.`);
   }
-  if (result.backupRef) {
+  if (result.backupRef && !result.message.includes(result.backupRef)) {
     parts.push(`Backup: ${result.backupRef}.`);
   }
   return parts.join(" ");

@@ -82,3 +82,14 @@ test("the outcome lists conflicts, dependants and the backup ref", () => {
     "Refused. Conflicts: a.py. Later tasks depend on it: T003. Backup: refs/roadmapd/backup/1.",
   );
 });
+
+test("the backup ref is named once when the daemon's message already names it", () => {
+  const ref = "refs/roadmapd/backups/20261122T001512Z";
+  const text = outcomeText({
+    ok: true,
+    message: `rolled back multiply; your previous state is saved at ${ref}`,
+    method: "branch-moved",
+    backupRef: ref,
+  });
+  assert.equal(text, `rolled back multiply; your previous state is saved at ${ref}`);
+});

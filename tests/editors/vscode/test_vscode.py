@@ -1,8 +1,12 @@
 """VS Code (code-server 4.139.1) end to end: runs e2e.mjs against the built .vsix.
 
+The user's story in real VS Code against the fake Messages API: lenses on ROADMAP.md, a click on
+"▶ Run task", attempt 1's pytest failure in the Problems panel, the automatic retry passing and
+ticking the box, a roll back from the command palette restoring calc.py and unticking the box.
+
 Needs `bash tests/editors/vscode/setup.sh` (Node 24, code-server, chromium, playwright-core in a
-cache outside the repo) and the packaged extension (`cd extension && npm ci && npm run package`);
-anything missing fails the test with that hint. Screenshots land in test-output/vscode/.
+cache outside the repo) and the packaged extension (`make vsix`); anything missing fails the test
+with that hint. Screenshots, result.json and the "Roadmap Server" log land in test-output/vscode/.
 """
 
 from __future__ import annotations
@@ -16,10 +20,25 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
+STORY = [
+    "openWorkspace",
+    "openRoadmap",
+    "waitForLenses",
+    "settingsReachDaemonWithoutReload",
+    "setApiKey",
+    "runTaskFromLens",
+    "problemsShowTheFailure",
+    "retryPassesAndTicks",
+    "openChangedFile",
+    "rollBackFromPalette",
+    "fileRestored",
+    "boxUnticked",
+    "noErrorNotifications",
+]
 
 
 @pytest.mark.timeout(330)
-def test_vscode_activates_starts_the_daemon_and_shows_lenses() -> None:
+def test_vscode_runs_a_task_shows_the_failure_ticks_and_rolls_back() -> None:
     node = shutil.which("node")
     assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
     out = REPO / "test-output" / "vscode"
@@ -36,8 +55,18 @@ def test_vscode_activates_starts_the_daemon_and_shows_lenses() -> None:
     assert result_file.exists(), f"e2e.mjs wrote no result: {proc.stdout}\n{proc.stderr}"
     result = json.loads(result_file.read_text(encoding="utf-8"))
     assert proc.returncode == 0, result.get("error", proc.stderr)
-    assert result["lenses"].count("▶ Run task") == 2
-    assert any("waits for T404" in title for title in result["lenses"])
-    assert [s["step"] for s in result["steps"]][-1] == "noErrorNotifications"
+    assert [s["step"] for s in result["steps"]] == STORY
+    assert "▶ Run task" in result["lenses"]["multiply"]
+    assert any("waits for multiply" in t for t in result["lenses"]["divide"])
+    failure = result["failure"]
+    assert any("assert 81 == 12" in row for row in failure["rows"]), failure
+    assert any(t.startswith("attempt 2") for t in failure["lenses"])
+    passed = result["passed"]
+    assert any(line.startswith("- [x] Add `multiply") for line in passed["lines"])
+    assert any(t.startswith(("✓ passed", "✓ committed")) for t in passed["lenses"])
+    assert result["apiRequests"] == 5  # the whole scripted session, no more
+    assert "rolled back multiply" in result["rollbackMessage"]
+    assert not any("multiply" in line for line in result["calcAfterRollback"])
+    assert any("rolled back" in t for t in result["rolledBack"]["lenses"])
     shots = [Path(s["screenshot"]) for s in result["steps"]]
     assert all(shot.stat().st_size > 0 for shot in shots)
