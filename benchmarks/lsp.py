@@ -6,7 +6,9 @@ to the first lenses, the server's RSS with the 10,000-task file open, and the la
 lenses after a one-character edit. Targets: p95 < 10 ms (300) and < 100 ms (10,000), first
 lenses < 1 s, edit reflected < 50 ms.
 
-The second table repeats the codeLens measurement WHILE a task streams: the first task runs
+The second table splits the server's side of an edit (full parse, incremental re-parse, lens
+rebuild), measured in process. The third repeats the codeLens measurement WHILE a task
+streams: the first task runs
 through the real engine against the fake Messages API (a git repo, many turns, each delayed
 and made of many text deltas), so the server handles transcript lines, state changes and
 progress on the same loop while it answers.
@@ -236,6 +238,67 @@ def measure_streaming(n: int, repeats: int) -> dict[str, float]:
     }
 
 
+def measure_edit_split(n: int, repeats: int = 20) -> dict[str, float]:
+    """In process, the server-side parts of an edit (ms, best of `repeats`): the full parse, the
+    incremental re-parse of a one-character edit, the lens rebuild after it, a full lens build,
+    the rebuild after an inserted line, and the payload size (KB)."""
+    from pygls.workspace import TextDocument
+
+    from roadmapd.roadmap import parse
+    from roadmapd.server.documents import Documents
+    from roadmapd.server.lens_cache import DocumentLenses, LensCache
+    from roadmapd.server.states import TaskStateStore
+
+    def best(f: Any) -> float:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            f()
+            times.append((time.perf_counter() - t0) * 1000)
+        return min(times)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        uri = (root / "ROADMAP.md").as_uri()
+        lines = make_roadmap(n).split("\n")
+        buffers = {uri: TextDocument(uri, "\n".join(lines), version=1)}
+        docs = Documents(lambda: buffers)
+        docs.configure(root, ["ROADMAP.md"])
+        states = TaskStateStore()
+        cache = LensCache(states)
+        first = docs.get(uri)
+        assert first is not None
+        payload = cache.lenses(first)
+        parse_ms = best(lambda: parse(first.text))
+        build_ms = best(lambda: DocumentLenses(first, states, {}).payload())
+        reparse, rebuild, inserted = [], [], []
+        for version in range(2, 2 + repeats):
+            lines[4] = lines[4][:14] + ("I" if version % 2 else "i") + lines[4][15:]
+            buffers[uri] = TextDocument(uri, "\n".join(lines), version=version)
+            t0 = time.perf_counter()
+            parsed = docs.get(uri)
+            t1 = time.perf_counter()
+            assert parsed is not None
+            cache.lenses(parsed)
+            reparse.append((t1 - t0) * 1000)
+            rebuild.append((time.perf_counter() - t1) * 1000)
+        lines.insert(6, "- [ ] T99999 An inserted task")
+        buffers[uri] = TextDocument(uri, "\n".join(lines), version=1000)
+        parsed = docs.get(uri)
+        assert parsed is not None
+        t0 = time.perf_counter()
+        cache.lenses(parsed)
+        inserted.append((time.perf_counter() - t0) * 1000)
+    return {
+        "parse": parse_ms,
+        "reparse": min(reparse),
+        "rebuild": min(rebuild),
+        "build": build_ms,
+        "inserted": inserted[0],
+        "kb": len(payload.encode()) / 1024,
+    }
+
+
 def main() -> None:
     rows = [(300, measure(300, 200), 10.0), (10_000, measure(10_000, 60), 100.0)]
     print("textDocument/codeLens over stdio (ms; client-side, includes JSON decode)")
@@ -250,6 +313,19 @@ def main() -> None:
             f"{r['rss_mb']:>7.1f}"
         )
     print("targets: first lenses < 1000 ms, edit reflected < 50 ms")
+    print()
+    print("server side of a one-character edit, in process (ms, best of 20)")
+    print(
+        f"{'tasks':>7} {'parse':>7} {'reparse':>8} {'lenses':>7} {'full lenses':>11} "
+        f"{'after insert':>12} {'payload KB':>10}"
+    )
+    for n in (300, 10_000):
+        e = measure_edit_split(n)
+        print(
+            f"{n:>7} {e['parse']:>7.2f} {e['reparse']:>8.2f} {e['rebuild']:>7.2f} "
+            f"{e['build']:>11.2f} {e['inserted']:>12.2f} {e['kb']:>10.0f}"
+        )
+    print("reparse/lenses: after the edit; full: from scratch; the rest of 'edit' is transport")
     print()
     print("textDocument/codeLens WHILE a task streams (fake API: 150 ms per turn, 180 deltas)")
     print(f"{'tasks':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'transcript':>10} {'states':>7} still")

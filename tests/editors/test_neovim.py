@@ -192,3 +192,83 @@ def test_neovim_runs_a_task_that_fails_once_then_ticks_the_box(tmp_path: Path) -
     assert result["problems"][0]["source"] == "pytest"
     assert result["problems"][0]["line"] == 4
     assert result["line"].startswith("- [x] T01"), result["line"]
+
+
+LANG_LUA = r"""
+local out_path, root, py = _G.OUT, _G.ROOT, _G.PY
+local result = { completion = {}, definition = vim.NIL, error = vim.NIL }
+local client_id = vim.lsp.start_client({
+  name = "roadmapd",
+  cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING", "--no-engine" },
+  root_dir = root,
+})
+local ok, err = pcall(function()
+  vim.cmd("edit " .. root .. "/ROADMAP.md")
+  local bufnr = vim.api.nvim_get_current_buf()
+  local uri = vim.uri_from_bufnr(bufnr)
+  vim.lsp.buf_attach_client(bufnr, client_id)
+  vim.wait(10000, function()
+    local c = vim.lsp.get_client_by_id(client_id)
+    return c ~= nil and c.initialized
+  end, 50)
+  local function first_result(method, params)
+    local answers = vim.lsp.buf_request_sync(bufnr, method, params, 10000) or {}
+    for _, answer in pairs(answers) do
+      if type(answer.result) == "table" then return answer.result end
+    end
+    return nil
+  end
+  -- line 6 is "  - depends: T404": complete after "depends: "
+  local items = {}
+  vim.wait(10000, function()
+    local answer = first_result("textDocument/completion", {
+      textDocument = { uri = uri }, position = { line = 5, character = 13 },
+    })
+    items = answer and (answer.items or answer) or {}
+    return #items > 0
+  end, 100)
+  for _, item in ipairs(items) do
+    table.insert(result.completion, { label = item.label, detail = item.detail })
+  end
+  -- make T003 depend on T001, then jump from that id to the task
+  vim.api.nvim_buf_set_lines(bufnr, 5, 6, false, { "  - depends: T001" })
+  result.definition = first_result("textDocument/definition", {
+    textDocument = { uri = uri }, position = { line = 5, character = 14 },
+  }) or vim.NIL
+end)
+if not ok then result.error = tostring(err) end
+local f = io.open(out_path, "w")
+f:write(vim.fn.json_encode(result))
+f:close()
+vim.lsp.stop_client(client_id)
+vim.cmd("qall!")
+"""
+
+
+def test_neovim_completes_ids_and_jumps_to_a_dependency(tmp_path: Path) -> None:
+    nvim = shutil.which("nvim")
+    assert nvim, "nvim is not installed: run `apt-get install -y neovim` (0.7.2 or later)"
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "ROADMAP.md").write_text(ROADMAP, encoding="utf-8")
+    out = tmp_path / "out.json"
+    lua = tmp_path / "lang.lua"
+    head = f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
+    lua.write_text(head + f"_G.PY = {json.dumps(sys.executable)}\n" + LANG_LUA, encoding="utf-8")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "-c", f"luafile {lua}"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["error"] is None, result["error"]
+    assert [c["label"] for c in result["completion"]] == ["T001", "T002"]
+    assert result["completion"][0]["detail"] == "First task · pending"
+    definition = result["definition"]
+    assert definition["uri"].endswith("/ROADMAP.md")
+    assert definition["range"]["start"] == {"line": 2, "character": 6}

@@ -80,7 +80,7 @@ def register_client_handlers(client: LanguageClient) -> dict[str, Any]:
     return seen
 
 
-async def eventually(check: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+async def eventually(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
     """Poll `check` until it returns something truthy; fail with `what` after `timeout`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -4,6 +4,7 @@ the fake Messages API server and real pytest checks."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,7 @@ async def test_a_passing_task_commits_ticks_rolls_back_and_survives_a_restart(
             await until_status(ed, "T01", "running")
             assert await until_status(ed, "T01", "committed", "failed") == "committed"
             lenses = await ed.lenses()
-            assert (
-                lenses[2][0].startswith("✓ committed · 2 turns") and lenses[2][1] == "⟲ Roll back"
-            )
+            assert lenses[2][0].startswith("✓ passed · 2 turns") and lenses[2][1] == "⟲ Roll back"
             # the box: ticked in the buffer through applyEdit, and on disk (so it is committed)
             assert "- [x] T01 Add calc.add" in ed.text
             assert ed.seen["edits"] and ed.seen["edits"][-1].label == "roadmapd: tick T01"
@@ -109,19 +108,35 @@ async def test_a_passing_task_commits_ticks_rolls_back_and_survives_a_restart(
             await eventually(lambda: "- [x] T01" in ed.text, "the buffer to be ticked again")
     # a new daemon shows the persisted status
     async with session(root, "http://127.0.0.1:9", tmp_path / "state") as ed:
-        lenses = await eventually_lenses(ed, 2, "✓ committed")
+        lenses = await eventually_lenses(ed, 2, "✓ passed")
         assert lenses[2][1] == "⟲ Roll back"
 
 
-async def eventually_lenses(ed: Editor, line: int, prefix: str) -> dict[int, list[str]]:
+def progress_begun(ed: Editor, earlier: set[object]) -> Callable[[], object]:
+    """A check for a progress token, not in `earlier`, whose begin the client has seen."""
+
+    def begun() -> object:
+        reports = ed.client.progress_reports
+        return next((t for t, r in reports.items() if t not in earlier and r), None)
+
+    return begun
+
+
+async def eventually_lenses(
+    ed: Editor, line: int, prefix: str, then: str = ""
+) -> dict[int, list[str]]:
+    """Lenses once the first on `line` starts with `prefix` (and the second with `then`)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
+    deadline = loop.time() + 30
     while True:
         lenses = await ed.lenses()
-        if lenses.get(line) and lenses[line][0].startswith(prefix):
+        found = lenses.get(line) or []
+        if found[:1] and found[0].startswith(prefix) and "".join(found[1:2]).startswith(then):
             return lenses
         if loop.time() > deadline:
-            raise AssertionError(f"line {line} lenses: {lenses.get(line)}; wanted {prefix!r}")
+            raise AssertionError(
+                f"line {line} lenses: {lenses.get(line)}; wanted {prefix!r}, {then!r}"
+            )
         await asyncio.sleep(0.05)
 
 
@@ -168,8 +183,10 @@ async def test_cancel_by_command_and_by_progress_and_refuse_a_second_run(
             ref = {"uri": ed.uri, "taskId": "T01"}
             assert (await ed.execute(CMD_RUN_TASK, ref))["ok"]
             await until_status(ed, "T01", "running")
-            lenses = await eventually_lenses(ed, 2, "■ Cancel")
-            assert lenses[2][1].startswith("attempt 1 · ")
+            # "starting" while the checkpoint is taken, then the attempt's live phase
+            lenses = await eventually_lenses(ed, 2, "■ Cancel", then="attempt 1 · ")
+            assert lenses[2][0] == "■ Cancel"
+            await eventually(progress_begun(ed, set()), "the first progress to begin")
             second = await ed.execute(CMD_RUN_TASK, ref)
             assert not second["ok"] and "T01 is already running" in second["message"]
             cancelled = await ed.execute(CMD_CANCEL_TASK, ref)
@@ -178,15 +195,10 @@ async def test_cancel_by_command_and_by_progress_and_refuse_a_second_run(
             lenses = await eventually_lenses(ed, 2, "↻ Retry")
             assert lenses[2][1].startswith("✗ cancelled")
             # now cancel from the editor's progress UI
+            earlier = set(ed.client.progress_reports)
             assert (await ed.execute(CMD_RETRY_TASK, ref))["ok"]
             await until_status(ed, "T01", "running")
-            first = next(iter(ed.client.progress_reports))
-            token = await eventually(
-                lambda: next(
-                    (t for t, r in ed.client.progress_reports.items() if t != first and r), None
-                ),
-                "a second progress to begin",
-            )
+            token = await eventually(progress_begun(ed, earlier), "a second progress to begin")
             ed.client.window_work_done_progress_cancel(
                 types.WorkDoneProgressCancelParams(token=token)
             )

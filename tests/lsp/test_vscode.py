@@ -170,11 +170,11 @@ async def test_task_state_changes_lenses_and_notifies(client: LanguageClient, re
     assert titles_by_line(await lenses(client, doc))[3] == ["■ Cancel", "attempt 2 · verifying"]
     failed = {**base, "status": "failed", "problems": 3}
     await client.protocol.send_request_async("roadmapd/debug/setState", {"state": failed})
-    assert titles_by_line(await lenses(client, doc))[3] == ["↻ Retry", "✗ failed · 3 problems"]
+    assert titles_by_line(await lenses(client, doc))[3] == ["↻ Retry", "3 problems"]
     passed = {**base, "status": "committed", "turns": 4, "costUsd": 0.031}
     await client.protocol.send_request_async("roadmapd/debug/setState", {"state": passed})
     found = titles_by_line(await lenses(client, doc))
-    assert found[3] == ["✓ committed · 4 turns · $0.03", "⟲ Roll back"]
+    assert found[3] == ["✓ passed · 4 turns · $0.03", "⟲ Roll back"]
     assert found[7] == ["▶ Run task"]  # T001 passed and T002 ticked: T003 is runnable now
     hover = await client.text_document_hover_async(
         types.HoverParams(
@@ -240,3 +240,26 @@ async def test_tick_closed_document_on_disk(client: LanguageClient, repo: Path) 
     assert after == original.replace(b"- [ ] T003", b"- [x] T003")
     assert not list(repo.glob(".ROADMAP.md.*.tmp"))
     path.write_text(ROADMAP, encoding="utf-8")
+
+
+async def test_a_file_that_stops_being_a_roadmap_loses_lenses_and_problems(
+    client: LanguageClient, repo: Path
+) -> None:
+    seen = client.seen  # type: ignore[attr-defined]
+    (docs := repo / "docs").mkdir(exist_ok=True)
+    (docs / "plan.md").write_text("# P\n- [ ] X1 one\n  - depends: NOPE\n", encoding="utf-8")
+    doc = uri(repo, "docs/plan.md")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(doc, types.FileChangeType.Changed)])
+    )
+    await eventually(lambda: client.diagnostics.get(doc), "the problems of docs/plan.md")
+    before = seen["refresh"]
+    client.set_configuration({"roadmaps": ["ROADMAP.md"]}, section="roadmapd")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+    await eventually(lambda: not client.diagnostics[doc], "its problems to be cleared")
+    await eventually(lambda: seen["refresh"] > before, "a workspace/codeLens/refresh")
+    assert titles_by_line(await lenses(client, doc)) == {}
+    client.set_configuration({}, section="roadmapd")  # back to the initializationOptions
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+    await eventually(lambda: client.diagnostics.get(doc), "its problems to come back")
+    assert titles_by_line(await lenses(client, doc))[1] == ["⏸ waits for NOPE"]

@@ -20,16 +20,17 @@ from pygls.lsp.server import LanguageServer
 
 from roadmapd import __version__
 from roadmapd.config import Config, ConfigError, load_config
-from roadmapd_protocol import TaskState
 
-from . import commands, debug, hover, lenses, symbols, watch
+from . import commands, debug, hover, language, lens_cache, symbols, watch
 from .controller import Controller
 from .diagnostics import DiagnosticsPublisher
 from .documents import Documents, path_of
 from .edits import CheckboxWriter
+from .lens_cache import LensCache
 from .notify import notify_task_state
 from .progress import ProgressReporter
 from .protocol_fast import FastProtocol
+from .state_sync import StateSync
 from .states import TaskStates, TaskStateStore
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,18 @@ class RoadmapServer(LanguageServer):
         self.root: Path | None = None
         self.poller: asyncio.Task[Any] | None = None
         self.watch_registered = False
+        self.watch_lock = asyncio.Lock()
         self._file_config = Config()
         self._init_options: dict[str, Any] = {}
         self._config_errors: list[str] = []
+        self._shown: set[str] = set()  # roadmaps whose problems and lenses are shown
         self._lens_refresh_pending = False
-        self.states.subscribe(self._on_state)
+        self.first_lenses = asyncio.Event()  # set once a codeLens request has been answered
+        self.lens_cache = LensCache(self.states)
+        self.state_sync = StateSync(
+            lambda state: notify_task_state(self, state), self.request_lens_refresh
+        )
+        self.states.subscribe(self.state_sync.push)
 
     # --- configuration --------------------------------------------------------------------
 
@@ -138,15 +146,19 @@ class RoadmapServer(LanguageServer):
         """Re-read `uri` (buffer or disk) and publish its roadmap problems; refresh lenses."""
         parsed = self.documents.get(uri)
         if parsed is None:
+            self._shown.discard(uri)
             self.diagnostics.publish_roadmap_problems(uri, (), None)
         else:
+            self._shown.add(uri)
             self.diagnostics.publish_roadmap_problems(uri, parsed.roadmap.problems, parsed.version)
         if not parsed or not parsed.is_open:
             self.request_lens_refresh()
 
     def refresh_all(self) -> None:
-        for uri in self.documents.scan():
+        """Re-read every roadmap, including those that stopped being one (their problems go)."""
+        for uri in sorted(set(self.documents.scan()) | self._shown):
             self.refresh_document(uri)
+        self.request_lens_refresh()
 
     def request_lens_refresh(self) -> None:
         """Ask the client to re-query lenses (coalesced; only if it supports the request)."""
@@ -162,9 +174,8 @@ class RoadmapServer(LanguageServer):
         self._lens_refresh_pending = False
         await self.workspace_code_lens_refresh_async(None)
 
-    def _on_state(self, state: TaskState) -> None:
-        notify_task_state(self, state)
-        self.request_lens_refresh()
+    def lenses_served(self) -> None:
+        self.first_lenses.set()
 
 
 def _settings_of(value: Any, origin: str) -> dict[str, Any]:
@@ -198,7 +209,7 @@ def create_server(
 
     `engine_factory` builds the controller at `initialize`, once the workspace root is known
     (it may finish opening the workspace in the background); `roadmapd serve` passes
-    `attach_engine`.
+    `deferred_engine` (the engine loads in the background).
     """
     server = RoadmapServer(controller, states, engine_factory)
 
@@ -241,14 +252,16 @@ def create_server(
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: RoadmapServer, params: None) -> None:
+        ls.state_sync.flush_all()
         for hook in ls.on_shutdown:
             await hook()
         await ls.background.shutdown()
 
-    lenses.register(server)
+    lens_cache.register(server)
     hover.register(server)
     symbols.register(server)
     commands.register(server)
     watch.register(server)
     debug.register(server)
+    language.register(server)
     return server

@@ -54,6 +54,7 @@ class DiagnosticsPublisher:
     def __init__(self, publish: Publish) -> None:
         self._publish = publish
         self._by_key: dict[tuple[str, str], list[types.Diagnostic]] = {}
+        self._roadmap_problems: dict[str, tuple[Problem, ...]] = {}  # what is shown, per uri
         self._root: Path | None = None
 
     def set_root(self, root: Path | None) -> None:
@@ -72,9 +73,12 @@ class DiagnosticsPublisher:
     def publish_roadmap_problems(
         self, uri: str, problems: Iterable[Problem], version: int | None
     ) -> None:
-        items = [to_diagnostic(p) for p in problems]
-        if self._by_key.get((ROADMAP_OWNER, uri), []) == items:
+        """Show the parser's problems on `uri`; a no-op when they are the ones shown already."""
+        shown = tuple(problems)
+        if self._roadmap_problems.get(uri, ()) == shown:
             return
+        self._roadmap_problems[uri] = shown
+        items = [to_diagnostic(p) for p in shown]
         if items:
             self._by_key[(ROADMAP_OWNER, uri)] = items
         else:

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from .app import create_server
-from .engine_controller import attach_engine
+from .engine_loader import deferred_engine
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
-    server = create_server(engine_factory=None if args.no_engine else attach_engine)
+    server = create_server(engine_factory=None if args.no_engine else deferred_engine)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():

@@ -5,7 +5,9 @@ lenses that is millions of calls. Handlers of hot requests return plain JSON (di
 pre-encoded `RawJson`; this protocol writes those directly. Anything else goes the usual way.
 
 pygls also drops a request whose params fail to deserialise without answering it, which leaves
-the client waiting forever; here such a request gets an InvalidParams error response.
+the client waiting forever; here such a request gets an InvalidParams error response. And a
+client's late answer to a server request whose waiter was cancelled is dropped quietly instead
+of raising InvalidStateError.
 """
 
 from __future__ import annotations
@@ -96,6 +98,16 @@ class FastProtocol(LanguageServerProtocol):
                 msg = f"invalid params for {method}: {exc.__cause__ or exc.message}"
                 return _BadRequest(data["id"], method, JsonRpcInvalidParams(msg))
             raise
+
+    def _handle_response(
+        self, msg_id: Any, result: Any | None = None, error: types.ResponseError | None = None
+    ) -> None:
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.done():  # its waiter was cancelled (e.g. at shutdown)
+            del self._request_futures[msg_id]
+            log.debug("dropping the late response to request %s", msg_id)
+            return
+        super()._handle_response(msg_id, result, error)
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, _BadRequest):

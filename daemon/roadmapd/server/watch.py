@@ -50,7 +50,16 @@ def _watchers(ls: RoadmapServer) -> list[types.FileSystemWatcher]:
 
 
 async def start_watching(ls: RoadmapServer) -> None:
-    """Watch the roadmap globs (again, after a configuration change)."""
+    """Watch the roadmap globs (again, after a configuration change).
+
+    Serialised: `initialized` and the first `didChangeConfiguration` arrive together, and two
+    overlapping registrations under one id would leak a watcher in the client.
+    """
+    async with ls.watch_lock:
+        await _start_watching(ls)
+
+
+async def _start_watching(ls: RoadmapServer) -> None:
     if not client_watches(ls):
         if ls.poller is None or ls.poller.done():
             ls.poller = ls.background.spawn(poll(ls), "roadmap poller")
@@ -60,6 +69,7 @@ async def start_watching(ls: RoadmapServer) -> None:
             id=REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
         )
         await ls.client_unregister_capability_async(types.UnregistrationParams([unregister]))
+        ls.watch_registered = False
     options = types.DidChangeWatchedFilesRegistrationOptions(watchers=_watchers(ls))
     registration = types.Registration(
         id=REGISTRATION_ID,

@@ -1,0 +1,170 @@
+"""Break a task into 2-7 subtasks proposed by the model: `roadmapd.breakDownTask {uri, taskId}`.
+
+The agent session has no read-only mode, so this is one Messages API request (streamed, no
+tools: the model can neither edit nor run anything) with the task, the whole roadmap and a
+bounded listing of the workspace's paths, asking for a JSON list of subtask titles. The answer
+is validated (2-7 one-line titles, else a clear error) and offered as a `workspace/applyEdit`
+that inserts nested `- [ ]` items under the task, so the editor can undo it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from roadmapd.roadmap import Task
+from roadmapd_protocol import CMD_BREAK_DOWN_TASK, TaskRef
+
+from . import occurrences
+from .commands import JsonRpcRequestFailed, resolve_task, validate
+from .completion import workspace_paths
+from .occurrences import utf16
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+MIN_SUBTASKS, MAX_SUBTASKS = 2, 7
+MAX_TITLE = 200
+LISTING_LIMIT = 300
+MAX_TOKENS = 2048
+SYSTEM = (
+    "You plan software work. You break one task of a project's ROADMAP.md into smaller "
+    f"subtasks. Answer with a JSON array of {MIN_SUBTASKS} to {MAX_SUBTASKS} strings and "
+    "nothing else: each string is one subtask title, one line, imperative, specific to this "
+    "project, small enough for one focused change that can be verified by tests."
+)
+_MARKER = re.compile(r"^([ \t>]*)((?:[-*+]|\d{1,9}[.)])[ \t]+)")
+_BOX_PREFIX = re.compile(r"^(?:[-*+]\s+)?\[[ xX]?\]\s*")
+
+
+class BreakdownError(JsonRpcRequestFailed):
+    pass
+
+
+def prompt(task: Task, roadmap_text: str, paths: list[str]) -> str:
+    listing = "\n".join(paths) if paths else "(no listing)"
+    body = "\n".join(task.body)
+    return (
+        f"<roadmap>\n{roadmap_text}\n</roadmap>\n\n<files>\n{listing}\n</files>\n\n"
+        f"Break down task {task.id} (line {task.line + 1}): {task.title}\n"
+        + (f"Its details:\n{body}\n" if body.strip() else "")
+        + f"Reply with a JSON array of {MIN_SUBTASKS}-{MAX_SUBTASKS} subtask titles."
+    )
+
+
+def parse_subtasks(answer: str) -> list[str]:
+    """The subtask titles in the model's answer; BreakdownError saying what is wrong."""
+    text = answer.strip()
+    start, end = text.find("["), text.rfind("]")
+    try:
+        value = json.loads(text[start : end + 1] if 0 <= start < end else text)
+    except json.JSONDecodeError:
+        raise BreakdownError(
+            f"the model did not answer with a JSON list of subtasks: {_clip(answer)!r}"
+        ) from None
+    if isinstance(value, dict):
+        value = value.get("subtasks")
+    if not isinstance(value, list):
+        raise BreakdownError(f"expected a JSON list of subtask titles; got {_clip(answer)!r}")
+    titles: list[str] = []
+    for item in value:
+        title = item.get("title") if isinstance(item, dict) else item
+        if not isinstance(title, str) or not title.strip() or "\n" in title.strip():
+            raise BreakdownError(f"a subtask must be a one-line title; got {_clip(repr(item))}")
+        title = _BOX_PREFIX.sub("", " ".join(title.split()))
+        if len(title) > MAX_TITLE:
+            raise BreakdownError(f"a subtask title is longer than {MAX_TITLE} characters")
+        if title and title not in titles:
+            titles.append(title)
+    if not MIN_SUBTASKS <= len(titles) <= MAX_SUBTASKS:
+        raise BreakdownError(
+            f"expected {MIN_SUBTASKS} to {MAX_SUBTASKS} distinct subtasks; got {len(titles)}"
+        )
+    return titles
+
+
+def _clip(text: str, n: int = 200) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def insertion(
+    lines: list[str], task: Task, titles: list[str], eol: str = "\n"
+) -> tuple[int, int, str]:
+    """(line, UTF-16 column, text) that inserts `titles` as nested tasks after `task`'s item."""
+    m = _MARKER.match(lines[task.line])
+    lead, marker = (m.group(1), m.group(2)) if m else ("", "- ")
+    bullet = marker[0] if marker[0] in "-*+" else "-"
+    indent = lead + " " * len(marker.expandtabs(4))
+    items = [f"{indent}{bullet} [ ] {title}" for title in titles]
+    last = min(task.range.end.line, len(lines) - 1)
+    if last + 1 < len(lines):
+        return last + 1, 0, "".join(f"{item}{eol}" for item in items)
+    return last, utf16(lines[last], len(lines[last])), "".join(f"{eol}{item}" for item in items)
+
+
+async def ask_model(ls: RoadmapServer, user: str) -> str:
+    """One streamed request without tools; the text of the reply."""
+    from anthropic import AsyncAnthropic  # here, not at the top: ~1 s off the server's start
+
+    key = os.environ.get("ANTHROPIC_API_KEY")
+    client = AsyncAnthropic(api_key=key, base_url=ls.config.base_url, max_retries=2)
+    try:
+        async with client.messages.stream(
+            model=ls.config.model,
+            max_tokens=MAX_TOKENS,
+            system=SYSTEM,
+            messages=[{"role": "user", "content": user}],
+        ) as stream:
+            message = await stream.get_final_message()
+    except Exception as exc:
+        reason = str(exc)
+        if key and len(key) >= 8:
+            reason = reason.replace(key, "[redacted]")
+        raise BreakdownError(f"the model request failed: {_clip(reason, 400)}") from None
+    finally:
+        await client.close()
+    return "".join(block.text for block in message.content if block.type == "text")
+
+
+async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]:
+    ref = validate(TaskRef, CMD_BREAK_DOWN_TASK, args)
+    task = resolve_task(ls, CMD_BREAK_DOWN_TASK, ref)
+    parsed = ls.documents.get(ref.uri)
+    assert parsed is not None  # resolve_task found the task in it
+    if any(t.parent == task.id for t in parsed.roadmap.tasks):
+        raise BreakdownError(f"{task.id} already has subtasks; break down one of them instead")
+    root = ls.documents.root
+    paths = (await asyncio.to_thread(workspace_paths, root, LISTING_LIMIT))[0] if root else []
+    titles = parse_subtasks(await ask_model(ls, prompt(task, parsed.text, paths)))
+    parsed = ls.documents.get(ref.uri)  # the buffer may have changed while the model thought
+    current = parsed.roadmap.task(task.id) if parsed is not None else None
+    if parsed is None or current is None:
+        raise BreakdownError(f"{task.id} is gone from {ref.uri}; nothing was inserted")
+    eol = "\r\n" if "\r\n" in parsed.text else "\n"
+    line, character, text = insertion(occurrences.of(parsed).lines, current, titles, eol)
+    pos = types.Position(line, character)
+    edit = types.TextEdit(types.Range(pos, pos), text)
+    doc = types.OptionalVersionedTextDocumentIdentifier(uri=ref.uri, version=parsed.version)
+    params = types.ApplyWorkspaceEditParams(
+        edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(doc, [edit])]),
+        label=f"roadmapd: break down {task.id}",
+    )
+    result = await ls.workspace_apply_edit_async(params)
+    applied = bool(result.applied)
+    if applied:
+        message = f"{task.id}: {len(titles)} subtasks inserted (undo removes them)"
+    else:
+        reason = result.failure_reason or "no reason given"
+        message = f"{task.id}: the editor did not apply the subtasks: {reason}"
+    return {"ok": applied, "message": message, "taskId": task.id, "subtasks": titles}
+
+
+def register(ls: RoadmapServer) -> None:
+    @ls.command(CMD_BREAK_DOWN_TASK)
+    async def break_down_task(*args: Any) -> dict[str, Any]:
+        return await break_down(ls, args)

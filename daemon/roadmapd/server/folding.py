@@ -1,0 +1,47 @@
+"""Folding ranges: each heading folds to the end of its section, each task with a body to the
+end of its item. Plain JSON, computed once per parsed version."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from roadmapd.roadmap import Roadmap
+
+from . import occurrences
+from .protocol_fast import RawJson, encode
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+
+def folding_ranges(roadmap: Roadmap, lines: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    headings = roadmap.headings
+    last_line = len(lines) - 1
+    for i, heading in enumerate(headings):
+        end = next((h.line - 1 for h in headings[i + 1 :] if h.level <= heading.level), last_line)
+        while end > heading.line and not lines[end].strip():
+            end -= 1
+        if end > heading.line:
+            out.append({"startLine": heading.line, "endLine": end})
+    for task in roadmap.tasks:
+        if task.range.end.line > task.line:
+            out.append({"startLine": task.line, "endLine": task.range.end.line})
+    out.sort(key=lambda r: (r["startLine"], -r["endLine"]))
+    return out
+
+
+def register(ls: RoadmapServer) -> None:
+    @ls.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    async def folding(ls: RoadmapServer, params: types.FoldingRangeParams) -> RawJson:
+        parsed = ls.documents.get(params.text_document.uri)
+        if parsed is None:
+            return RawJson("[]")
+        hit = parsed.cache.get("folding")
+        if hit is None:
+            ranges = folding_ranges(parsed.roadmap, occurrences.of(parsed).lines)
+            hit = parsed.cache["folding"] = (None, RawJson(encode(ranges)))
+        payload: RawJson = hit[1]
+        return payload

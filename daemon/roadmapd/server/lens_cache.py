@@ -1,0 +1,254 @@
+"""The `textDocument/codeLens` handler and its cache: encoded lenses per task, per document.
+
+A `DocumentLenses` belongs to one parsed version of one roadmap. It holds every task's lenses
+as encoded JSON, the pending counts per section, and the assembled payload. A task state change
+marks only that task (and the tasks that depend on it) dirty; the next request re-encodes those
+rows, adjusts the counts, and joins the rows again (a string join, no JSON encoding of the
+rest). A new document version starts from the previous one: when the edit kept the tasks'
+ids, dependencies and headings (typing in a title, ticking a box), only the tasks the parser
+rebuilt are redone; otherwise every row is rebuilt from the encoded rows kept by (task id,
+ticked, state, waiting), with only the line number spliced in. Work happens when lenses are
+asked for, never per state update.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import replace
+from itertools import compress
+from operator import is_not
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from roadmapd.roadmap import Task
+from roadmapd_protocol import TaskState
+
+from .documents import Parsed
+from .lenses import header_lenses, task_lenses
+from .protocol_fast import RawJson, encode
+from .states import TaskStates
+from .taskview import blocked_by, is_pending, sections
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+log = logging.getLogger(__name__)
+RowKey = tuple[str, bool, TaskState | None, tuple[str, ...]]
+Template = list[str]  # a task's encoded lenses, split where its line number goes
+
+
+_ID = "\ufdd0id\ufdd0"  # a noncharacter: stands for the task id in a shared shape
+_SHAPES: dict[tuple[str, bool], Template] = {}  # (uri, ticked) -> lenses of a task without state
+
+
+def _template(uri: str, task: Task, state: TaskState | None, waiting: list[str]) -> Template:
+    """The task's encoded lenses, split where its line number goes.
+
+    Inside JSON strings every quote is escaped, so `"line":N,` only matches the ranges. A task
+    with no state and nothing to wait for (most of them) shares the shape of its kind, with
+    the id spliced in, so a cold build encodes a handful of shapes, not every task.
+    """
+    if state is not None or waiting:
+        return encode(task_lenses(uri, task, state, waiting))[1:-1].split(f'"line":{task.line},')
+    shape = _SHAPES.get((uri, task.checked))
+    if shape is None:
+        stand_in = replace(task, id=_ID)
+        encoded = encode(task_lenses(uri, stand_in, None, []))[1:-1]
+        shape = _SHAPES[(uri, task.checked)] = encoded.split(f'"line":{task.line},')
+    escaped = encode(task.id)[1:-1]
+    return [part.replace(_ID, escaped) for part in shape]
+
+
+class DocumentLenses:
+    """The lenses of one parsed document version, kept current per task."""
+
+    def __init__(
+        self, parsed: Parsed, states: TaskStates, templates: dict[RowKey, Template]
+    ) -> None:
+        self.parsed = parsed
+        self._states = states
+        self._templates = templates  # shared with the next version of the document
+        tasks = parsed.roadmap.tasks
+        n = len(tasks)
+        self._at: dict[str, list[int]] = {}
+        self._dependants: dict[str, list[int]] = {}
+        groups: dict[tuple[str, ...], int] = {}  # tasks under the same headings share a group
+        self._group: list[int] = [0] * n
+        for i, task in enumerate(tasks):
+            self._at.setdefault(task.id, []).append(i)
+            for dep in task.depends:
+                self._dependants.setdefault(dep, []).append(i)
+            self._group[i] = groups.setdefault(task.headings, len(groups))
+        self._group_total = [0] * len(groups)
+        for g in self._group:
+            self._group_total[g] += 1
+        self._group_open = [0] * len(groups)
+        # per section with tasks: the groups under it (a group's headings start with its path)
+        under: dict[tuple[str, ...], list[int]] = {}
+        for headings, g in groups.items():
+            for depth in range(1, len(headings) + 1):
+                under.setdefault(headings[:depth], []).append(g)
+        self._sections = [(s, under[s.path]) for s in sections(parsed.roadmap) if s.path in under]
+        self._keys: list[RowKey | None] = [None] * n
+        self._rows: list[str] = [""] * n
+        self._pending: list[bool] = [False] * n
+        self._dirty: set[int] | None = None  # None: every row
+        self._generation = -1
+        self._header = ""
+        self._payload: RawJson | None = None
+
+    def changed(self, task_id: str, generation: int) -> None:
+        """The state of `task_id` changed (cheap: the work is done at the next request)."""
+        rows = [*self._at.get(task_id, ()), *self._dependants.get(task_id, ())]
+        if self._generation == generation - 1 and self._dirty is not None:
+            self._dirty.update(rows)
+            self._generation = generation
+        else:  # missed a change (e.g. a state forgotten): rebuild every row
+            self._dirty = None
+        self._payload = None
+
+    def payload(self) -> RawJson:
+        generation = self._states.generation(self.parsed.uri)
+        if generation != self._generation:
+            self._dirty, self._payload = None, None
+        if self._payload is not None:
+            return self._payload
+        if not self._rows:
+            self._payload = RawJson("[]")
+            return self._payload
+        started = time.perf_counter()
+        rebuilt = len(self._rows) if self._dirty is None else len(self._dirty)
+        if self._dirty is None:
+            self._build_all()
+            self._header = self._encode_header()
+        elif any([self._update_row(i) for i in sorted(self._dirty)]):
+            self._header = self._encode_header()
+        self._dirty, self._generation = set(), generation
+        self._payload = RawJson("[" + ",".join([self._header, *self._rows]) + "]")
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug(
+            "lenses of %s: %d of %d rows in %.1f ms",
+            self.parsed.uri,
+            rebuilt,
+            len(self._rows),
+            elapsed,
+        )
+        return self._payload
+
+    def _build_all(self) -> None:
+        uri, roadmap = self.parsed.uri, self.parsed.roadmap
+        get, templates = self._states.get, self._templates
+        keys, rows, pending, group = self._keys, self._rows, self._pending, self._group
+        group_open = self._group_open = [0] * len(self._group_total)
+        for i, task in enumerate(roadmap.tasks):
+            state = get(uri, task.id)
+            waiting = blocked_by(roadmap, uri, task, self._states) if task.depends else []
+            key: RowKey = (task.id, task.checked, state, tuple(waiting))
+            template = templates.get(key)
+            if template is None:
+                template = templates[key] = _template(uri, task, state, waiting)
+            keys[i] = key
+            rows[i] = f'"line":{task.line},'.join(template)
+            pending[i] = is_pending(task, state)
+            if pending[i]:
+                group_open[group[i]] += 1
+
+    def _update_row(self, i: int) -> bool:
+        """Bring row `i` up to date after a state change; True when its pending flag changed."""
+        uri, roadmap = self.parsed.uri, self.parsed.roadmap
+        task = roadmap.tasks[i]
+        state = self._states.get(uri, task.id)
+        waiting = blocked_by(roadmap, uri, task, self._states) if task.depends else []
+        key: RowKey = (task.id, task.checked, state, tuple(waiting))
+        old = self._keys[i]
+        if key != old and old is not None:
+            self._templates.pop(old, None)  # a state nobody shows any more
+        self._keys[i] = key
+        template = self._templates.get(key)
+        if template is None:
+            template = self._templates[key] = _template(uri, task, state, waiting)
+        self._rows[i] = f'"line":{task.line},'.join(template)
+        pending = is_pending(task, state)
+        if pending == self._pending[i]:
+            return False
+        self._pending[i] = pending
+        self._group_open[self._group[i]] += 1 if pending else -1
+        return True
+
+    def _encode_header(self) -> str:
+        total, open_ = self._group_total, self._group_open
+        counted = [
+            (section, sum(total[g] for g in gs), sum(open_[g] for g in gs))
+            for section, gs in self._sections
+        ]
+        n_tasks = len(self._rows)
+        return encode(header_lenses(self.parsed.uri, n_tasks, sum(open_), counted))[1:-1]
+
+    def follow(self, parsed: Parsed) -> DocumentLenses:
+        """The lenses of `parsed`, the document's next version, reusing what this one built."""
+        return self._successor(parsed) or DocumentLenses(parsed, self._states, self._used())
+
+    def _successor(self, parsed: Parsed) -> DocumentLenses | None:
+        """A copy that re-encodes only the tasks that changed, when the edit kept every task's
+        id, dependencies and headings, and every heading (the parser hands unchanged tasks over
+        as the same objects); None when a full build is needed."""
+        old, new = self.parsed.roadmap, parsed.roadmap
+        current = self._dirty == set() and self._generation == self._states.generation(parsed.uri)
+        if not current or len(old.tasks) != len(new.tasks) or old.headings != new.headings:
+            return None
+        changed = list(compress(range(len(new.tasks)), map(is_not, new.tasks, old.tasks)))
+        dirty = set(changed)
+        for i in changed:
+            a, b = new.tasks[i], old.tasks[i]
+            if a.id != b.id or a.depends != b.depends or a.headings != b.headings:
+                return None
+            dirty.update(self._dependants.get(a.id, ()))
+        successor = copy.copy(self)
+        successor.parsed = parsed
+        successor._keys, successor._rows = list(self._keys), list(self._rows)
+        successor._pending, successor._group_open = list(self._pending), list(self._group_open)
+        successor._dirty, successor._payload = dirty, None
+        return successor
+
+    def _used(self) -> dict[RowKey, Template]:
+        """The encoded rows this version uses (what a full build of the next may reuse)."""
+        return {k: self._templates[k] for k in self._keys if k is not None and k in self._templates}
+
+
+class LensCache:
+    """The current `DocumentLenses` per uri; told about every task state change."""
+
+    def __init__(self, states: TaskStates) -> None:
+        self._states = states
+        self._docs: dict[str, DocumentLenses] = {}
+        states.subscribe(self._on_state)
+
+    def lenses(self, parsed: Parsed) -> RawJson:
+        doc = self._docs.get(parsed.uri)
+        if doc is None:
+            doc = self._docs[parsed.uri] = DocumentLenses(parsed, self._states, {})
+        elif doc.parsed is not parsed:
+            doc = self._docs[parsed.uri] = doc.follow(parsed)
+        return doc.payload()
+
+    def forget(self, uri: str) -> None:
+        self._docs.pop(uri, None)
+
+    def _on_state(self, state: TaskState) -> None:
+        doc = self._docs.get(state.uri)
+        if doc is not None:
+            doc.changed(state.taskId, self._states.generation(state.uri))
+
+
+def register(ls: RoadmapServer) -> None:
+    cache = ls.lens_cache
+
+    @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    async def code_lens(ls: RoadmapServer, params: types.CodeLensParams) -> RawJson:
+        parsed = ls.documents.get(params.text_document.uri)
+        payload = cache.lenses(parsed) if parsed is not None else RawJson("[]")
+        ls.lenses_served()
+        return payload

@@ -1,0 +1,67 @@
+"""Go to definition (a dependency id -> its task) and find references (a task -> its dependants).
+
+The cursor may be on an id in a `Depends:` line or anywhere on a task's line. References are
+the `Depends:` entries that name the task, plus the task's own id when the client asks for the
+declaration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from . import occurrences
+from .occurrences import Occurrences
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
+
+
+def definition(occ: Occurrences, uri: str, line: int, character: int) -> dict[str, Any] | None:
+    """The location of the task named under the cursor (None off an id or for an unknown id)."""
+    found = occ.at(line, character)
+    if found is None:
+        return None
+    task = occ.roadmap.task(found[0])
+    if task is None:
+        return None
+    return {"uri": uri, "range": occ.written_id(task).span.lsp_range(occ.lines)}
+
+
+def references(
+    occ: Occurrences, uri: str, line: int, character: int, include_declaration: bool
+) -> list[dict[str, Any]] | None:
+    """Every `Depends:` entry naming the task under the cursor (and its id, if asked)."""
+    found = occ.at(line, character)
+    if found is None:
+        return None
+    target = occ.roadmap.task(found[0])
+    if target is None:
+        return None
+    out = []
+    if include_declaration:
+        out.append({"uri": uri, "range": occ.written_id(target).span.lsp_range(occ.lines)})
+    for ref in occ.by_target.get(target.id, ()):
+        out.append({"uri": uri, "range": ref.token.inner.lsp_range(occ.lines)})
+    return out
+
+
+def register(ls: RoadmapServer) -> None:
+    @ls.feature(types.TEXT_DOCUMENT_DEFINITION)
+    async def goto_definition(ls: RoadmapServer, params: types.DefinitionParams) -> Any:
+        uri = params.text_document.uri
+        parsed = ls.documents.get(uri)
+        if parsed is None:
+            return None
+        pos = params.position
+        return definition(occurrences.of(parsed), uri, pos.line, pos.character)
+
+    @ls.feature(types.TEXT_DOCUMENT_REFERENCES)
+    async def find_references(ls: RoadmapServer, params: types.ReferenceParams) -> Any:
+        uri = params.text_document.uri
+        parsed = ls.documents.get(uri)
+        if parsed is None:
+            return None
+        pos, declaration = params.position, params.context.include_declaration
+        return references(occurrences.of(parsed), uri, pos.line, pos.character, declaration)

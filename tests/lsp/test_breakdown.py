@@ -1,0 +1,117 @@
+"""`roadmapd.breakDownTask` over stdio against the fake Messages API: one request without tools,
+the answer inserted as nested subtasks with workspace/applyEdit, garbage refused clearly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient, client_capabilities
+
+from roadmapd.roadmap import parse
+from roadmapd.testing import FakeServer
+from roadmapd.testing.script import script, text
+
+from .conftest import ROADMAP, make_repo, register_client_handlers, server_config
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+KEY = "sk-test-breakdown-0123456789"
+ANSWERS = script(
+    text('Here you go:\n```json\n["Write the tokenizer", "Parse headings", "Parse tasks"]\n```'),
+    text("I think you should split it into a few parts."),
+    text('["Only one"]'),
+)
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeServer]:
+    with FakeServer(ANSWERS) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("breakdown")
+    make_repo(root)
+    return root
+
+
+@pytest_lsp.fixture(scope="module", config=server_config(ANTHROPIC_API_KEY=KEY))
+async def client(lsp_client: LanguageClient, repo: Path, api: FakeServer) -> Any:
+    lsp_client.seen = register_client_handlers(lsp_client)  # type: ignore[attr-defined]
+    options = {"roadmapd": {"baseUrl": api.url, "model": "claude-test-model"}}
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=repo.as_uri(),
+        initialization_options=options,
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def break_down(client: LanguageClient, uri: str, task_id: str) -> Any:
+    params = types.ExecuteCommandParams(
+        command="roadmapd.breakDownTask", arguments=[{"uri": uri, "taskId": task_id}]
+    )
+    return await client.workspace_execute_command_async(params)
+
+
+async def test_break_down_inserts_subtasks_then_refuses_garbage(
+    client: LanguageClient, repo: Path, api: FakeServer
+) -> None:
+    uri = (repo / "ROADMAP.md").as_uri()
+    item = types.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=ROADMAP)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(item))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(3, 0), types.Position(3, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    # lsprotocol structures any code action that has a `command` as a Command (its union hook
+    # only looks for the key), so the CodeAction's command object arrives here as a string.
+    (action,) = actions or []
+    assert action.title == "Break down this task"
+    assert "'command': 'roadmapd.breakDownTask'" in str(action.command)
+    assert "'taskId': 'T001'" in str(action.command)
+
+    result = await break_down(client, uri, "T001")
+    assert result["ok"] and result["subtasks"] == [
+        "Write the tokenizer",
+        "Parse headings",
+        "Parse tasks",
+    ]
+    (applied,) = client.seen["edits"]  # type: ignore[attr-defined]
+    assert applied.label == "roadmapd: break down T001"
+    (change,) = applied.edit.document_changes
+    assert change.text_document.version == 1
+    (edit,) = change.edits
+    assert edit.range.start == types.Position(6, 0)  # after T001's metadata lines
+    assert edit.new_text == (
+        "  - [ ] Write the tokenizer\n  - [ ] Parse headings\n  - [ ] Parse tasks\n"
+    )
+    lines = ROADMAP.splitlines(keepends=True)
+    after = parse("".join([*lines[:6], edit.new_text, *lines[6:]]))
+    assert [t.title for t in after.tasks if t.parent == "T001"] == [
+        "Write the tokenizer",
+        "Parse headings",
+        "Parse tasks",
+    ]
+    (request,) = api.requests()
+    body = request["body"]
+    assert body["model"] == "claude-test-model" and "tools" not in body
+    assert "Build the parser" in body["messages"][0]["content"]
+
+    for reason in ("did not answer with a JSON list", "expected 2 to 7 distinct subtasks"):
+        with pytest.raises(JsonRpcException, match=reason):
+            await break_down(client, uri, "T001")
+    assert len(client.seen["edits"]) == 1  # type: ignore[attr-defined]
+    with pytest.raises(JsonRpcException, match="no task 'T404'"):
+        await break_down(client, uri, "T404")

@@ -1,0 +1,94 @@
+"""The pure parts behind the language features, on edge cases: id kinds, UTF-16 columns, CRLF,
+nested tasks, end of file without a newline, and the model's answers for a breakdown."""
+
+from __future__ import annotations
+
+import pytest
+
+from roadmapd.roadmap import Task, parse, split_lines
+from roadmapd.server.breakdown import BreakdownError, insertion, parse_subtasks
+from roadmapd.server.fixes import lookalike_fixes, next_free
+from roadmapd.server.occurrences import Occurrences, build
+from roadmapd.server.rename import RenameRefused, rename_edits
+
+
+def occurrences_of(text: str) -> Occurrences:
+    return build(parse(text), split_lines(text))
+
+
+def task(occ: Occurrences, task_id: str) -> Task:
+    found = occ.roadmap.task(task_id)
+    assert found is not None, task_id
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "taken", "expected"),
+    [
+        ("T001", "spec", {"T001", "T002"}, "T003"),
+        ("US-09", "spec", {"US-09"}, "US-10"),
+        ("1.2", "number", {"1.2", "1.3"}, "1.4"),
+        ("4", "number", {"4"}, "5"),
+        ("step-2", "comment", {"step-2"}, "step-3"),
+        ("ship", "comment", {"ship", "ship-2"}, "ship-3"),
+    ],
+)
+def test_next_free_id_keeps_the_kind(name: str, kind: str, taken: set[str], expected: str) -> None:
+    assert next_free(name, kind, taken) == expected  # type: ignore[arg-type]
+
+
+def test_written_ids_and_references_in_utf16_columns() -> None:
+    text = "- [ ] 😀 emoji first <!-- id: smile -->\r\n- [ ] 1. Kiro\r\n  - Depends: `smile`\r\n"
+    occ = occurrences_of(text)
+    smile = occ.written_id(task(occ, "smile"))
+    assert (smile.kind, smile.span.lsp_range(occ.lines)["start"]["character"]) == ("comment", 30)
+    kiro = occ.written_id(task(occ, "1"))
+    assert (kiro.name, kiro.kind, kiro.span.start) == ("1", "number", 6)
+    (ref,) = occ.by_target["smile"]
+    assert ref.task.id == "1" and (ref.token.inner.start, ref.token.inner.end) == (14, 19)
+    edits = rename_edits(occ, task(occ, "1"), "3")
+    assert [(s.line, s.start, s.end, t) for s, t in edits] == [(1, 6, 7, "3")]
+    with pytest.raises(RenameRefused, match="not a valid comment id"):
+        rename_edits(occ, task(occ, "smile"), "two words")
+
+
+def test_nested_task_dependencies_belong_to_the_nested_task() -> None:
+    text = "- [ ] T001 Parent\n  - [ ] T002 Child\n    - depends: T003\n- [ ] T003 Other\n"
+    occ = occurrences_of(text)
+    assert [(r.task.id, r.target) for r in occ.references] == [("T002", "T003")]
+    assert occ.owner_near(2) is task(occ, "T002")
+
+
+def test_lookalike_fixes_for_each_shape() -> None:
+    text = "- [x]foo\n- [ ]* maybe\n"
+    occ = occurrences_of(text)
+    titles = [fix.title for p in occ.roadmap.problems for fix in lookalike_fixes(occ, p)]
+    assert titles == ["Put a space after the box", "Make it a task marked (optional)"]
+
+
+def test_insertion_at_the_end_of_a_file_without_newline() -> None:
+    text = "* [ ] T001 Last"
+    occ = occurrences_of(text)
+    line, column, new = insertion(occ.lines, task(occ, "T001"), ["One", "Two"], "\r\n")
+    assert (line, column, new) == (0, 15, "\r\n  * [ ] One\r\n  * [ ] Two")
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("Sure! Split it up.", "did not answer with a JSON list"),
+        ('{"plan": 1}', "expected a JSON list"),
+        ('["a", "a"]', "got 1"),
+        ('["a", 3]', "one-line title"),
+        ('["a\\nb", "c"]', "one-line title"),
+        (str([f"t{i}" for i in range(8)]).replace("'", '"'), "got 8"),
+    ],
+)
+def test_breakdown_answers_that_are_refused(answer: str, reason: str) -> None:
+    with pytest.raises(BreakdownError, match=reason):
+        parse_subtasks(answer)
+
+
+def test_breakdown_answers_that_are_accepted() -> None:
+    answer = '{"subtasks": [{"title": "- [ ] Write  it"}, "Test it"]}'
+    assert parse_subtasks(answer) == ["Write it", "Test it"]

@@ -1,0 +1,137 @@
+"""The lens cache against its oracle: after any sequence of state changes and edits, the
+cached payload equals the lenses built from scratch for the same document and states."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pygls.workspace import TextDocument
+
+from roadmapd.server.documents import Documents, Parsed
+from roadmapd.server.lens_cache import DocumentLenses, LensCache
+from roadmapd.server.states import TaskStateStore
+from roadmapd_protocol import TaskState
+
+ROADMAP = """\
+# Plan
+
+## Phase 1
+- [ ] T001 Build the parser
+- [x] T002 Write the docs
+- [ ] T003 Wire it up
+  - depends: T001, T002
+
+## Phase 2
+- [ ] T004 Ship it
+  - depends: T003
+- [ ] T005 Announce it
+"""
+
+
+class Buffers:
+    """One open buffer, edited like an editor does (whole text, new version)."""
+
+    def __init__(self, root: Path, text: str) -> None:
+        self.uri = (root / "ROADMAP.md").as_uri()
+        self.open: dict[str, TextDocument] = {self.uri: TextDocument(self.uri, text, version=1)}
+        self.documents = Documents(lambda: self.open)
+        self.documents.configure(root, ["ROADMAP.md"])
+
+    def edit(self, old: str, new: str) -> Parsed:
+        doc = self.open[self.uri]
+        assert old in doc.source
+        text = doc.source.replace(old, new, 1)
+        self.open[self.uri] = TextDocument(self.uri, text, version=(doc.version or 0) + 1)
+        return self.parsed()
+
+    def parsed(self) -> Parsed:
+        parsed = self.documents.get(self.uri)
+        assert parsed is not None
+        return parsed
+
+
+def state(uri: str, task_id: str, status: str, **extra: Any) -> TaskState:
+    return TaskState.model_validate(
+        {"uri": uri, "taskId": task_id, "title": task_id, "status": status, **extra}
+    )
+
+
+def titles(payload: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for lens in json.loads(payload):
+        out.setdefault(lens["range"]["start"]["line"], []).append(lens["command"]["title"])
+    return out
+
+
+def check(cache: LensCache, parsed: Parsed, states: TaskStateStore) -> dict[int, list[str]]:
+    """The cached payload, asserted equal to a fresh build (the oracle)."""
+    cached = cache.lenses(parsed)
+    fresh = DocumentLenses(parsed, states, {}).payload()
+    assert json.loads(cached) == json.loads(fresh)
+    return titles(cached)
+
+
+def test_state_changes_rebuild_the_task_its_dependants_and_the_counts(tmp_path: Path) -> None:
+    buffers = Buffers(tmp_path, ROADMAP)
+    states = TaskStateStore()
+    cache = LensCache(states)
+    parsed = buffers.parsed()
+    uri = buffers.uri
+    shown = check(cache, parsed, states)
+    assert shown[0] == ["▶ Run all pending (4)"]
+    assert shown[5] == ["⏸ waits for T001"]
+    states.update(state(uri, "T001", "running", attempt=1, phase="agent turn 1"))
+    shown = check(cache, parsed, states)
+    assert shown[3] == ["■ Cancel", "attempt 1 · agent turn 1"]
+    assert shown[0] == ["▶ Run all pending (3)"] and shown[2] == ["▶ Run section (1 pending)"]
+    for turn in range(2, 5):
+        states.update(state(uri, "T001", "running", attempt=1, phase=f"agent turn {turn}"))
+    states.update(state(uri, "T001", "committed", attempt=1, turns=4, costUsd=0.031))
+    shown = check(cache, parsed, states)
+    assert shown[3] == ["✓ passed · 4 turns · $0.03", "⟲ Roll back"]
+    assert shown[5] == ["▶ Run task"]  # its dependency passed: runnable now
+    assert shown[2] == ["▶ Run section (1 pending)"]
+    states.update(state(uri, "T003", "failed", attempt=2, problems=3))
+    shown = check(cache, parsed, states)
+    assert shown[5] == ["↻ Retry", "3 problems"]
+    assert shown[2] == ["▶ Run section (1 pending)"]  # a failed task is pending again
+    states.forget(uri, "T003")  # a change without a notification: the cache must notice
+    shown = check(cache, parsed, states)
+    assert shown[5] == ["▶ Run task"]
+
+
+def test_edits_reuse_unchanged_rows_and_stay_exact(tmp_path: Path) -> None:
+    buffers = Buffers(tmp_path, ROADMAP)
+    states = TaskStateStore()
+    cache = LensCache(states)
+    states.update(state(buffers.uri, "T004", "failed", problems=1))
+    check(cache, buffers.parsed(), states)
+    shown = check(cache, buffers.edit("Build the parser", "Build the Parser"), states)
+    assert shown[3] == ["▶ Run task"]
+    shown = check(cache, buffers.edit("- [ ] T001", "- [x] T001"), states)  # tick by hand
+    assert shown[3] == ["✓ done"] and shown[5] == ["▶ Run task"]
+    assert shown[0] == ["▶ Run all pending (3)"]  # T003, the failed T004, T005
+    shown = check(cache, buffers.edit("## Phase 2\n", "## Phase 2\n\nSome notes.\n"), states)
+    assert shown[11] == ["↻ Retry", "1 problem"]  # moved down two lines
+    shown = check(cache, buffers.edit("- [ ] T005 Announce it\n", ""), states)
+    assert 13 not in shown and shown[0] == ["▶ Run all pending (2)"]
+    shown = check(cache, buffers.edit("  - depends: T003\n", "  - depends: T005\n"), states)
+    assert shown[11] == ["↻ Retry", "1 problem"]
+
+
+def test_rows_equal_the_lenses_of_each_task(tmp_path: Path) -> None:
+    """The shared shapes (tasks without state) give exactly each task's own lenses."""
+    from roadmapd.server.lenses import task_lenses
+
+    text = ROADMAP + '- [ ] Ünïcode "quoted" \\ task <!-- id: q"1\\ -->\n- [x] T006 Done one\n'
+    buffers = Buffers(tmp_path, text)
+    states = TaskStateStore()
+    parsed = buffers.parsed()
+    rows = json.loads(LensCache(states).lenses(parsed))
+    for task in parsed.roadmap.tasks:
+        waiting = [d for d in task.depends if d in ("T001", "T003")]
+        expected = task_lenses(buffers.uri, task, None, waiting)
+        assert all(lens in rows for lens in expected), task.id
+    assert sum(1 for t in parsed.roadmap.tasks if '"' in t.id) == 1
