@@ -11,6 +11,9 @@ export const CMD_RUN_ALL = "roadmapd.runAll";
 export const CMD_SHOW_LOG = "roadmapd.showLog";
 export const CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo";
 export const CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask";
+export const CMD_APPROVE_TASK = "roadmapd.approveTask";
+export const CMD_REJECT_TASK = "roadmapd.rejectTask";
+export const CMD_SHOW_DIFF = "roadmapd.showDiff";
 export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
@@ -44,6 +47,16 @@ export interface CommandResult {
   taskIds?: string[];
 }
 
+/** Answer of showDiff: what a task awaiting approval changed since its checkpoint. */
+export interface DiffResult {
+  ok: boolean;
+  message: string;
+  /** The diff against the checkpoint (bounded) */
+  diff?: string;
+  /** The pre-task checkpoint; diff it against the working tree */
+  checkpointRef?: string | null;
+}
+
 /** Argument of runAll. */
 export interface DocumentRef {
   uri: string;
@@ -75,7 +88,7 @@ export interface SectionRef {
   headings: string[];
 }
 
-/** Argument of runTask, retryTask, cancelTask, rollbackTask and showLog. */
+/** Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask, rejectTask and showDiff. */
 export interface TaskRef {
   /** URI of the roadmap document */
   uri: string;

@@ -30,8 +30,20 @@ CMD_RUN_ALL = "roadmapd.runAll"
 CMD_SHOW_LOG = "roadmapd.showLog"
 CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo"
 CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask"
+CMD_APPROVE_TASK = "roadmapd.approveTask"
+CMD_REJECT_TASK = "roadmapd.rejectTask"
+CMD_SHOW_DIFF = "roadmapd.showDiff"
 
-TASK_COMMANDS = (CMD_RUN_TASK, CMD_RETRY_TASK, CMD_CANCEL_TASK, CMD_ROLLBACK_TASK, CMD_SHOW_LOG)
+TASK_COMMANDS = (
+    CMD_RUN_TASK,
+    CMD_RETRY_TASK,
+    CMD_CANCEL_TASK,
+    CMD_ROLLBACK_TASK,
+    CMD_SHOW_LOG,
+    CMD_APPROVE_TASK,
+    CMD_REJECT_TASK,
+    CMD_SHOW_DIFF,
+)
 
 # --- custom notifications and requests -----------------------------------------------------------
 
@@ -56,7 +68,8 @@ TaskStatus = Literal[
 
 
 class TaskRef(_Wire):
-    """Argument of runTask, retryTask, cancelTask, rollbackTask and showLog."""
+    """Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask,
+    rejectTask and showDiff."""
 
     uri: str = Field(min_length=1, description="URI of the roadmap document")
     taskId: str = Field(min_length=1, description="The task's id as parsed from the roadmap")
@@ -99,6 +112,17 @@ class RollbackResult(_Wire):
     conflicts: list[str] = Field(default_factory=list)
     dependants: list[str] = Field(default_factory=list)
     backupRef: str | None = None
+
+
+class DiffResult(_Wire):
+    """Answer of showDiff: what a task awaiting approval changed since its checkpoint."""
+
+    ok: bool
+    message: str
+    diff: str = Field(default="", description="The diff against the checkpoint (bounded)")
+    checkpointRef: str | None = Field(
+        default=None, description="The pre-task checkpoint; diff it against the working tree"
+    )
 
 
 class TaskState(_Wire):
@@ -156,6 +180,7 @@ WIRE_MODELS: tuple[type[BaseModel], ...] = (
     DocumentRef,
     CommandResult,
     RollbackResult,
+    DiffResult,
     TaskState,
     TranscriptLine,
     CheckpointsParams,

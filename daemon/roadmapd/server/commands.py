@@ -3,7 +3,8 @@
 Every handler validates its arguments with the protocol's pydantic model (a bad argument is a
 JSON-RPC InvalidParams error naming the field and what was expected), resolves task ids against
 the current parse (an unknown id is an error naming the id and the document), and only then
-calls the controller port. With no controller wired, valid commands answer a RequestFailed
+calls the controller port (approveTask, rejectTask and showDiff answer the review gate of the
+server's engine, `approval.py`). With no controller wired, valid commands answer a RequestFailed
 error saying that task running is not available in this build.
 """
 
@@ -16,22 +17,28 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from roadmapd.roadmap import Task
 from roadmapd_protocol import (
+    CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
+    CMD_REJECT_TASK,
     CMD_RETRY_TASK,
     CMD_ROLLBACK_TASK,
     CMD_ROLLBACK_UNDO,
     CMD_RUN_ALL,
     CMD_RUN_SECTION,
     CMD_RUN_TASK,
+    CMD_SHOW_DIFF,
     CMD_SHOW_LOG,
     REQUEST_CHECKPOINTS,
     CheckpointsParams,
+    CommandResult,
+    DiffResult,
     DocumentRef,
     RollbackArgs,
     SectionRef,
     TaskRef,
 )
 
+from .approval import gate_of
 from .controller import NOT_AVAILABLE, Controller
 from .documents import Parsed
 from .protocol_fast import plain
@@ -134,6 +141,29 @@ def register(ls: RoadmapServer) -> None:
         resolve_task(ls, CMD_SHOW_LOG, ref)
         return await require_controller(ls, CMD_SHOW_LOG).show_log(ref.uri, ref.taskId)
 
+    @ls.command(CMD_APPROVE_TASK)
+    async def approve_task(*args: Any) -> dict[str, Any]:
+        ref = validate(TaskRef, CMD_APPROVE_TASK, args)
+        resolve_task(ls, CMD_APPROVE_TASK, ref)
+        return (await _decide(ls, ref.taskId, True)).model_dump()
+
+    @ls.command(CMD_REJECT_TASK)
+    async def reject_task(*args: Any) -> dict[str, Any]:
+        ref = validate(TaskRef, CMD_REJECT_TASK, args)
+        resolve_task(ls, CMD_REJECT_TASK, ref)
+        return (await _decide(ls, ref.taskId, False)).model_dump()
+
+    @ls.command(CMD_SHOW_DIFF)
+    async def show_diff(*args: Any) -> dict[str, Any]:
+        ref = validate(TaskRef, CMD_SHOW_DIFF, args)
+        resolve_task(ls, CMD_SHOW_DIFF, ref)
+        gate = gate_of(ls)
+        if gate is None:
+            return DiffResult(
+                ok=False, message=f"{ref.taskId} is not awaiting approval"
+            ).model_dump()
+        return (await gate.diff(ref.taskId)).model_dump()
+
     @ls.command(CMD_RUN_SECTION)
     async def run_section(*args: Any) -> dict[str, Any]:
         ref = validate(SectionRef, CMD_RUN_SECTION, args)
@@ -171,3 +201,12 @@ def register(ls: RoadmapServer) -> None:
             document(ls, REQUEST_CHECKPOINTS, ref.uri)
         result = await require_controller(ls, REQUEST_CHECKPOINTS).checkpoints(ref.uri)
         return result.model_dump()
+
+
+async def _decide(ls: RoadmapServer, task_id: str, approved: bool) -> CommandResult:
+    """Approve or reject a task waiting at the review gate (only this session's engine can
+    have one: a task that waited when the daemon died is interrupted after the restart)."""
+    gate = gate_of(ls)
+    if gate is None:
+        return CommandResult(ok=False, message=f"{task_id} is not awaiting approval")
+    return await gate.decide(task_id, approved)

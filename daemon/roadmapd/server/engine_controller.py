@@ -5,6 +5,10 @@ client sent, the settings from the server's merged config (project file < initia
 < workspace/configuration). Runs go into the background (tracked by the server): a command
 answers at once with "started" or "queued". A configuration change applies to the next run
 that starts while no run is in progress (the running engine keeps its settings).
+
+The engine gets the editor's review gate and risky-command questions (`approval.py`). Parallel
+lanes (`max_parallel` > 1) are not wired here: the editor runs tasks one at a time and says so
+when a run of several tasks starts with that setting.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from roadmapd_protocol import (
     TaskState,
 )
 
+from .approval import EditorApproval
 from .runs import RunView
 from .states import TaskStateStore
 from .task_checkbox import EditorCheckbox
@@ -52,11 +57,15 @@ class EngineController:
         states = ls.states if isinstance(ls.states, TaskStateStore) else TaskStateStore()
         self.view = RunView(ls, states)
         self._checkbox = EditorCheckbox(ls, self.view.located)
+        self.approval = EditorApproval(
+            ls, self.view.located, self._current_task, self._status_of, self._checkpoint_ref
+        )
         self._engine: TaskEngine[Task, Checkpoint] | None = None
         self._config: Config | None = None
         self._stale = False
         self._runs: set[asyncio.Task[Any]] = set()
         self._undo: tuple[str, TaskState, TaskStatus] | None = None  # task, shown, stored
+        self._told_serial = False  # the max_parallel note was shown
         self._opened = ls.background.spawn(self._open(), "open the workspace")
 
     async def _open(self) -> None:
@@ -85,7 +94,12 @@ class EngineController:
         idle = not self._runs
         if self._engine is None or (idle and (self._stale or config != self._config)):
             _ = ws.recorder  # created once, shared by every engine of this workspace
-            self._engine = ws.with_config(config).engine(self._checkbox, extra_sinks=[self.view])
+            self._engine = ws.with_config(config).engine(
+                self._checkbox,
+                extra_sinks=[self.view],
+                approval=self.approval,
+                ask_command=self.approval.ask_command,
+            )
             self._config, self._stale = config, False
             self.view.max_turns = config.max_turns
         return self._engine
@@ -129,7 +143,22 @@ class EngineController:
         ids = [t.id for t in runnable]
         verb = f"queued after {busy}" if busy else "started"
         message = f"{verb}: {', '.join(ids)}" + (f" ({'; '.join(refused)})" if refused else "")
+        if len(runnable) > 1 and engine.settings.max_parallel > 1:
+            message += f"; {self._serial_note(engine.settings.max_parallel)}"
         return CommandResult(ok=True, message=message, taskIds=ids)
+
+    def _serial_note(self, max_parallel: int) -> str:
+        """Parallel lanes are CLI-only for now: say so (once as a message, always in results)."""
+        note = (
+            f"max_parallel = {max_parallel} applies to `roadmapd run` only: "
+            "the editor runs tasks one at a time"
+        )
+        if not self._told_serial:
+            self._told_serial = True
+            self._ls.window_show_message(
+                types.ShowMessageParams(types.MessageType.Info, f"roadmapd: {note}")
+            )
+        return note
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:
         return await self.run(uri, [task_id])
@@ -217,6 +246,21 @@ class EngineController:
                 if wanted is None or i.task_id in wanted
             ]
         )
+
+    # --- the review gate's helpers -------------------------------------------------------------
+
+    def _current_task(self) -> str | None:
+        return self._engine.current_task_id if self._engine is not None else None
+
+    def _status_of(self, task_id: str) -> str | None:
+        return self._engine.status(task_id).value if self._engine is not None else None
+
+    async def _checkpoint_ref(self, task_id: str) -> str | None:
+        """The ref of the task's newest checkpoint (what showDiff compares against)."""
+        if self._ws is None:
+            return None
+        infos = [i for i in await self._ws.git.list_checkpoints() if i.task_id == task_id]
+        return max(infos, key=lambda i: i.created_at).ref if infos else None
 
     # --- lifecycle -----------------------------------------------------------------------------
 

@@ -9,7 +9,13 @@ from urllib.parse import quote
 from lsprotocol import types
 
 from roadmapd.roadmap import Roadmap, Task
-from roadmapd_protocol import CMD_SHOW_LOG, TaskState
+from roadmapd_protocol import (
+    CMD_APPROVE_TASK,
+    CMD_REJECT_TASK,
+    CMD_SHOW_DIFF,
+    CMD_SHOW_LOG,
+    TaskState,
+)
 
 from .states import TaskStates
 from .taskview import blocked_by
@@ -44,6 +50,12 @@ def _state_lines(uri: str, task: Task, state: TaskState) -> list[str]:
     if state.reason:
         lines.append(f"- reason: {state.reason}")
     args = quote(json.dumps([{"uri": uri, "taskId": task.id}]))
+    if state.status == "awaiting_approval":
+        lines.append(
+            f"\nThe checks passed; the commit waits for you: [Approve & commit](command:"
+            f"{CMD_APPROVE_TASK}?{args}) · [Show diff](command:{CMD_SHOW_DIFF}?{args})"
+            f" · [Reject](command:{CMD_REJECT_TASK}?{args}) (undoes its changes)"
+        )
     lines.append(
         f"\n[Show log](command:{CMD_SHOW_LOG}?{args})"
         f" · or run `roadmapd log {task.id}` in a terminal"

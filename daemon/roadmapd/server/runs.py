@@ -27,6 +27,7 @@ from roadmapd.agent.events import (
 )
 from roadmapd.engine import (
     AgentActivity,
+    ApprovalRequested,
     AttemptStarted,
     ChecksFinished,
     ChecksStarted,
@@ -197,6 +198,16 @@ class RunView:
             if event.done:
                 self._ls.diagnostics.clear_task(live.uri, task_id)
                 live.problems, live.commit = 0, None
+        elif isinstance(event, ApprovalRequested):
+            lines = len(event.diff_summary.splitlines())
+            self._send(
+                task_id,
+                live.attempt,
+                "status",
+                f"{task_id} waits for your approval ({lines} diff lines): ✓ Approve & commit, "
+                "Show diff or ✗ Reject on its line",
+            )
+            return
         elif isinstance(event, TaskNotRunnable):
             self._ls.window_show_message(
                 types.ShowMessageParams(

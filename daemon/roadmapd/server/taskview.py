@@ -15,7 +15,7 @@ from roadmapd_protocol import TaskState
 from .states import TaskStates
 
 DONE = frozenset({"passed", "committed"})
-IN_FLIGHT = frozenset({"queued", "running", "verifying"})
+IN_FLIGHT = frozenset({"queued", "running", "verifying", "awaiting_approval"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,161 @@
+"""The review gate and risky-command questions in the editor.
+
+`EditorApproval` is the engine's `ApprovalPort` and its `ask_command` hook for the language
+server. A verified task waits (status `awaiting_approval`) until `roadmapd.approveTask` or
+`roadmapd.rejectTask` resolves its future, or until the task is cancelled. A risky shell
+command is put to the user with `window/showMessageRequest` ("Allow once", "Allow for this
+task", "Deny"); no answer, an error, or a client without the capability denies it, with a
+transcript line saying why. Light on imports: the commands module reaches the gate of a
+server through `gate_of` without loading the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal
+from weakref import WeakKeyDictionary
+
+from lsprotocol import types
+
+from roadmapd_protocol import CommandResult, DiffResult, TranscriptLine
+
+from .notify import notify_transcript
+
+if TYPE_CHECKING:
+    from roadmapd.roadmap import Task
+
+    from .app import RoadmapServer
+
+log = logging.getLogger(__name__)
+
+Answer = Literal["once", "task", "deny"]
+ALLOW_ONCE, ALLOW_TASK, DENY = "Allow once", "Allow for this task", "Deny"
+ANSWERS: dict[str, Answer] = {ALLOW_ONCE: "once", ALLOW_TASK: "task", DENY: "deny"}
+
+REGISTER_S = 30.0  # how long a decision waits for the engine to reach the gate (diff under way)
+Locate = Callable[[str], "tuple[str, Any] | None"]  # task id -> (uri, task)
+CheckpointRef = Callable[[str], Awaitable[str | None]]  # task id -> its checkpoint ref
+
+_GATES: WeakKeyDictionary[Any, EditorApproval] = WeakKeyDictionary()
+
+
+def gate_of(ls: RoadmapServer) -> EditorApproval | None:
+    """The approval gate of the server's engine; None until the engine is loaded."""
+    return _GATES.get(ls)
+
+
+class EditorApproval:
+    """ApprovalPort + ask_command for the engine of one language server."""
+
+    def __init__(
+        self,
+        ls: RoadmapServer,
+        locate: Locate,
+        current_task: Callable[[], str | None],
+        status_of: Callable[[str], str | None],
+        checkpoint_ref: CheckpointRef,
+    ) -> None:
+        self._ls, self._locate, self._current = ls, locate, current_task
+        self._status_of = status_of
+        self._checkpoint_ref = checkpoint_ref
+        self._waiting: dict[str, tuple[asyncio.Future[bool], str]] = {}
+        self._one_question = asyncio.Lock()
+        _GATES[ls] = self
+
+    # --- the review gate ------------------------------------------------------------------
+
+    async def approve(self, task: Task, diff_summary: str) -> bool:
+        """Wait until the user approves or rejects `task` (cancelling the task ends the wait)."""
+        decided: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting[task.id] = (decided, diff_summary)
+        try:
+            return await decided
+        finally:
+            if self._waiting.get(task.id, (None,))[0] is decided:
+                del self._waiting[task.id]
+
+    async def _reached(self, task_id: str) -> tuple[asyncio.Future[bool], str] | None:
+        """The task's wait at the gate. The status turns `awaiting_approval` (and the editor
+        shows the lenses) just before the engine computes the diff and calls `approve`: a
+        click in between waits for that call rather than failing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REGISTER_S
+        while task_id not in self._waiting and loop.time() < deadline:
+            if self._status_of(task_id) != "awaiting_approval":
+                break
+            await asyncio.sleep(0.05)
+        return self._waiting.get(task_id)
+
+    async def decide(self, task_id: str, approved: bool) -> CommandResult:
+        """Answer the gate of a waiting task (the approveTask / rejectTask commands)."""
+        waiting = await self._reached(task_id)
+        if waiting is None or waiting[0].done():
+            return CommandResult(ok=False, message=f"{task_id} is not awaiting approval")
+        del self._waiting[task_id]
+        waiting[0].set_result(approved)
+        if approved:
+            return CommandResult(
+                ok=True, message=f"approved {task_id}: committing it", taskIds=[task_id]
+            )
+        return CommandResult(
+            ok=True,
+            message=f"rejected {task_id}: restoring its checkpoint (the rejected state is "
+            "kept in a backup ref)",
+            taskIds=[task_id],
+        )
+
+    async def diff(self, task_id: str) -> DiffResult:
+        """What a waiting task changed since its checkpoint (the showDiff command)."""
+        waiting = await self._reached(task_id)
+        if waiting is None:
+            return DiffResult(ok=False, message=f"{task_id} is not awaiting approval")
+        ref = await self._checkpoint_ref(task_id)
+        where = f"; compare {ref} with the working tree" if ref else ""
+        return DiffResult(
+            ok=True,
+            message=f"{task_id}: changes since its checkpoint{where}",
+            diff=waiting[1],
+            checkpointRef=ref,
+        )
+
+    # --- risky shell commands ---------------------------------------------------------------
+
+    async def ask_command(self, command: str, why: str) -> Answer:
+        """Ask the user whether the agent may run `command`; anything but an answer denies."""
+        task_id = self._current() or "the task"
+        window = self._ls.client_capabilities.window
+        if window is None or window.show_message is None:
+            self._say(
+                task_id,
+                f"not allowed: {command!r} ({why}); this editor cannot ask "
+                "(no window/showMessageRequest support), so risky commands are denied",
+            )
+            return "deny"
+        params = types.ShowMessageRequestParams(
+            type=types.MessageType.Warning,
+            message=f"roadmapd: {task_id} wants to run `{command}` ({why}). Allow it?",
+            actions=[types.MessageActionItem(title=t) for t in ANSWERS],
+        )
+        try:
+            async with self._one_question:
+                chosen = await self._ls.window_show_message_request_async(params)
+        except Exception as exc:  # the client failed the request: nobody allowed it
+            log.warning("asking about %r failed: %s", command, exc)
+            self._say(task_id, f"not allowed: {command!r}; the editor did not answer ({exc})")
+            return "deny"
+        answer = ANSWERS.get(chosen.title) if chosen is not None else None
+        if answer is None:
+            self._say(task_id, f"not allowed: {command!r}; the question was dismissed unanswered")
+            return "deny"
+        if answer == "deny":
+            self._say(task_id, f"not allowed: {command!r}; you chose {DENY}")
+        return answer
+
+    def _say(self, task_id: str, text: str) -> None:
+        where = self._locate(task_id)
+        state = self._ls.states.get(where[0], task_id) if where is not None else None
+        attempt = state.attempt if state is not None else 0
+        line = TranscriptLine(taskId=task_id, attempt=attempt, kind="error", text=text)
+        notify_transcript(self._ls, line)
