@@ -66,6 +66,15 @@ def test_lookalike_fixes_for_each_shape() -> None:
     assert titles == ["Put a space after the box", "Make it a task marked (optional)"]
 
 
+def test_boxes_with_extra_spaces_keep_their_meaning() -> None:
+    occ = occurrences_of("- [ x] done\n- [  ] todo\n")
+    fixes = [fix for p in occ.roadmap.problems for fix in lookalike_fixes(occ, p)]
+    assert [fix.title for fix in fixes] == [
+        "Replace `[ x]` with `[x]`",
+        "Replace `[  ]` with `[ ]`",
+    ]
+
+
 def test_insertion_at_the_end_of_a_file_without_newline() -> None:
     text = "* [ ] T001 Last"
     occ = occurrences_of(text)

@@ -51,6 +51,8 @@ def test_metadata_of_child_tasks_stays_with_them() -> None:
         ("- [ ]* optional", "optional"),
         ("- [ ]", "no title"),
         ("- [?] what", "only `[ ]`"),
+        ("- [ x] spaced", "exactly one character"),
+        ("- [  ] wide", "exactly one character"),
         ("[ ] no marker", "list marker"),
         ("text\n2. [ ] continues", "blank line before"),
         ("<details>\n- [ ] swallowed\n</details>", "HTML block"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 TASK = re.compile(r"\[([ xX])\][ \t]+(?=\S)")
-LOOKALIKE = re.compile(r"\[([xX ]|[^\w\[\]\s]?)\](.?)")
+LOOKALIKE = re.compile(r"\[([xX ]|[^\w\[\]\s]?| *[xX] *|  +)\](.?)")
 CHECKISH = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX]\][ \t]+\S")
 
 
@@ -17,6 +17,8 @@ def box_hint(text: str) -> str | None:
     inner, after = m.group(1), m.group(2)
     if inner == "":
         hint = "an empty box needs a space inside: `[ ]`"
+    elif len(inner) > 1:
+        hint = "a checkbox has exactly one character between the brackets: `[ ]` or `[x]`"
     elif inner in " xX":
         if after == "*":
             hint = "Kiro's optional marker `[ ]*` is not a checkbox; write `- [ ] ... (optional)`"

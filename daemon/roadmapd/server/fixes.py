@@ -50,8 +50,9 @@ def lookalike_fixes(occ: Occurrences, problem: Problem) -> list[Fix]:
         return []
     inner, star = m.group(1), m.group(2)
     if inner not in (" ", "x", "X"):
-        edit = ((ln, m.start()), (ln, m.start() + len(inner) + 2), "[ ]")
-        return [Fix(f"Replace `[{inner}]` with `[ ]`", (edit,), True)]
+        box = "[x]" if inner.strip() in ("x", "X") else "[ ]"
+        edit = ((ln, m.start()), (ln, m.start() + len(inner) + 2), box)
+        return [Fix(f"Replace `[{inner}]` with `{box}`", (edit,), True)]
     if star:
         end = len(text.rstrip())
         edits = (((ln, m.end() - 1), (ln, m.end()), ""), _insert(ln, end, " (optional)"))
