@@ -113,6 +113,8 @@ export interface TaskState {
   problems?: number;
   commit?: string | null;
   reason?: string | null;
+  /** wall time of the last finished run */
+  durationS?: number | null;
 }
 
 /** Notification roadmapd/transcript: one piece of the agent's transcript for a task. */

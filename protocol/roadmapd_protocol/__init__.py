@@ -142,6 +142,7 @@ class TaskState(_Wire):
     problems: int = 0
     commit: str | None = None
     reason: str | None = None
+    durationS: float | None = Field(default=None, description="wall time of the last finished run")
 
 
 class TranscriptLine(_Wire):

@@ -292,14 +292,14 @@ async def test_inlay_hints_show_the_last_result(client: LanguageClient, repo: Pa
     seen = client.seen  # type: ignore[attr-defined]
     before = seen["hint_refresh"]
     base = {"uri": doc.uri, "taskId": "T001", "title": "Build the parser"}
-    passed = {**base, "status": "committed", "turns": 4, "costUsd": 0.031}
+    passed = {**base, "status": "committed", "turns": 4, "costUsd": 0.031, "durationS": 134.2}
     await client.protocol.send_request_async("roadmapd/debug/setState", {"state": passed})
     failed = {**base, "taskId": "T003", "status": "failed", "problems": 3}
     await client.protocol.send_request_async("roadmapd/debug/setState", {"state": failed})
     await eventually(lambda: seen["hint_refresh"] > before, "a workspace/inlayHint/refresh")
     hints = await client.text_document_inlay_hint_async(params) or []
     found = {(h.position.line, h.position.character): h.label for h in hints}
-    assert found == {(3, 27): "✓ 4 turns $0.03", (6, 21): "✗ 3 problems"}
+    assert found == {(3, 27): "✓ 2m14s $0.03", (6, 21): "✗ 3 problems"}
     doc.change("Intro line.\n" + PLAN.replace("Build the parser", "Build it"))
     hints = await client.text_document_inlay_hint_async(params) or []
     assert [(h.position.line, h.position.character) for h in hints] == [(4, 19), (7, 21)]

@@ -8,6 +8,7 @@ import pytest
 from roadmapd.roadmap import Task, parse, split_lines
 from roadmapd.server.breakdown import BreakdownError, insertion, parse_subtasks
 from roadmapd.server.fixes import lookalike_fixes, next_free
+from roadmapd.server.inlay_hints import duration_text
 from roadmapd.server.occurrences import Occurrences, build
 from roadmapd.server.rename import RenameRefused, rename_edits
 
@@ -101,3 +102,7 @@ def test_breakdown_answers_that_are_refused(answer: str, reason: str) -> None:
 def test_breakdown_answers_that_are_accepted() -> None:
     answer = '{"subtasks": [{"title": "- [ ] Write  it"}, "Test it"]}'
     assert parse_subtasks(answer) == ["Write it", "Test it"]
+
+
+def test_durations_are_short() -> None:
+    assert [duration_text(s) for s in (4.4, 59.6, 134.2, 3725)] == ["4s", "1m00s", "2m14s", "1h02m"]

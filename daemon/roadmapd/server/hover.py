@@ -17,6 +17,7 @@ from roadmapd_protocol import (
     TaskState,
 )
 
+from .inlay_hints import duration_text
 from .states import TaskStates
 from .taskview import blocked_by
 
@@ -39,6 +40,8 @@ def _state_lines(uri: str, task: Task, state: TaskState) -> list[str]:
         lines.append(f"- phase: {state.phase}")
     if state.turns:
         lines.append(f"- {state.turns} agent turns")
+    if state.durationS is not None:
+        lines.append(f"- took {duration_text(state.durationS)}")
     if state.inputTokens or state.outputTokens:
         lines.append(f"- tokens: {state.inputTokens:,} in / {state.outputTokens:,} out")
     if state.costUsd:

@@ -21,12 +21,24 @@ if TYPE_CHECKING:
     from .app import RoadmapServer
 
 
+def duration_text(seconds: float) -> str:
+    """`2m14s`, `45s`, `1h03m`: short enough to sit after a title."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+
+
 def hint_label(state: TaskState) -> str:
     """The short text shown after the title for a recorded state."""
     status = state.status
     if status in ("passed", "committed"):
         parts = ["✓"]
-        if state.turns:
+        if state.durationS is not None:
+            parts.append(duration_text(state.durationS))
+        elif state.turns:
             parts.append(f"{state.turns} turn" + ("" if state.turns == 1 else "s"))
         if state.costUsd:
             parts.append(f"${state.costUsd:.2f}")

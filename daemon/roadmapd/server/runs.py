@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -75,6 +76,8 @@ class _Live:
     commit: str | None = None
     reason: str | None = None
     reported: str = ""  # the last progress message sent
+    started_at: datetime | None = None
+    duration_s: float | None = None  # of the last finished run
 
     def wire(self) -> TaskState:
         usage = self.usage_done + self.usage_now
@@ -94,6 +97,7 @@ class _Live:
                 "problems": self.problems,
                 "commit": self.commit,
                 "reason": self.reason,
+                "durationS": None if self.duration_s is None else round(self.duration_s, 1),
             }
         )
 
@@ -146,6 +150,7 @@ class RunView:
         live.usage_done = stored.usage.to_usage()
         live.problems = len(stored.problems)
         live.commit = stored.commit
+        live.duration_s = stored.duration_s
         self._live[task.id] = live
         self._push(live)
         if live.status == "failed" and stored.problems:
@@ -233,7 +238,11 @@ class RunView:
         if status == "queued":
             live.attempt = live.turn = live.turns_done = live.problems = 0
             live.usage_done = live.usage_now = Usage()
-            live.commit = None
+            live.commit, live.duration_s, live.started_at = None, None, None
+        if started:
+            live.started_at = event.at
+        elif status not in IN_FLIGHT and live.started_at is not None:
+            live.duration_s = (event.at - live.started_at).total_seconds()
         live.status, live.reason = status, event.reason
         if event.attempt:
             live.attempt = event.attempt
