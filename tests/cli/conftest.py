@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from roadmapd.testing import FakeServer
 from roadmapd.testing.script import tool_use
 
 SECRET = "sk-test-SECRET-7f3a9c2e5d1b"
@@ -57,6 +58,11 @@ class Repo:
             stdin=subprocess.DEVNULL,
             timeout=timeout,
         )
+
+    def run(self, session: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+        """`roadmapd run ARGS` against a fake Messages API server playing `session`."""
+        with FakeServer(session) as server:
+            return self.cli("run", *args, env={"ANTHROPIC_BASE_URL": server.url})
 
     def popen(self, *args: str, env: Mapping[str, str]) -> subprocess.Popen[str]:
         return subprocess.Popen(

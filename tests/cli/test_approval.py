@@ -18,8 +18,7 @@ def test_without_a_terminal_a_passed_task_is_rejected_and_undone(
     (repo.path / "roadmapd.toml").write_text(GATED + repo.read("roadmapd.toml"), encoding="utf-8")
     repo.git("commit", "-qam", "gate")
     session = script(edit("calc.py", "    return a + b\n", SUBTRACT), text("Added subtract."))
-    with FakeServer(session) as server:
-        run = repo.cli("run", "--task", "sub", env={"ANTHROPIC_BASE_URL": server.url})
+    run = repo.run(session, "--task", "sub")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "needs approval before its commit, but stdin is not a terminal" in run.stderr
     assert "rolled_back" in run.stdout and "rejected" in run.stdout
@@ -41,8 +40,7 @@ def test_yes_approves_the_commit_and_a_risky_command_is_denied_without_it(
         edit("calc.py", "    return a + b\n", SUBTRACT),
         text("Added subtract."),
     )
-    with FakeServer(session) as server:
-        run = repo.cli("run", "--task", "sub", "--yes", env={"ANTHROPIC_BASE_URL": server.url})
+    run = repo.run(session, "--task", "sub", "--yes")
     assert run.returncode == 0, run.stdout + run.stderr
     assert repo.commits() == ["Add subtract", "gate", "initial"]
 

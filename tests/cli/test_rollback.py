@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from roadmapd.testing import FakeServer
 from roadmapd.testing.script import script, text
 
 
@@ -22,8 +21,7 @@ def test_rollback_keeps_unrelated_work_and_can_be_undone(
         ),
         text("done"),
     )
-    with FakeServer(session) as server:
-        run = repo.cli("run", "--task", "sub", env={"ANTHROPIC_BASE_URL": server.url})
+    run = repo.run(session, "--task", "sub")
     assert run.returncode == 0, run.stdout + run.stderr
     task_calc = repo.read("calc.py")
 

@@ -75,10 +75,8 @@ def test_lying_agent_fails_without_committing(make_repo: Any, one_task_roadmap: 
     failing_test = "import calc\n\n\ndef test_subtract():\n    assert calc.subtract(5, 3) == 2\n"
     repo = make_repo(one_task_roadmap, {"test_calc.py": failing_test})
     before = repo.head()
-    with FakeServer(script(text("I implemented subtract. All tests pass!"))) as server:
-        run = repo.cli(
-            "run", "--task", "sub", "--max-attempts", "1", env={"ANTHROPIC_BASE_URL": server.url}
-        )
+    lie = script(text("I implemented subtract. All tests pass!"))
+    run = repo.run(lie, "--task", "sub", "--max-attempts", "1")
     assert run.returncode == 1, run.stdout + run.stderr
     assert repo.head() == before and repo.commits() == ["initial"]
     assert "- [ ] Add subtract" in repo.read("ROADMAP.md")
@@ -104,8 +102,7 @@ def test_dependencies_are_refused_then_run_in_order(make_repo: Any, edit: Any) -
         edit("calc.py", "    return 2\n", "    return 2\n\n\ndef three():\n    return 3\n"),
         text("b done"),
     )
-    with FakeServer(session) as server:
-        run = repo.cli("run", "--all", "--json", env={"ANTHROPIC_BASE_URL": server.url})
+    run = repo.run(session, "--all", "--json")
     assert run.returncode == 0, run.stdout + run.stderr
     events = [json.loads(line) for line in run.stdout.splitlines()]
     started = [e["task_ids"] for e in events if e["type"] == "RunStarted"]
@@ -126,8 +123,7 @@ def test_api_faults_fail_the_task_with_a_reason(
     make_repo: Any, one_task_roadmap: str, entries: list[dict[str, object]], reason: str
 ) -> None:
     repo = make_repo(one_task_roadmap)
-    with FakeServer(script(*entries)) as server:
-        run = repo.cli("run", "--task", "sub", env={"ANTHROPIC_BASE_URL": server.url})
+    run = repo.run(script(*entries), "--task", "sub")
     assert run.returncode == 1, run.stdout + run.stderr
     assert reason in run.stdout
     assert repo.secret not in run.stdout + run.stderr

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.lsp.engine_session import BAD, GIT_ENV, project
 
@@ -29,59 +30,81 @@ ROADMAP = """\
   - depends: T404
 """
 
-LUA = r"""
+PRELUDE_LUA = r"""
 local out_path, root, py = _G.OUT, _G.ROOT, _G.PY
+local function start_roadmapd(...)
+  return vim.lsp.start_client({
+    name = "roadmapd",
+    cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING", ... },
+    cmd_env = _G.ENV,
+    root_dir = root,
+    handlers = {
+      ["window/showMessageRequest"] = function() return vim.NIL end,
+    },
+  })
+end
+local function open_roadmap(client_id)
+  vim.cmd("edit " .. root .. "/ROADMAP.md")
+  local bufnr = vim.api.nvim_get_current_buf()
+  vim.lsp.buf_attach_client(bufnr, client_id)
+  vim.wait(10000, function()
+    local c = vim.lsp.get_client_by_id(client_id)
+    return c ~= nil and c.initialized
+  end, 50)
+  return bufnr
+end
+local function lenses_of(bufnr)
+  vim.wait(10000, function()
+    vim.lsp.codelens.refresh()
+    return #vim.lsp.codelens.get(bufnr) > 0
+  end, 100)
+  local lenses = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+    local title = lens.command and lens.command.title or ""
+    table.insert(lenses, { line = lens.range.start.line, title = title })
+  end
+  return lenses
+end
+local function finish(client_id, result)
+  local f = io.open(out_path, "w")
+  f:write(vim.fn.json_encode(result))
+  f:close()
+  vim.lsp.stop_client(client_id)
+  vim.cmd("qall!")
+end
+"""
+
+LUA = r"""
 local result = { lenses = {}, diagnostics = {} }
-local client_id = vim.lsp.start_client({
-  name = "roadmapd",
-  cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING" },
-  root_dir = root,
-  handlers = {
-    ["window/showMessageRequest"] = function() return vim.NIL end,
-  },
-})
-vim.cmd("edit " .. root .. "/ROADMAP.md")
-local bufnr = vim.api.nvim_get_current_buf()
-vim.lsp.buf_attach_client(bufnr, client_id)
-vim.wait(10000, function()
-  local c = vim.lsp.get_client_by_id(client_id)
-  return c ~= nil and c.initialized
-end, 50)
-local function lenses_ready()
-  vim.lsp.codelens.refresh()
-  return #vim.lsp.codelens.get(bufnr) > 0
-end
-vim.wait(10000, lenses_ready, 100)
-for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
-  local title = lens.command and lens.command.title or ""
-  table.insert(result.lenses, { line = lens.range.start.line, title = title })
-end
+local client_id = start_roadmapd()
+local bufnr = open_roadmap(client_id)
+result.lenses = lenses_of(bufnr)
 vim.wait(10000, function() return #vim.diagnostic.get(bufnr) > 0 end, 50)
 for _, d in ipairs(vim.diagnostic.get(bufnr)) do
   table.insert(result.diagnostics, { line = d.lnum, message = d.message, source = d.source })
 end
-local f = io.open(out_path, "w")
-f:write(vim.fn.json_encode(result))
-f:close()
-vim.lsp.stop_client(client_id)
-vim.cmd("qall!")
+finish(client_id, result)
 """
 
 
-def test_neovim_shows_lenses_and_roadmap_diagnostics(tmp_path: Path) -> None:
+def run_nvim(
+    tmp_path: Path,
+    root: Path,
+    lua: str,
+    server_env: dict[str, str] | None = None,
+    *,
+    timeout: int = 60,
+) -> dict[str, Any]:
+    """Run `lua` (after the prelude) in headless Neovim from `root`; the JSON result it wrote."""
     nvim = shutil.which("nvim")
     assert nvim, "nvim is not installed: run `apt-get install -y neovim` (0.7.2 or later)"
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "ROADMAP.md").write_text(ROADMAP, encoding="utf-8")
-    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(root)]
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
     out = tmp_path / "out.json"
-    script = tmp_path / "t.lua"
-    globals_ = f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
-    script.write_text(globals_ + f"_G.PY = {json.dumps(sys.executable)}\n" + LUA, encoding="utf-8")
+    script = tmp_path / "test.lua"
+    head = f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
+    head += f"_G.PY = {json.dumps(sys.executable)}\n"
+    if server_env is not None:
+        head += f"_G.ENV = vim.fn.json_decode({json.dumps(json.dumps(server_env))})\n"
+    script.write_text(head + PRELUDE_LUA + lua, encoding="utf-8")
     env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
     proc = subprocess.run(
         [nvim, "--headless", "--clean", "-c", f"luafile {script}"],
@@ -89,10 +112,22 @@ def test_neovim_shows_lenses_and_roadmap_diagnostics(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
     assert out.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stderr[-2000:]}"
-    result = json.loads(out.read_text(encoding="utf-8"))
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def test_neovim_shows_lenses_and_roadmap_diagnostics(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "ROADMAP.md").write_text(ROADMAP, encoding="utf-8")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(root)]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    result = run_nvim(tmp_path, root, LUA)
     by_line: dict[int, list[str]] = {}
     for lens in result["lenses"]:
         by_line.setdefault(lens["line"], []).append(lens["title"])
@@ -104,32 +139,11 @@ def test_neovim_shows_lenses_and_roadmap_diagnostics(tmp_path: Path) -> None:
 
 
 RUN_LUA = r"""
-local out_path, root, py = _G.OUT, _G.ROOT, _G.PY
 local result = { lenses = {}, problems = {}, started = vim.NIL, line = "" }
-local client_id = vim.lsp.start_client({
-  name = "roadmapd",
-  cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING" },
-  cmd_env = _G.ENV,
-  root_dir = root,
-  handlers = {
-    ["window/showMessageRequest"] = function() return vim.NIL end,
-  },
-})
-vim.cmd("edit " .. root .. "/ROADMAP.md")
-local bufnr = vim.api.nvim_get_current_buf()
+local client_id = start_roadmapd()
+local bufnr = open_roadmap(client_id)
 local uri = vim.uri_from_bufnr(bufnr)
-vim.lsp.buf_attach_client(bufnr, client_id)
-vim.wait(10000, function()
-  local c = vim.lsp.get_client_by_id(client_id)
-  return c ~= nil and c.initialized
-end, 50)
-vim.wait(10000, function()
-  vim.lsp.codelens.refresh()
-  return #vim.lsp.codelens.get(bufnr) > 0
-end, 100)
-for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
-  table.insert(result.lenses, { line = lens.range.start.line, title = lens.command.title })
-end
+result.lenses = lenses_of(bufnr)
 local client = vim.lsp.get_client_by_id(client_id)
 local answer = client.request_sync("workspace/executeCommand", {
   command = "roadmapd.runTask", arguments = { { uri = uri, taskId = "T01" } },
@@ -143,25 +157,17 @@ vim.wait(60000, function()
   result.line = vim.api.nvim_buf_get_lines(bufnr, 2, 3, false)[1]
   return result.line:find("%[x%]") ~= nil
 end, 50)
-local f = io.open(out_path, "w")
-f:write(vim.fn.json_encode(result))
-f:close()
-vim.lsp.stop_client(client_id)
-vim.cmd("qall!")
+finish(client_id, result)
 """
 
 
 def test_neovim_runs_a_task_that_fails_once_then_ticks_the_box(tmp_path: Path) -> None:
-    nvim = shutil.which("nvim")
-    assert nvim, "nvim is not installed: run `apt-get install -y neovim` (0.7.2 or later)"
     root = tmp_path / "repo"
     project(root)
     editor = "str_replace_based_edit_tool"
     create = {"command": "create", "path": "calc.py", "file_text": BAD}
     fix = {"command": "str_replace", "path": "calc.py", "old_str": "a - b", "new_str": "a + b"}
     fake = script(tool_use(editor, create), text("Done."), tool_use(editor, fix), text("Fixed."))
-    out = tmp_path / "out.json"
-    lua = tmp_path / "run.lua"
     with FakeServer(fake) as api:
         server_env = {
             **GIT_ENV,
@@ -169,23 +175,7 @@ def test_neovim_runs_a_task_that_fails_once_then_ticks_the_box(tmp_path: Path) -
             "ANTHROPIC_API_KEY": "sk-test-key-0123456789",
             ENV_STATE_DIR: str(tmp_path / "roadmapd-state"),
         }
-        head = (
-            f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
-            f"_G.PY = {json.dumps(sys.executable)}\n"
-            f"_G.ENV = vim.fn.json_decode({json.dumps(json.dumps(server_env))})\n"
-        )
-        lua.write_text(head + RUN_LUA, encoding="utf-8")
-        env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
-        proc = subprocess.run(
-            [nvim, "--headless", "--clean", "-c", f"luafile {lua}"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-        )
-    assert out.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stderr[-2000:]}"
-    result = json.loads(out.read_text(encoding="utf-8"))
+        result = run_nvim(tmp_path, root, RUN_LUA, server_env, timeout=90)
     assert {"line": 2, "title": "▶ Run task"} in result["lenses"]
     assert result["started"]["ok"], result["started"]
     assert result["problems"], "no diagnostics on test_calc.py after the failing first attempt"
@@ -195,22 +185,11 @@ def test_neovim_runs_a_task_that_fails_once_then_ticks_the_box(tmp_path: Path) -
 
 
 LANG_LUA = r"""
-local out_path, root, py = _G.OUT, _G.ROOT, _G.PY
 local result = { completion = {}, definition = vim.NIL, error = vim.NIL }
-local client_id = vim.lsp.start_client({
-  name = "roadmapd",
-  cmd = { py, "-m", "roadmapd.server", "--log-level", "WARNING", "--no-engine" },
-  root_dir = root,
-})
+local client_id = start_roadmapd("--no-engine")
 local ok, err = pcall(function()
-  vim.cmd("edit " .. root .. "/ROADMAP.md")
-  local bufnr = vim.api.nvim_get_current_buf()
+  local bufnr = open_roadmap(client_id)
   local uri = vim.uri_from_bufnr(bufnr)
-  vim.lsp.buf_attach_client(bufnr, client_id)
-  vim.wait(10000, function()
-    local c = vim.lsp.get_client_by_id(client_id)
-    return c ~= nil and c.initialized
-  end, 50)
   local function first_result(method, params)
     local answers = vim.lsp.buf_request_sync(bufnr, method, params, 10000) or {}
     for _, answer in pairs(answers) do
@@ -237,35 +216,15 @@ local ok, err = pcall(function()
   }) or vim.NIL
 end)
 if not ok then result.error = tostring(err) end
-local f = io.open(out_path, "w")
-f:write(vim.fn.json_encode(result))
-f:close()
-vim.lsp.stop_client(client_id)
-vim.cmd("qall!")
+finish(client_id, result)
 """
 
 
 def test_neovim_completes_ids_and_jumps_to_a_dependency(tmp_path: Path) -> None:
-    nvim = shutil.which("nvim")
-    assert nvim, "nvim is not installed: run `apt-get install -y neovim` (0.7.2 or later)"
     root = tmp_path / "repo"
     root.mkdir()
     (root / "ROADMAP.md").write_text(ROADMAP, encoding="utf-8")
-    out = tmp_path / "out.json"
-    lua = tmp_path / "lang.lua"
-    head = f"_G.OUT = {json.dumps(str(out))}\n_G.ROOT = {json.dumps(str(root))}\n"
-    lua.write_text(head + f"_G.PY = {json.dumps(sys.executable)}\n" + LANG_LUA, encoding="utf-8")
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
-    proc = subprocess.run(
-        [nvim, "--headless", "--clean", "-c", f"luafile {lua}"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stderr[-2000:]}"
-    result = json.loads(out.read_text(encoding="utf-8"))
+    result = run_nvim(tmp_path, root, LANG_LUA)
     assert result["error"] is None, result["error"]
     assert [c["label"] for c in result["completion"]] == ["T001", "T002"]
     assert result["completion"][0]["detail"] == "First task · pending"

@@ -58,8 +58,15 @@ async def waiting_for_approval(ed: Editor, ref: dict[str, str]) -> None:
     assert got == "awaiting_approval"
     lenses = await ed.lenses()
     assert lenses[2] == ["✓ Approve & commit", "Show diff", "✗ Reject"]
-    said = [t["text"] for t in ed.transcript if t["kind"] == "status"]
-    assert any("T01 waits for your approval" in t for t in said), said
+    # the transcript line travels separately from the state notification: wait for it
+    await eventually(
+        lambda: any(
+            "T01 waits for your approval" in t["text"]
+            for t in ed.transcript
+            if t["kind"] == "status"
+        ),
+        "the transcript line saying the task waits for approval",
+    )
 
 
 async def test_approve_commits_with_trailers_and_ticks_the_box(tmp_path: Path) -> None:

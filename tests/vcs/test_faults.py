@@ -8,15 +8,11 @@ reachable from a ref, and that `git fsck` finds the repository intact.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from vcs_helpers import GIT_ENV, GitRepo, held_contents, init_repo, recoverable_contents
+from vcs_helpers import GIT_ENV, GitRepo, assert_kill_loses_nothing, held_contents, init_repo
 
 from roadmapd.vcs import (
     Plumbing,
@@ -93,9 +89,9 @@ def _task_work(repo: GitRepo) -> None:
 
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    saved = {k: os.environ.get(k) for k in GIT_ENV}
-    os.environ.update(GIT_ENV)
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in GIT_ENV.items():
+            env.setenv(key, value)
         base = tmp_path_factory.mktemp("templates")
         made: dict[str, Path] = {}
         repo = init_repo(base / "checkpoint")
@@ -118,12 +114,6 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         repo.write("after-rollback.txt", "x\n")
         made["undo"] = repo.root
         return made
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _copy(src: Path, dst: Path) -> GitRepo:
@@ -137,15 +127,4 @@ def test_kill_leaves_everything_recoverable(
 ) -> None:
     repo = _copy(templates[op], tmp_path / "repo")
     before = held_contents(repo)
-    env = {**os.environ, **GIT_ENV, "ROADMAPD_FAULT_POINT": point}
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(repo.root), op],
-        env=env, capture_output=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
-    missing = before - recoverable_contents(repo)
-    assert not missing, f"lost after a kill at {point}: {sorted(missing)}"
-    fsck = subprocess.run(
-        ["git", "fsck", "--no-dangling"], cwd=repo.root, capture_output=True, check=False
-    )
-    assert fsck.returncode == 0, fsck.stderr.decode()
+    assert_kill_loses_nothing(repo, before, SCRIPT, str(repo.root), op, point=point)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from vcs_helpers import GIT_ENV, GitRepo, held_contents, init_repo, recoverable_contents
+from vcs_helpers import GitRepo, assert_kill_loses_nothing, held_contents, init_repo
 
 from roadmapd.vcs import Plumbing, capture_checkpoint, commit_task
 from roadmapd.vcs.integrate import integrate
@@ -112,18 +108,7 @@ def test_kill_during_integration_loses_nothing(repo: GitRepo, tmp_path: Path, po
     _, b_commit = _work(repo, tmp_path, "b", "src/b.py", "B = 2\n")
     assert integrate(Plumbing(repo.root), "a", 1, a_commit, branch_name="roadmapd/a").done
     before = held_contents(repo) | {("src/b.py", repo.git("rev-parse", f"{b_commit}:src/b.py"))}
-    env = {**os.environ, **GIT_ENV, "ROADMAPD_FAULT_POINT": point}
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(repo.root), b_commit],
-        env=env, capture_output=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
-    missing = before - recoverable_contents(repo)
-    assert not missing, f"lost after a kill at {point}: {sorted(missing)}"
-    fsck = subprocess.run(
-        ["git", "fsck", "--no-dangling"], cwd=repo.root, capture_output=True, check=False
-    )
-    assert fsck.returncode == 0, fsck.stderr.decode()
+    assert_kill_loses_nothing(repo, before, SCRIPT, str(repo.root), b_commit, point=point)
 
 
 def test_lane_needs_a_commit(tmp_path: Path) -> None:

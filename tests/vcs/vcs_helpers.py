@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 GIT_ENV = {
@@ -106,3 +108,22 @@ def recoverable_contents(repo: GitRepo) -> set[tuple[str, str]]:
             meta, _, path = line.partition("\t")
             found.add((path, meta.split()[2]))
     return found
+
+
+def assert_kill_loses_nothing(
+    repo: GitRepo, before: set[tuple[str, str]], script: str, *args: str, point: str
+) -> None:
+    """Run `script` with `args` in a child that is killed at fault point `point`; everything in
+    `before` must still be recoverable afterwards and `git fsck` must find no damage."""
+    env = {**os.environ, **GIT_ENV, "ROADMAPD_FAULT_POINT": point}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+    missing = before - recoverable_contents(repo)
+    assert not missing, f"lost after a kill at {point}: {sorted(missing)}"
+    fsck = subprocess.run(
+        ["git", "fsck", "--no-dangling"], cwd=repo.root, capture_output=True, check=False
+    )
+    assert fsck.returncode == 0, fsck.stderr.decode()

@@ -26,6 +26,11 @@ class FileEditor:
         self.root = root.resolve()
         self.max_chars = max_chars
 
+    def _locate(self, path: str) -> tuple[Path, str]:
+        """The real path of `path` inside the workspace, and how to show it."""
+        real = resolve_inside(self.root, path)
+        return real, display_path(self.root, real)
+
     def _read(self, real: Path, shown: str) -> str:
         if not real.exists():
             raise ToolError(f"{shown} does not exist")
@@ -54,8 +59,7 @@ class FileEditor:
         return _numbered(lines[start - 1 : end], start)
 
     def view(self, path: str, view_range: list[int] | None = None) -> str:
-        real = resolve_inside(self.root, path)
-        shown = display_path(self.root, real)
+        real, shown = self._locate(path)
         if real.is_dir():
             if view_range is not None:
                 raise ToolError("view_range only applies to files, not directories")
@@ -102,8 +106,7 @@ class FileEditor:
         return f"{title}\n{body}{more}"
 
     def create(self, path: str, file_text: str) -> str:
-        real = resolve_inside(self.root, path)
-        shown = display_path(self.root, real)
+        real, shown = self._locate(path)
         if real.is_dir():
             raise ToolError(f"{shown} is a directory; give a file path")
         existed = real.exists()
@@ -113,8 +116,7 @@ class FileEditor:
         )
 
     def str_replace(self, path: str, old_str: str, new_str: str) -> str:
-        real = resolve_inside(self.root, path)
-        shown = display_path(self.root, real)
+        real, shown = self._locate(path)
         text = self._read(real, shown)
         if not old_str:
             raise ToolError("old_str is empty; give the exact text to replace")
@@ -145,8 +147,7 @@ class FileEditor:
         )
 
     def insert(self, path: str, insert_line: int, new_str: str) -> str:
-        real = resolve_inside(self.root, path)
-        shown = display_path(self.root, real)
+        real, shown = self._locate(path)
         text = self._read(real, shown)
         lines = text.splitlines(keepends=True)
         if not 0 <= insert_line <= len(lines):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from roadmapd.problems import Position, Problem, Range, Severity
+from roadmapd.roadmap.columns import utf16_len
 from roadmapd.roadmap.draft import Draft
 from roadmapd.roadmap.graph import dependency_problems
 from roadmapd.roadmap.ids import unique
@@ -50,10 +51,6 @@ def assign_ids(names: Sequence[Name]) -> tuple[list[str], list[Duplicate]]:
     return ids, duplicates
 
 
-def utf16_len(line: str) -> int:
-    return len(line) if line.isascii() else len(line.encode("utf-16-le")) // 2
-
-
 def _body(lines: list[str], first: int, last: int, col: int) -> tuple[str, ...]:
     """Lines `first..last` dedented by up to `col` columns, trailing whitespace removed."""
     pad = " " * col
@@ -71,7 +68,7 @@ def build(d: Draft, name: Name, task_id: str, parent: str | None, lines: list[st
     """The Task of a draft (the same object as a recent parse's when nothing changed)."""
     line, last, box_line, box_col = d.line, d.last, d.box_line, d.box_col
     end_line = lines[last]
-    end = len(end_line) if end_line.isascii() else utf16_len(end_line)
+    end = utf16_len(end_line)
     body = _body(lines, line + 1, last, d.col) if last > line else ()
     depends, files, verify = tuple(d.depends), tuple(d.files), tuple(d.verify)
     acceptance = tuple(d.acceptance)

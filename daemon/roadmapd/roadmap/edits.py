@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from roadmapd.problems import Position, Range
+from roadmapd.roadmap.columns import str_index
 from roadmapd.roadmap.model import Task
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -40,24 +41,12 @@ def _line_text(text: str, line: int) -> tuple[int, str] | None:
     return begin, text[begin:end]
 
 
-def _utf16_index(line: str, character: int) -> int:
-    """The string index in `line` of UTF-16 column `character` (clamped to the line end)."""
-    if line.isascii():
-        return min(character, len(line))
-    units = 0
-    for i, ch in enumerate(line):
-        if units >= character:
-            return i
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(line)
-
-
 def _offset(text: str, pos: Position) -> int:
     found = _line_text(text, pos.line)
     if found is None:
         return len(text)
     begin, line = found
-    return begin + _utf16_index(line, pos.character)
+    return begin + str_index(line, pos.character)
 
 
 def apply_edit(text: str, edit: TextEdit) -> str:
@@ -74,7 +63,7 @@ def tick_edit(text: str, task: Task, checked: bool) -> TextEdit:
     (the document changed since): re-parse and try again.
     """
     found = _line_text(text, task.box.start.line)
-    col = _utf16_index(found[1], task.box.start.character) if found else -1
+    col = str_index(found[1], task.box.start.character) if found else -1
     line = found[1] if found else ""
     if col < 0 or line[col : col + 1] != "[" or line[col + 2 : col + 3] != "]":
         raise ValueError(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from roadmapd.problems import Position, Problem, Range, Severity
 from roadmapd.roadmap import blocks, lookalikes, metadata
+from roadmapd.roadmap.columns import utf16_len
 from roadmapd.roadmap.draft import Draft
 from roadmapd.roadmap.model import Heading
 from roadmapd.roadmap.state import HeadingKey, Reset
@@ -36,7 +37,7 @@ class Container:
 
 
 def _line_range(line: int, raw: str, start: int) -> Range:
-    end = len(raw) if raw.isascii() else len(raw.encode("utf-16-le")) // 2
+    end = utf16_len(raw)
     return Range(Position(line, start), Position(line, max(start, end)))
 
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from roadmapd.roadmap import Task
+from roadmapd.roadmap.columns import utf16_len
 from roadmapd_protocol import CMD_BREAK_DOWN_TASK, TaskRef
 
 from . import occurrences
-from .commands import JsonRpcRequestFailed, resolve_task, validate
+from .commands import JsonRpcRequestFailed, validate_task
 from .completion import workspace_paths
-from .occurrences import utf16
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -104,7 +104,7 @@ def insertion(
     last = min(task.range.end.line, len(lines) - 1)
     if last + 1 < len(lines):
         return last + 1, 0, "".join(f"{item}{eol}" for item in items)
-    return last, utf16(lines[last], len(lines[last])), "".join(f"{eol}{item}" for item in items)
+    return last, utf16_len(lines[last]), "".join(f"{eol}{item}" for item in items)
 
 
 async def ask_model(ls: RoadmapServer, user: str) -> str:
@@ -132,10 +132,9 @@ async def ask_model(ls: RoadmapServer, user: str) -> str:
 
 
 async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]:
-    ref = validate(TaskRef, CMD_BREAK_DOWN_TASK, args)
-    task = resolve_task(ls, CMD_BREAK_DOWN_TASK, ref)
+    ref, task = validate_task(ls, TaskRef, CMD_BREAK_DOWN_TASK, args)
     parsed = ls.documents.get(ref.uri)
-    assert parsed is not None  # resolve_task found the task in it
+    assert parsed is not None  # validate_task found the task in it
     if any(t.parent == task.id for t in parsed.roadmap.tasks):
         raise BreakdownError(f"{task.id} already has subtasks; break down one of them instead")
     root = ls.documents.root

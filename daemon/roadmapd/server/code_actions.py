@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from roadmapd.problems import Problem
+from roadmapd.roadmap.columns import utf16_column
 from roadmapd_protocol import CMD_BREAK_DOWN_TASK
 
 from . import occurrences
 from .fixes import FIXERS, Fix, explicit_ids_fix
-from .occurrences import Occurrences, utf16
+from .occurrences import Occurrences
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -30,7 +31,7 @@ BREAK_DOWN = "refactor.rewrite"
 def _position(occ: Occurrences, pos: tuple[int, int]) -> dict[str, int]:
     line, index = pos
     text = occ.lines[line] if line < len(occ.lines) else ""
-    return {"line": line, "character": utf16(text, index)}
+    return {"line": line, "character": utf16_column(text, index)}
 
 
 def _workspace_edit(occ: Occurrences, uri: str, fix: Fix) -> dict[str, Any]:
@@ -108,10 +109,9 @@ def register(ls: RoadmapServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
     async def actions(ls: RoadmapServer, params: types.CodeActionParams) -> Any:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
-        if parsed is None:
+        occ = occurrences.of_open(ls, uri)
+        if occ is None:
             return []
-        occ = occurrences.of(parsed)
         only = (
             [getattr(k, "value", k) for k in params.context.only] if params.context.only else None
         )

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .app import RoadmapServer
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", bound=TaskRef)
 REQUEST_FAILED = -32803  # LSP ErrorCodes.RequestFailed
 
 
@@ -105,58 +106,59 @@ def resolve_task(ls: RoadmapServer, command: str, ref: TaskRef) -> Task:
     return task
 
 
+def validate_task(
+    ls: RoadmapServer, model: type[R], command: str, args: tuple[Any, ...]
+) -> tuple[R, Task]:
+    """The task argument of `command` as `model` and the task it names, or an InvalidParams
+    error (bad argument, unknown document or unknown task id)."""
+    ref = validate(model, command, args)
+    return ref, resolve_task(ls, command, ref)
+
+
 def register(ls: RoadmapServer) -> None:
     @ls.command(CMD_RUN_TASK)
     async def run_task(*args: Any) -> dict[str, Any]:
-        ref = validate(TaskRef, CMD_RUN_TASK, args)
-        resolve_task(ls, CMD_RUN_TASK, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_RUN_TASK, args)
         result = await require_controller(ls, CMD_RUN_TASK).run(ref.uri, [ref.taskId])
         return result.model_dump()
 
     @ls.command(CMD_RETRY_TASK)
     async def retry_task(*args: Any) -> dict[str, Any]:
-        ref = validate(TaskRef, CMD_RETRY_TASK, args)
-        resolve_task(ls, CMD_RETRY_TASK, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_RETRY_TASK, args)
         result = await require_controller(ls, CMD_RETRY_TASK).retry(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_CANCEL_TASK)
     async def cancel_task(*args: Any) -> dict[str, Any]:
-        ref = validate(TaskRef, CMD_CANCEL_TASK, args)
-        resolve_task(ls, CMD_CANCEL_TASK, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_CANCEL_TASK, args)
         result = await require_controller(ls, CMD_CANCEL_TASK).cancel(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_ROLLBACK_TASK)
     async def rollback_task(*args: Any) -> dict[str, Any]:
-        ref = validate(RollbackArgs, CMD_ROLLBACK_TASK, args)
-        resolve_task(ls, CMD_ROLLBACK_TASK, ref)
+        ref, _ = validate_task(ls, RollbackArgs, CMD_ROLLBACK_TASK, args)
         controller = require_controller(ls, CMD_ROLLBACK_TASK)
         result = await controller.rollback(ref.uri, ref.taskId, ref.force)
         return result.model_dump()
 
     @ls.command(CMD_SHOW_LOG)
     async def show_log(*args: Any) -> str:
-        ref = validate(TaskRef, CMD_SHOW_LOG, args)
-        resolve_task(ls, CMD_SHOW_LOG, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_SHOW_LOG, args)
         return await require_controller(ls, CMD_SHOW_LOG).show_log(ref.uri, ref.taskId)
 
     @ls.command(CMD_APPROVE_TASK)
     async def approve_task(*args: Any) -> dict[str, Any]:
-        ref = validate(TaskRef, CMD_APPROVE_TASK, args)
-        resolve_task(ls, CMD_APPROVE_TASK, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_APPROVE_TASK, args)
         return (await _decide(ls, ref.taskId, True)).model_dump()
 
     @ls.command(CMD_REJECT_TASK)
     async def reject_task(*args: Any) -> dict[str, Any]:
-        ref = validate(TaskRef, CMD_REJECT_TASK, args)
-        resolve_task(ls, CMD_REJECT_TASK, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_REJECT_TASK, args)
         return (await _decide(ls, ref.taskId, False)).model_dump()
 
     @ls.command(CMD_SHOW_DIFF)
     async def show_diff(*args: Any) -> dict[str, Any]:
-        ref = validate(TaskRef, CMD_SHOW_DIFF, args)
-        resolve_task(ls, CMD_SHOW_DIFF, ref)
+        ref, _ = validate_task(ls, TaskRef, CMD_SHOW_DIFF, args)
         gate = gate_of(ls)
         if gate is None:
             return DiffResult(

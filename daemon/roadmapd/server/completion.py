@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from roadmapd.roadmap import Task
+from roadmapd.roadmap.columns import str_index, utf16_column
 
 from . import occurrences
-from .occurrences import BULLET, DEPENDS_LINE, Occurrences, utf16
+from .occurrences import BULLET, DEPENDS_LINE, Occurrences
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -78,8 +79,8 @@ def workspace_paths(root: Path, limit: int = MAX_PATHS) -> tuple[list[str], bool
 def _edit(line: int, text: str, start: int, end: int, new_text: str) -> dict[str, Any]:
     return {
         "range": {
-            "start": {"line": line, "character": utf16(text, start)},
-            "end": {"line": line, "character": utf16(text, end)},
+            "start": {"line": line, "character": utf16_column(text, start)},
+            "end": {"line": line, "character": utf16_column(text, end)},
         },
         "newText": new_text,
     }
@@ -184,15 +185,14 @@ def register(ls: RoadmapServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION, options)
     async def completion(ls: RoadmapServer, params: types.CompletionParams) -> Any:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
-        if parsed is None:
+        occ = occurrences.of_open(ls, uri)
+        if occ is None:
             return None
-        occ = occurrences.of(parsed)
         line = params.position.line
         if not 0 <= line < len(occ.lines):
             return None
         text = occ.lines[line]
-        index = occurrences.str_index(text, params.position.character)
+        index = str_index(text, params.position.character)
         ids = id_items(occ, uri, line, index, ls.states)
         if ids is not None:
             return {"isIncomplete": False, "items": ids}

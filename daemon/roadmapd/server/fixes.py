@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from roadmapd.problems import Problem
 from roadmapd.roadmap import Task, parse
+from roadmapd.roadmap.columns import str_index
 
-from .occurrences import DependsLine, IdKind, Occurrences, str_index
+from .occurrences import DependsLine, IdKind, Occurrences
 
 Pos = tuple[int, int]  # line, string index in that line
 Edit = tuple[Pos, Pos, str]

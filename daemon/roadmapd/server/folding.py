@@ -10,7 +10,8 @@ from lsprotocol import types
 from roadmapd.roadmap import Roadmap
 
 from . import occurrences
-from .protocol_fast import RawJson, encode
+from .per_version import json_list
+from .protocol_fast import RawJson
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -36,12 +37,7 @@ def folding_ranges(roadmap: Roadmap, lines: list[str]) -> list[dict[str, Any]]:
 def register(ls: RoadmapServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     async def folding(ls: RoadmapServer, params: types.FoldingRangeParams) -> RawJson:
-        parsed = ls.documents.get(params.text_document.uri)
-        if parsed is None:
-            return RawJson("[]")
-        hit = parsed.cache.get("folding")
-        if hit is None:
-            ranges = folding_ranges(parsed.roadmap, occurrences.of(parsed).lines)
-            hit = parsed.cache["folding"] = (None, RawJson(encode(ranges)))
-        payload: RawJson = hit[1]
-        return payload
+        uri = params.text_document.uri
+        return json_list(
+            ls, uri, "folding", lambda p: folding_ranges(p.roadmap, occurrences.of(p).lines)
+        )

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from roadmapd.roadmap import Task
+from roadmapd.roadmap.columns import utf16_len
 from roadmapd_protocol import TaskState
 
 from . import occurrences
-from .occurrences import utf16
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -66,7 +66,7 @@ def inlay_hints(
         text = lines[task.line].rstrip()
         out.append(
             {
-                "position": {"line": task.line, "character": utf16(text, len(text))},
+                "position": {"line": task.line, "character": utf16_len(text)},
                 "label": label,
                 "paddingLeft": True,
                 "tooltip": f"{task.id}: {state.status.replace('_', ' ')} (roadmapd)",

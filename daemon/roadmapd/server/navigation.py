@@ -20,10 +20,7 @@ if TYPE_CHECKING:
 
 def definition(occ: Occurrences, uri: str, line: int, character: int) -> dict[str, Any] | None:
     """The location of the task named under the cursor (None off an id or for an unknown id)."""
-    found = occ.at(line, character)
-    if found is None:
-        return None
-    task = occ.roadmap.task(found[0])
+    task = occ.task_at(line, character)
     if task is None:
         return None
     return {"uri": uri, "range": occ.written_id(task).span.lsp_range(occ.lines)}
@@ -33,10 +30,7 @@ def references(
     occ: Occurrences, uri: str, line: int, character: int, include_declaration: bool
 ) -> list[dict[str, Any]] | None:
     """Every `Depends:` entry naming the task under the cursor (and its id, if asked)."""
-    found = occ.at(line, character)
-    if found is None:
-        return None
-    target = occ.roadmap.task(found[0])
+    target = occ.task_at(line, character)
     if target is None:
         return None
     out = []
@@ -51,17 +45,17 @@ def register(ls: RoadmapServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def goto_definition(ls: RoadmapServer, params: types.DefinitionParams) -> Any:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
-        if parsed is None:
+        occ = occurrences.of_open(ls, uri)
+        if occ is None:
             return None
         pos = params.position
-        return definition(occurrences.of(parsed), uri, pos.line, pos.character)
+        return definition(occ, uri, pos.line, pos.character)
 
     @ls.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def find_references(ls: RoadmapServer, params: types.ReferenceParams) -> Any:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
-        if parsed is None:
+        occ = occurrences.of_open(ls, uri)
+        if occ is None:
             return None
         pos, declaration = params.position, params.context.include_declaration
-        return references(occurrences.of(parsed), uri, pos.line, pos.character, declaration)
+        return references(occ, uri, pos.line, pos.character, declaration)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from roadmapd.roadmap import Roadmap, Task, split_lines
+from roadmapd.roadmap.columns import str_index, utf16_column
 
 from .documents import Parsed
+from .per_version import once
+
+if TYPE_CHECKING:
+    from .app import RoadmapServer
 
 IdKind = Literal["comment", "spec", "number", "derived"]
 
@@ -30,24 +35,6 @@ _COMMENT_ID = re.compile(r"<!--\s*id\s*:\s*([^\s>]+?)\s*-->", re.I)
 _LEADING_ID = re.compile(r"[ \t]+(?:\*\*|__)?([A-Z]{1,5}-?\d{2,}|\d+(?:\.\d+)*)(?=[.*_\s:]|$)")
 _SPEC = re.compile(r"[A-Z]{1,5}-?\d{2,}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
-
-
-def utf16(line: str, index: int) -> int:
-    """The UTF-16 column of string index `index` in `line`."""
-    head = line[:index]
-    return len(head) if head.isascii() else len(head.encode("utf-16-le")) // 2
-
-
-def str_index(line: str, column: int) -> int:
-    """The string index in `line` of UTF-16 column `column` (clamped to the line)."""
-    if line.isascii():
-        return min(column, len(line))
-    units = 0
-    for i, ch in enumerate(line):
-        if units >= column:
-            return i
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(line)
 
 
 def kind_of(name: str) -> IdKind:
@@ -68,8 +55,8 @@ class Span:
     def lsp_range(self, lines: list[str]) -> dict[str, Any]:
         text = lines[self.line] if self.line < len(lines) else ""
         return {
-            "start": {"line": self.line, "character": utf16(text, self.start)},
-            "end": {"line": self.line, "character": utf16(text, self.end)},
+            "start": {"line": self.line, "character": utf16_column(text, self.start)},
+            "end": {"line": self.line, "character": utf16_column(text, self.end)},
         }
 
     def holds(self, line: int, index: int) -> bool:
@@ -157,6 +144,11 @@ class Occurrences:
             return task.id, self.written_id(task).span, None
         return None
 
+    def task_at(self, line: int, character: int) -> Task | None:
+        """The task named by the id under the cursor (None off an id or for an unknown id)."""
+        found = self.at(line, character)
+        return self.roadmap.task(found[0]) if found is not None else None
+
     def references_on(self, line: int) -> list[Reference]:
         task = self.owners[line] if 0 <= line < len(self.owners) else None
         if task is None or not task.depends:
@@ -227,9 +219,10 @@ def _add(occ: Occurrences, task: Task, owner: DependsLine) -> None:
 
 def of(parsed: Parsed) -> Occurrences:
     """The occurrences of one parsed version (computed once, kept in its cache)."""
-    hit = parsed.cache.get("occurrences")
-    if hit is None:
-        hit = (None, build(parsed.roadmap, split_lines(parsed.text)))
-        parsed.cache["occurrences"] = hit
-    occ: Occurrences = hit[1]
-    return occ
+    return once(parsed, "occurrences", lambda: build(parsed.roadmap, split_lines(parsed.text)))
+
+
+def of_open(ls: RoadmapServer, uri: str) -> Occurrences | None:
+    """The occurrences of the open roadmap `uri` (None when `uri` is not one)."""
+    parsed = ls.documents.get(uri)
+    return of(parsed) if parsed is not None else None

@@ -97,20 +97,18 @@ def workspace_edit(occ: Occurrences, uri: str, edits: list[tuple[Span, str]]) ->
 def register(ls: RoadmapServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: RoadmapServer, params: types.PrepareRenameParams) -> Any:
-        parsed = ls.documents.get(params.text_document.uri)
-        if parsed is None:
+        occ = occurrences.of_open(ls, params.text_document.uri)
+        if occ is None:
             return None
-        occ = occurrences.of(parsed)
         task, span = target_at(occ, params.position.line, params.position.character)
         return {"range": span.lsp_range(occ.lines), "placeholder": task.id}
 
     @ls.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     async def rename(ls: RoadmapServer, params: types.RenameParams) -> Any:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
-        if parsed is None:
+        occ = occurrences.of_open(ls, uri)
+        if occ is None:
             return None
-        occ = occurrences.of(parsed)
         task, _ = target_at(occ, params.position.line, params.position.character)
         if params.new_name == task.id:
             return {"changes": {}}

@@ -12,7 +12,8 @@ from lsprotocol import types
 
 from roadmapd.roadmap import Heading, Roadmap, Task
 
-from .protocol_fast import RawJson, encode
+from .per_version import json_list
+from .protocol_fast import RawJson
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -78,12 +79,5 @@ def document_symbols(roadmap: Roadmap) -> list[Symbol]:
 def register(ls: RoadmapServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def symbols(ls: RoadmapServer, params: types.DocumentSymbolParams) -> RawJson:
-        parsed = ls.documents.get(params.text_document.uri)
-        if parsed is None:
-            return RawJson("[]")
-        hit = parsed.cache.get("symbols")
-        if hit is None:
-            hit = (None, RawJson(encode(document_symbols(parsed.roadmap))))
-            parsed.cache["symbols"] = hit
-        payload: RawJson = hit[1]
-        return payload
+        uri = params.text_document.uri
+        return json_list(ls, uri, "symbols", lambda p: document_symbols(p.roadmap))
