@@ -36,6 +36,7 @@ from roadmapd.agent.events import (
     Usage,
     UsageReport,
 )
+from roadmapd.agent.fairness import Turns
 from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
 from roadmapd.agent.pricing import cost_usd
 from roadmapd.agent.prompts import system_prompt
@@ -159,7 +160,9 @@ class AgentSession:
             editor = FileEditor(self.workspace, max_chars=s.max_tool_output_chars)
             self._toolbox = Toolbox(editor, shell)
         if self._client is None:
-            self._client = AsyncAnthropic(
+            # in a worker thread: the first client imports its HTTP stack (~100 ms here)
+            self._client = await asyncio.to_thread(
+                AsyncAnthropic,
                 api_key=self._api_key,
                 base_url=self.base_url,
                 max_retries=0,
@@ -268,7 +271,8 @@ class AgentSession:
         return await toolbox.run(name, tool_input)
 
     async def _request(self, client: AsyncAnthropic, reply: _Reply) -> AsyncIterator[AgentEvent]:
-        """One request with retries; streams text deltas; fills `reply`."""
+        """One request with retries; streams text deltas; fills `reply`. Gives the event loop a
+        turn every few stream events (see `fairness`)."""
         s = self.settings
         params: dict[str, Any] = {
             "model": s.model,
@@ -282,11 +286,13 @@ class AgentSession:
             try:
                 async with client.messages.stream(**params) as stream:
                     stopped = False
+                    turns = Turns()  # a burst of events must not hold the loop
                     async for event in stream:
                         if event.type == "text":
                             yield TextDelta(event.text)
                         elif event.type == "message_stop":
                             stopped = True
+                        await turns.tick()
                     if not stopped:
                         raise IncompleteStream("no message_stop event")
                     reply.message = await stream.get_final_message()

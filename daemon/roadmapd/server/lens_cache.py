@@ -9,6 +9,11 @@ ids, dependencies and headings (typing in a title, ticking a box), only the task
 rebuilt are redone; otherwise every row is rebuilt from the encoded rows kept by (task id,
 ticked, state, waiting), with only the line number spliced in. Work happens when lenses are
 asked for, never per state update.
+
+For a big document and a client that resolves lenses (see `lens_resolve`), a task's lenses
+carry only their range and `data` = "document number:index:task id"; the client asks for
+the title and command of the lenses it shows with `codeLens/resolve`, answered by `command()`
+from the same parse and states. The run-all and section lenses are always sent whole.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from roadmapd.roadmap import Task
 from roadmapd_protocol import TaskState
 
 from .documents import Parsed
-from .lenses import header_lenses, task_lenses
+from .lens_resolve import RESOLVE_FROM_TASKS, lens_ref, register_resolve, resolves_lenses
+from .lenses import Lens, header_lenses, task_lenses
 from .protocol_fast import RawJson, encode
 from .states import TaskStates
 from .taskview import blocked_by, is_pending, sections
@@ -41,23 +47,40 @@ Template = list[str]  # a task's encoded lenses, split where its line number goe
 
 
 _ID = "\ufdd0id\ufdd0"  # a noncharacter: stands for the task id in a shared shape
-_SHAPES: dict[tuple[str, bool], Template] = {}  # (uri, ticked) -> lenses of a task without state
+#: (uri, ticked, document number) -> the encoded lenses of a task without state
+_SHAPES: dict[tuple[str, bool, int | None], Template] = {}
 
 
-def _template(uri: str, task: Task, state: TaskState | None, waiting: list[str]) -> Template:
+def _lenses(
+    uri: str, task: Task, state: TaskState | None, waiting: list[str], doc_ref: int | None
+) -> list[Lens]:
+    """The task's lenses: whole, or (given a document number) range and resolve data only."""
+    lenses = task_lenses(uri, task, state, waiting)
+    if doc_ref is None:
+        return lenses
+    return [
+        {"range": lens["range"], "data": lens_ref(doc_ref, j, task.id)}
+        for j, lens in enumerate(lenses)
+    ]
+
+
+def _template(
+    uri: str, task: Task, state: TaskState | None, waiting: list[str], doc_ref: int | None
+) -> Template:
     """The task's encoded lenses, split where its line number goes.
 
     Inside JSON strings every quote is escaped, so `"line":N,` only matches the ranges. A task
     with no state and nothing to wait for (most of them) shares the shape of its kind, with
     the id spliced in, so a cold build encodes a handful of shapes, not every task.
     """
+    split = f'"line":{task.line},'
     if state is not None or waiting:
-        return encode(task_lenses(uri, task, state, waiting))[1:-1].split(f'"line":{task.line},')
-    shape = _SHAPES.get((uri, task.checked))
+        return encode(_lenses(uri, task, state, waiting, doc_ref))[1:-1].split(split)
+    shape = _SHAPES.get((uri, task.checked, doc_ref))
     if shape is None:
         stand_in = replace(task, id=_ID)
-        encoded = encode(task_lenses(uri, stand_in, None, []))[1:-1]
-        shape = _SHAPES[(uri, task.checked)] = encoded.split(f'"line":{task.line},')
+        encoded = encode(_lenses(uri, stand_in, None, [], doc_ref))[1:-1]
+        shape = _SHAPES[(uri, task.checked, doc_ref)] = encoded.split(split)
     escaped = encode(task.id)[1:-1]
     return [part.replace(_ID, escaped) for part in shape]
 
@@ -66,9 +89,17 @@ class DocumentLenses:
     """The lenses of one parsed document version, kept current per task."""
 
     def __init__(
-        self, parsed: Parsed, states: TaskStates, templates: dict[RowKey, Template]
+        self,
+        parsed: Parsed,
+        states: TaskStates,
+        templates: dict[RowKey, Template],
+        *,
+        doc_ref: int | None = None,
     ) -> None:
+        """`doc_ref`: the document's number in the data of resolvable lenses; None sends
+        every lens whole."""
         self.parsed = parsed
+        self.doc_ref = doc_ref
         self._states = states
         self._templates = templates  # shared with the next version of the document
         tasks = parsed.roadmap.tasks
@@ -149,7 +180,7 @@ class DocumentLenses:
             key: RowKey = (task.id, task.checked, state, tuple(waiting))
             template = templates.get(key)
             if template is None:
-                template = templates[key] = _template(uri, task, state, waiting)
+                template = templates[key] = _template(uri, task, state, waiting, self.doc_ref)
             keys[i] = key
             rows[i] = f'"line":{task.line},'.join(template)
             pending[i] = is_pending(task, state)
@@ -169,7 +200,7 @@ class DocumentLenses:
         self._keys[i] = key
         template = self._templates.get(key)
         if template is None:
-            template = self._templates[key] = _template(uri, task, state, waiting)
+            template = self._templates[key] = _template(uri, task, state, waiting, self.doc_ref)
         self._rows[i] = f'"line":{task.line},'.join(template)
         pending = is_pending(task, state)
         if pending == self._pending[i]:
@@ -189,7 +220,9 @@ class DocumentLenses:
 
     def follow(self, parsed: Parsed) -> DocumentLenses:
         """The lenses of `parsed`, the document's next version, reusing what this one built."""
-        return self._successor(parsed) or DocumentLenses(parsed, self._states, self._used())
+        return self._successor(parsed) or DocumentLenses(
+            parsed, self._states, self._used(), doc_ref=self.doc_ref
+        )
 
     def _successor(self, parsed: Parsed) -> DocumentLenses | None:
         """A copy that re-encodes only the tasks that changed, when the edit kept every task's
@@ -213,6 +246,22 @@ class DocumentLenses:
         successor._dirty, successor._payload = dirty, None
         return successor
 
+    def command(self, task_id: str, line: int, index: int) -> Lens | None:
+        """The command of the task's `index`th lens as it is now (of the task on `line` when
+        the id is not unique); None when the task or that lens is gone."""
+        rows = self._at.get(task_id)
+        if not rows:
+            return None
+        tasks = self.parsed.roadmap.tasks
+        task = next((tasks[i] for i in rows if tasks[i].line == line), tasks[rows[0]])
+        uri, roadmap = self.parsed.uri, self.parsed.roadmap
+        waiting = blocked_by(roadmap, uri, task, self._states) if task.depends else []
+        lenses = task_lenses(uri, task, self._states.get(uri, task_id), waiting)
+        if not 0 <= index < len(lenses):
+            return None
+        command: Lens = lenses[index]["command"]
+        return command
+
     def _used(self) -> dict[RowKey, Template]:
         """The encoded rows this version uses (what a full build of the next may reuse)."""
         return {k: self._templates[k] for k in self._keys if k is not None and k in self._templates}
@@ -224,15 +273,27 @@ class LensCache:
     def __init__(self, states: TaskStates) -> None:
         self._states = states
         self._docs: dict[str, DocumentLenses] = {}
+        self._refs: dict[str, int] = {}  # uri -> its number in lens data
         states.subscribe(self._on_state)
 
-    def lenses(self, parsed: Parsed) -> RawJson:
+    def lenses(self, parsed: Parsed, *, resolvable: bool = False) -> RawJson:
+        """The lenses of `parsed`; `resolvable`: the client resolves lenses, so a big document
+        gets its task lenses without titles (see `lens_resolve.RESOLVE_FROM_TASKS`)."""
+        big = len(parsed.roadmap.tasks) >= RESOLVE_FROM_TASKS
+        doc_ref = self._refs.setdefault(parsed.uri, len(self._refs)) if resolvable and big else None
         doc = self._docs.get(parsed.uri)
-        if doc is None:
-            doc = self._docs[parsed.uri] = DocumentLenses(parsed, self._states, {})
+        if doc is None or doc.doc_ref != doc_ref:
+            doc = DocumentLenses(parsed, self._states, {}, doc_ref=doc_ref)
+            self._docs[parsed.uri] = doc
         elif doc.parsed is not parsed:
             doc = self._docs[parsed.uri] = doc.follow(parsed)
         return doc.payload()
+
+    def command(self, doc_ref: int, task_id: str, line: int, index: int) -> Lens | None:
+        """The command of a lens sent without one (see `DocumentLenses.command`)."""
+        uri = next((u for u, ref in self._refs.items() if ref == doc_ref), None)
+        doc = self._docs.get(uri) if uri is not None else None
+        return doc.command(task_id, line, index) if doc is not None else None
 
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
@@ -246,9 +307,12 @@ class LensCache:
 def register(ls: RoadmapServer) -> None:
     cache = ls.lens_cache
 
-    @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
     async def code_lens(ls: RoadmapServer, params: types.CodeLensParams) -> RawJson:
         parsed = ls.documents.get(params.text_document.uri)
-        payload = cache.lenses(parsed) if parsed is not None else RawJson("[]")
+        resolvable = resolves_lenses(ls.client_capabilities)
+        payload = cache.lenses(parsed, resolvable=resolvable) if parsed else RawJson("[]")
         ls.lenses_served()
         return payload
+
+    register_resolve(ls)
