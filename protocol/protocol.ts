@@ -13,7 +13,7 @@ export const CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo";
 export const CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask";
 export const CMD_APPROVE_TASK = "roadmapd.approveTask";
 export const CMD_REJECT_TASK = "roadmapd.rejectTask";
-export const CMD_SHOW_DIFF = "roadmapd.showDiff";
+export const CMD_DIFF_TASK = "roadmapd.diffTask";
 export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
@@ -47,7 +47,7 @@ export interface CommandResult {
   taskIds?: string[];
 }
 
-/** Answer of showDiff: what a task awaiting approval changed since its checkpoint. */
+/** Answer of diffTask: what a task awaiting approval changed since its checkpoint. */
 export interface DiffResult {
   ok: boolean;
   message: string;
@@ -88,7 +88,7 @@ export interface SectionRef {
   headings: string[];
 }
 
-/** Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask, rejectTask and showDiff. */
+/** Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask, rejectTask and diffTask. */
 export interface TaskRef {
   /** URI of the roadmap document */
   uri: string;

@@ -32,7 +32,7 @@ CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo"
 CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask"
 CMD_APPROVE_TASK = "roadmapd.approveTask"
 CMD_REJECT_TASK = "roadmapd.rejectTask"
-CMD_SHOW_DIFF = "roadmapd.showDiff"
+CMD_DIFF_TASK = "roadmapd.diffTask"
 
 TASK_COMMANDS = (
     CMD_RUN_TASK,
@@ -42,7 +42,7 @@ TASK_COMMANDS = (
     CMD_SHOW_LOG,
     CMD_APPROVE_TASK,
     CMD_REJECT_TASK,
-    CMD_SHOW_DIFF,
+    CMD_DIFF_TASK,
 )
 
 # --- custom notifications and requests -----------------------------------------------------------
@@ -69,7 +69,7 @@ TaskStatus = Literal[
 
 class TaskRef(_Wire):
     """Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask,
-    rejectTask and showDiff."""
+    rejectTask and diffTask."""
 
     uri: str = Field(min_length=1, description="URI of the roadmap document")
     taskId: str = Field(min_length=1, description="The task's id as parsed from the roadmap")
@@ -115,7 +115,7 @@ class RollbackResult(_Wire):
 
 
 class DiffResult(_Wire):
-    """Answer of showDiff: what a task awaiting approval changed since its checkpoint."""
+    """Answer of diffTask: what a task awaiting approval changed since its checkpoint."""
 
     ok: bool
     message: str

@@ -15,9 +15,9 @@ from roadmapd.testing.script import script, text, tool_use
 from roadmapd_protocol import (
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
+    CMD_DIFF_TASK,
     CMD_REJECT_TASK,
     CMD_RUN_TASK,
-    CMD_SHOW_DIFF,
 )
 
 from . import engine_session
@@ -79,7 +79,7 @@ async def test_approve_commits_with_trailers_and_ticks_the_box(tmp_path: Path) -
             # nothing is committed or ticked while it waits; the diff is there to look at
             assert git(root, "rev-list", "--count", "HEAD").strip() == "2"
             assert "- [ ] T01" in (root / "ROADMAP.md").read_text(encoding="utf-8")
-            diff = await ed.execute(CMD_SHOW_DIFF, ref)
+            diff = await ed.execute(CMD_DIFF_TASK, ref)
             assert diff["ok"] and "calc.py" in diff["diff"] and "+    return a + b" in diff["diff"]
             assert diff["checkpointRef"].startswith("refs/roadmapd/")
             hover = await ed.client.text_document_hover_async(
@@ -123,7 +123,7 @@ async def test_reject_restores_the_files_and_commits_nothing(tmp_path: Path) -> 
             reason = next(s["reason"] for s in reversed(ed.states) if s["taskId"] == "T01")
             assert "rejected" in reason and "undone" in reason
             assert (await ed.lenses())[2] == ["▶ Run task", "⟲ rolled back"]
-            diff = await ed.execute(CMD_SHOW_DIFF, ref)
+            diff = await ed.execute(CMD_DIFF_TASK, ref)
             assert not diff["ok"] and "not awaiting approval" in diff["message"]
 
 

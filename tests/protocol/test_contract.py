@@ -47,3 +47,17 @@ def test_task_state_rejects_unknown_status() -> None:
 def test_typescript_emitter_rejects_unknown_schema_nodes() -> None:
     with pytest.raises(ValueError, match="unsupported schema node"):
         generate._ts_type({"type": "object", "additionalProperties": True})
+
+
+def test_server_commands_do_not_clash_with_the_extensions_own_commands() -> None:
+    # vscode-languageclient registers every server command as a VS Code command: a name the
+    # extension also contributes makes the client fail to start ("command already exists").
+    package = generate.PROTOCOL_DIR.parent / "extension" / "package.json"
+    contributed = {c["command"] for c in json.loads(package.read_text())["contributes"]["commands"]}
+    server = {
+        value
+        for name, value in vars(contract).items()
+        if name.startswith("CMD_") and isinstance(value, str)
+    }
+    assert server, "no server command names found"
+    assert not server & contributed

@@ -107,7 +107,7 @@ class EditorApproval:
         )
 
     async def diff(self, task_id: str) -> DiffResult:
-        """What a waiting task changed since its checkpoint (the showDiff command)."""
+        """What a waiting task changed since its checkpoint (the diffTask command)."""
         waiting = await self._reached(task_id)
         if waiting is None:
             return DiffResult(ok=False, message=f"{task_id} is not awaiting approval")

@@ -3,7 +3,7 @@
 Every handler validates its arguments with the protocol's pydantic model (a bad argument is a
 JSON-RPC InvalidParams error naming the field and what was expected), resolves task ids against
 the current parse (an unknown id is an error naming the id and the document), and only then
-calls the controller port (approveTask, rejectTask and showDiff answer the review gate of the
+calls the controller port (approveTask, rejectTask and diffTask answer the review gate of the
 server's engine, `approval.py`). With no controller wired, valid commands answer a RequestFailed
 error saying that task running is not available in this build.
 """
@@ -19,6 +19,7 @@ from roadmapd.roadmap import Task
 from roadmapd_protocol import (
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
+    CMD_DIFF_TASK,
     CMD_REJECT_TASK,
     CMD_RETRY_TASK,
     CMD_ROLLBACK_TASK,
@@ -26,7 +27,6 @@ from roadmapd_protocol import (
     CMD_RUN_ALL,
     CMD_RUN_SECTION,
     CMD_RUN_TASK,
-    CMD_SHOW_DIFF,
     CMD_SHOW_LOG,
     REQUEST_CHECKPOINTS,
     CheckpointsParams,
@@ -156,9 +156,9 @@ def register(ls: RoadmapServer) -> None:
         ref, _ = validate_task(ls, TaskRef, CMD_REJECT_TASK, args)
         return (await _decide(ls, ref.taskId, False)).model_dump()
 
-    @ls.command(CMD_SHOW_DIFF)
+    @ls.command(CMD_DIFF_TASK)
     async def show_diff(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_SHOW_DIFF, args)
+        ref, _ = validate_task(ls, TaskRef, CMD_DIFF_TASK, args)
         gate = gate_of(ls)
         if gate is None:
             return DiffResult(

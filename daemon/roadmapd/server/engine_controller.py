@@ -256,7 +256,7 @@ class EngineController:
         return self._engine.status(task_id).value if self._engine is not None else None
 
     async def _checkpoint_ref(self, task_id: str) -> str | None:
-        """The ref of the task's newest checkpoint (what showDiff compares against)."""
+        """The ref of the task's newest checkpoint (what diffTask compares against)."""
         if self._ws is None:
             return None
         infos = [i for i in await self._ws.git.list_checkpoints() if i.task_id == task_id]

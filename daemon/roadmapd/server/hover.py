@@ -11,8 +11,8 @@ from lsprotocol import types
 from roadmapd.roadmap import Roadmap, Task
 from roadmapd_protocol import (
     CMD_APPROVE_TASK,
+    CMD_DIFF_TASK,
     CMD_REJECT_TASK,
-    CMD_SHOW_DIFF,
     CMD_SHOW_LOG,
     TaskState,
 )
@@ -56,7 +56,7 @@ def _state_lines(uri: str, task: Task, state: TaskState) -> list[str]:
     if state.status == "awaiting_approval":
         lines.append(
             f"\nThe checks passed; the commit waits for you: [Approve & commit](command:"
-            f"{CMD_APPROVE_TASK}?{args}) · [Show diff](command:{CMD_SHOW_DIFF}?{args})"
+            f"{CMD_APPROVE_TASK}?{args}) · [Show diff](command:{CMD_DIFF_TASK}?{args})"
             f" · [Reject](command:{CMD_REJECT_TASK}?{args}) (undoes its changes)"
         )
     lines.append(

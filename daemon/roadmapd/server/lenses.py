@@ -12,13 +12,13 @@ from roadmapd.roadmap import Task
 from roadmapd_protocol import (
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
+    CMD_DIFF_TASK,
     CMD_REJECT_TASK,
     CMD_RETRY_TASK,
     CMD_ROLLBACK_TASK,
     CMD_RUN_ALL,
     CMD_RUN_SECTION,
     CMD_RUN_TASK,
-    CMD_SHOW_DIFF,
     CMD_SHOW_LOG,
     TaskState,
 )
@@ -69,7 +69,7 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
     if status == "awaiting_approval":
         return [
             _lens(line, "✓ Approve & commit", CMD_APPROVE_TASK, ref),
-            _lens(line, "Show diff", CMD_SHOW_DIFF, ref),
+            _lens(line, "Show diff", CMD_DIFF_TASK, ref),
             _lens(line, "✗ Reject", CMD_REJECT_TASK, ref),
         ]
     if status in ("failed", "cancelled", "interrupted"):
