@@ -8,6 +8,7 @@ import sys
 
 from .app import create_server
 from .engine_loader import deferred_engine
+from .stdio import serve_stdio
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,5 +51,5 @@ def main(argv: list[str]) -> int:
             return 2
         server.start_tcp(host, int(port))
     else:
-        server.start_io()
+        serve_stdio(server)
     return 0
