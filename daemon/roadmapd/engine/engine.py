@@ -12,7 +12,8 @@ Cancellation: `cancel(task_id)` stops that task (running: its agent stream is ca
 queued: it never starts) and the run goes on with the next task; cancelling the asyncio task
 of `run` cancels the current task and every task still queued in that run, then re-raises.
 
-The event sink is called synchronously for every event; if it raises, the error is logged and
+`rollback(task)` is delegated to `engine/rollback.py` once the engine says whether the task is
+busy. The event sink is called synchronously for every event; if it raises, the error is logged and
 the run goes on (a full log disk must not leave a task half-done).
 """
 
@@ -29,7 +30,6 @@ from typing import Any, Generic
 from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.deps import Blocker, blockers, describe, run_order
 from roadmapd.engine.events import (
-    CheckboxUpdated,
     Event,
     EventSink,
     RolledBack,
@@ -56,9 +56,10 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
+from roadmapd.engine.rollback import roll_back
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
-from roadmapd.engine.states import ACTIVE, DONE, TaskStatus, Trigger, can, next_status
+from roadmapd.engine.states import ACTIVE, TaskStatus, Trigger, can, next_status
 
 log = logging.getLogger("roadmapd.engine")
 
@@ -66,19 +67,6 @@ log = logging.getLogger("roadmapd.engine")
 def new_run_id() -> str:
     """Sortable and unique: `20261121T101500Z-3f9a1c`."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
-def _refused(run_id: str, task_id: str, reason: str) -> RolledBack:
-    return RolledBack(
-        run_id=run_id,
-        task_id=task_id,
-        done=False,
-        method="refused",
-        backup_ref=None,
-        files=(),
-        conflicts=(),
-        reason=reason,
-    )
 
 
 class TaskEngine(Generic[TaskT, CP]):
@@ -204,46 +192,18 @@ class TaskEngine(Generic[TaskT, CP]):
         Refusals (task active, nothing to roll back, git refused) come back with `done=False`.
         """
         run_id = run_id or new_run_id()
-        status = self.status(task.id)
-        refusal: str | None = None
-        if task.id in self._queued or self.current_task_id == task.id:
-            refusal = "the task is queued or running: cancel it first"
-        elif not can(status, Trigger.ROLL_BACK):
-            refusal = f"nothing to roll back: the task is {status.value}"
-        if refusal is not None:
-            event = _refused(run_id, task.id, refusal)
-            self._emit(event)
-            return event
-        dependants = [
-            t.id
-            for t in all_tasks
-            if task.id in t.depends and (t.checked or self.status(t.id) in DONE)
-        ]
-        try:
-            out = await self._git.rollback(task.id, force=force, dependants=dependants)
-            event = RolledBack(
-                run_id=run_id,
-                task_id=task.id,
-                done=out.done,
-                method=out.method,
-                backup_ref=out.backup_ref,
-                files=out.files,
-                conflicts=out.conflicts,
-                reason=out.reason,
-            )
-        except Exception as exc:
-            event = _refused(run_id, task.id, f"rollback failed: {exc}")
-        if event.done:
-            self._transition(run_id, task.id, Trigger.ROLL_BACK, 0, event.reason)
-            try:
-                await self._checkbox.set_checked(task, False)
-                self._emit(CheckboxUpdated(run_id=run_id, task_id=task.id, checked=False))
-            except Exception as exc:
-                self._emit(
-                    CheckboxUpdated(run_id=run_id, task_id=task.id, checked=True, error=str(exc))
-                )
-        self._emit(event)  # the last event of a rollback, as RunFinished is of a run
-        return event
+        return await roll_back(
+            task,
+            run_id=run_id,
+            busy=self._busy(task.id),
+            force=force,
+            all_tasks=all_tasks,
+            status_of=self.status,
+            git=self._git,
+            checkbox=self._checkbox,
+            transition=lambda tid, trig, why: self._transition(run_id, tid, trig, 0, why),
+            emit=self._emit,
+        )
 
     # --- internals -----------------------------------------------------------------------
 
@@ -345,11 +305,17 @@ class TaskEngine(Generic[TaskT, CP]):
             raise asyncio.CancelledError  # the run itself was cancelled (inner absorbed it)
         return outcome
 
+    def _busy(self, task_id: str) -> bool:
+        """Queued or running in this engine (serially or in a lane)."""
+        return (
+            task_id in self._queued or task_id in self._lane_jobs or self.current_task_id == task_id
+        )
+
     def _refusal(
         self, task: TaskT, known: dict[str, TaskT], pending: Sequence[str]
     ) -> tuple[str | None, tuple[Blocker, ...]]:
         status = self.status(task.id)
-        if task.id in self._queued or task.id in self._lane_jobs or self.current_task_id == task.id:
+        if self._busy(task.id):
             return "already queued or running", ()
         if task.checked:
             return "already done (ticked in the roadmap)", ()
