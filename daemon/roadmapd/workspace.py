@@ -31,7 +31,7 @@ from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
-from roadmapd.store import StateRecorder, StateStore
+from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
 from roadmapd.vcs import Checkpoint, CommitOutcome, GitWorkspace, Lane, RollbackOutcome
 from roadmapd.verify import (
     CheckSpec,
@@ -301,6 +301,7 @@ class Workspace:
     git: GitWorkspace
     api_key: str | None = None
     _recorder: StateRecorder | None = field(default=None, repr=False)
+    _writer: BackgroundSinks | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, path: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
@@ -327,8 +328,16 @@ class Workspace:
             self._recorder = StateRecorder(self.store)
         return self._recorder
 
+    @property
+    def writer(self) -> BackgroundSinks:
+        """The one worker thread that writes this workspace's state, for every engine."""
+        if self._writer is None:
+            self._writer = BackgroundSinks(self.store.status_of)
+        return self._writer
+
     def with_config(self, config: Config) -> Workspace:
-        return replace(self, config=config)
+        """The same workspace under `config`, sharing its recorder and state writer."""
+        return replace(self, config=config, _recorder=self.recorder, _writer=self.writer)
 
     def engine(
         self,
@@ -341,9 +350,9 @@ class Workspace:
         """The engine of this workspace. `approval` answers the review gate (`approval =
         "before-commit"`); `ask_command(command, why)` is asked before a risky shell command
         (without it, no command is asked about)."""
-        recorder = self.recorder
         memory = self.memory
-        sinks: list[Callable[[Event], None]] = [recorder, MemoryRecorder(memory), *extra_sinks]
+        on_disk = self.writer.sink([self.recorder, MemoryRecorder(memory)])
+        sinks: list[Callable[[Event], None]] = [on_disk, *extra_sinks]
 
         def sink(event: Event) -> None:
             for target in sinks:
@@ -370,11 +379,13 @@ class Workspace:
             sink=sink_port,
             settings=engine_settings(self.config),
             formatter=format_for_retry,
-            lookup=self.store.status_of,
+            lookup=self.writer.status_of,
             approval=approval,
             lanes=lanes,
         )
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         if self._recorder is not None:
             self._recorder.close()
