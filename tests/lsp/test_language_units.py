@@ -3,10 +3,15 @@ nested tasks, end of file without a newline, and the model's answers for a break
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from roadmapd.roadmap import Task, parse, split_lines
+from roadmapd.server.app import create_server
 from roadmapd.server.breakdown import BreakdownError, insertion, parse_subtasks
+from roadmapd.server.documents import Documents, uri_of
+from roadmapd.server.edits import CheckboxWriter
 from roadmapd.server.fixes import lookalike_fixes, next_free
 from roadmapd.server.inlay_hints import duration_text
 from roadmapd.server.occurrences import Occurrences, build
@@ -106,3 +111,18 @@ def test_breakdown_answers_that_are_accepted() -> None:
 
 def test_durations_are_short() -> None:
     assert [duration_text(s) for s in (4.4, 59.6, 134.2, 3725)] == ["4s", "1m00s", "2m14s", "1h02m"]
+
+
+async def test_a_roadmap_that_is_not_utf8_is_read_and_never_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "ROADMAP.md"
+    raw = "# Plan\n- [ ] T001 caf\u00e9\n".encode("latin-1")
+    path.write_bytes(raw)
+    docs = Documents(dict)
+    docs.configure(tmp_path, ["ROADMAP.md"])
+    uri = uri_of(path)
+    assert await docs.scan() == [uri]
+    parsed = docs.get(uri)
+    assert parsed is not None and [t.id for t in parsed.roadmap.tasks] == ["T001"]
+    outcome = CheckboxWriter(create_server())._on_disk(uri, "T001", True)
+    assert not outcome.applied and "cannot read" in outcome.message
+    assert path.read_bytes() == raw

@@ -154,9 +154,9 @@ class RoadmapServer(LanguageServer):
         if not parsed or not parsed.is_open:
             self.request_lens_refresh()
 
-    def refresh_all(self) -> None:
+    async def refresh_all(self) -> None:
         """Re-read every roadmap, including those that stopped being one (their problems go)."""
-        for uri in sorted(set(self.documents.scan()) | self._shown):
+        for uri in sorted(set(await self.documents.scan()) | self._shown):
             self.refresh_document(uri)
         self.request_lens_refresh()
 
@@ -223,14 +223,14 @@ def create_server(
     async def initialized(ls: RoadmapServer, params: types.InitializedParams) -> None:
         await ls.pull_settings()
         ls.report_config_errors()
-        ls.refresh_all()
+        await ls.refresh_all()
         await watch.start_watching(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def config_changed(ls: RoadmapServer, params: types.DidChangeConfigurationParams) -> None:
         await ls.pull_settings()
         ls.report_config_errors()
-        ls.refresh_all()
+        await ls.refresh_all()
         await watch.start_watching(ls)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

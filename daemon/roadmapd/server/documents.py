@@ -10,6 +10,7 @@ answered without re-scanning the text.
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import logging
 import time
@@ -99,9 +100,10 @@ class Documents:
                 found.update(uri_of(p) for p in paths if p.is_file())
         return sorted(found)
 
-    def scan(self) -> list[str]:
-        """URIs of the roadmap files on disk and of open roadmap buffers, sorted."""
-        found = set(self.scan_disk())
+    async def scan(self) -> list[str]:
+        """URIs of the roadmap files on disk (walked in a worker thread) and of open roadmap
+        buffers, sorted."""
+        found = set(await asyncio.to_thread(self.scan_disk))
         found.update(uri for uri in self._open_buffers() if self.is_roadmap(uri))
         return sorted(found)
 

@@ -2,12 +2,15 @@
 
 Open document: a `workspace/applyEdit` of the one character, against the synced version (so the
 user can undo it, and the client rejects it if the buffer moved on; then we re-parse and try
-once more). Closed file: re-read, re-parse, change that one character and replace the file
-atomically (temp file + rename), keeping the line endings and every other byte.
+once more). Closed file (in a worker thread): re-read, re-parse, change that one character and
+replace the file atomically (temp file + rename), keeping the line endings and every other byte.
+(`roadmapd.workspace.set_checked_on_disk` does the same, but importing it here would load the
+whole engine when the server starts.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import tempfile
@@ -48,7 +51,7 @@ class CheckboxWriter:
                     return outcome
             log.warning("%s: %s", task_id, outcome.message)
             return outcome
-        return self._on_disk(uri, task_id, checked)
+        return await asyncio.to_thread(self._on_disk, uri, task_id, checked)
 
     async def _in_buffer(self, uri: str, task_id: str, checked: bool) -> EditOutcome:
         doc = self._server.workspace.text_documents[uri]

@@ -269,7 +269,7 @@ class EngineController:
         if self._ws is None:
             return
         stored = await asyncio.to_thread(self._ws.store.all)
-        for uri in self._ls.documents.scan():
+        for uri in await self._ls.documents.scan():
             parsed = self._ls.documents.get(uri)
             for task in parsed.roadmap.tasks if parsed is not None else ():
                 state = stored.get(task.id)

@@ -303,7 +303,7 @@ class RunView:
             self._ls.task_progress.report(live.uri, live.task.id, message, percentage)
 
     def _transcript(self, live: _Live, event: Event) -> None:
-        doc: dict[str, Any] = event_to_json(event)
+        doc: dict[str, Any] = event_to_json(event, secrets=self._secrets)
         attempt = getattr(event, "attempt", live.attempt)
         for kind, text in describe(doc):
             self._send(live.task.id, attempt, kind, text)
