@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from roadmapd.problems import Problem, Severity
-from roadmapd.verify import parse_output
+from roadmapd.verify import parse_check
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "verify"
 TSC_EXPECTED = [
@@ -26,7 +26,7 @@ def _where(problems: Sequence[Problem]) -> list[tuple[str | None, int, int, str 
 def test_tsc_plain_output() -> None:
     root = FIXTURES / "tsc"
     output = (root / "output-plain.txt").read_text()
-    problems = parse_output("tsc", output, root, source="tsc", exit_code=1)
+    problems = parse_check("tsc", output, root, source="tsc", exit_code=1).problems
     assert _where(problems) == TSC_EXPECTED
     assert problems[0].message == "Type 'string' is not assignable to type 'number'."
     assert problems[-1].message.splitlines() == [
@@ -39,22 +39,24 @@ def test_tsc_plain_output() -> None:
 
 def test_tsc_pretty_output_gives_the_same_problems() -> None:
     root = FIXTURES / "tsc"
-    plain = parse_output("tsc", (root / "output-plain.txt").read_text(), root, source="tsc")
-    pretty = parse_output("tsc", (root / "output-pretty.txt").read_text(), root, source="tsc")
+    plain = parse_check("tsc", (root / "output-plain.txt").read_text(), root, source="tsc").problems
+    pretty = parse_check(
+        "tsc", (root / "output-pretty.txt").read_text(), root, source="tsc"
+    ).problems
     assert pretty == plain
 
 
 def test_tsc_global_error_has_no_file() -> None:
     root = FIXTURES / "tsc"
     output = (root / "output-global.txt").read_text()
-    (problem,) = parse_output("tsc", output, root, source="tsc", exit_code=1)
+    (problem,) = parse_check("tsc", output, root, source="tsc", exit_code=1).problems
     assert (problem.file, problem.code) == (None, "TS5058")
     assert "does not exist" in problem.message
 
 
 def test_eslint_json_output(tmp_path: Path) -> None:
     output = (FIXTURES / "eslint" / "output.json").read_text().replace("@ROOT@", str(tmp_path))
-    problems = parse_output("eslint", output, tmp_path, source="eslint", exit_code=1)
+    problems = parse_check("eslint", output, tmp_path, source="eslint", exit_code=1).problems
     assert _where(problems) == [
         ("lib/broken.js", 0, 9, "fatal"),
         ("lib/x.js", 0, 6, "no-unused-vars"),
@@ -71,6 +73,6 @@ def test_eslint_json_output(tmp_path: Path) -> None:
 
 def test_eslint_paths_outside_the_workspace_are_kept_and_flagged(tmp_path: Path) -> None:
     output = (FIXTURES / "eslint" / "output.json").read_text().replace("@ROOT@", "/elsewhere")
-    problems = parse_output("eslint", output, tmp_path, source="eslint", exit_code=1)
+    problems = parse_check("eslint", output, tmp_path, source="eslint", exit_code=1).problems
     assert problems[0].file == "/elsewhere/lib/broken.js"
     assert problems[0].message.endswith("(file outside the workspace)")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from roadmapd.problems import Severity
-from roadmapd.verify import CheckSpec, parse_output, run_checks
+from roadmapd.verify import CheckSpec, parse_check, run_checks
 
 PY = shlex.quote(sys.executable)
 ProjectFactory = Callable[[dict[str, str]], Path]
@@ -123,7 +123,9 @@ def test_console_output_alone_is_parsed(project: ProjectFactory) -> None:
     root = project({"tests/test_mod.py": TESTS})
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
     done = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
-    problems = parse_output("pytest", done.stdout, root, source="pytest", exit_code=done.returncode)
+    problems = parse_check(
+        "pytest", done.stdout, root, source="pytest", exit_code=done.returncode
+    ).problems
     assert {(p.file, p.range.start.line) for p in problems} == {
         ("tests/test_mod.py", 8),  # the test's def line: the console summary has no traceback
         ("tests/test_mod.py", 13),
@@ -135,7 +137,7 @@ def test_console_output_without_tests_is_a_failure(project: ProjectFactory) -> N
     root = project({"app.py": "X = 1\n"})
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
     done = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
-    problems = parse_output("pytest", done.stdout, root, source="pytest", exit_code=0)
+    problems = parse_check("pytest", done.stdout, root, source="pytest", exit_code=0).problems
     assert [p.code for p in problems] == ["no-tests"]
 
 

@@ -5,7 +5,7 @@ and, for test runners, at least one test ran.
 """
 
 from roadmapd.verify.defaults import detect_default_checks
-from roadmapd.verify.parsers import parse_output
+from roadmapd.verify.parsers import parse_check
 from roadmapd.verify.retry import format_for_retry
 from roadmapd.verify.runner import run_checks
 from roadmapd.verify.spec import PARSERS, CheckSpec, ParserName, check_for_command, spec_error
@@ -17,7 +17,7 @@ __all__ = [
     "check_for_command",
     "detect_default_checks",
     "format_for_retry",
-    "parse_output",
+    "parse_check",
     "run_checks",
     "spec_error",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roadmapd.problems import Problem, Severity
+from roadmapd.problems import Severity
 from roadmapd.verify.locations import make_problem, tail
 from roadmapd.verify.parsers import eslint, generic, mypy, pytest_junit, ruff, tsc
 from roadmapd.verify.parsers.result import Parsed
@@ -67,26 +67,3 @@ def parse_check(
         message = f"{source} failed with exit code {exit_code}; last lines of its output:\n{shown}"
         problems = [*problems, make_problem(root, source, message, file=None, code="exit-code")]
     return Parsed(problems, parsed.tests_run, parsed.summary)
-
-
-def parse_output(
-    parser: str,
-    output: str,
-    root: Path,
-    *,
-    source: str,
-    junit_xml: str | None = None,
-    pattern: str | None = None,
-    exit_code: int | None = None,
-) -> list[Problem]:
-    """Problems found in a check's output. `junit_xml` is the text of its JUnit XML report."""
-    parsed = parse_check(
-        parser,
-        output,
-        root,
-        source=source,
-        junit_xml=junit_xml,
-        pattern=pattern,
-        exit_code=exit_code,
-    )
-    return parsed.problems
