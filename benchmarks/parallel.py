@@ -4,35 +4,27 @@ Each task is a scripted 3-turn agent session (a shell command, a file creation, 
 message) on the fake Messages API server with 300 ms of latency per turn, run end to end by the
 real CLI (`roadmapd run --all`) in a fresh repository: worktrees, checkpoints, checks, commits
 and integration included. The fake server answers in script order, so each task gets its own
-server and a small router in front sends each request to the server of the task named in its
-first message. Prints both wall times and the speed-up. Run: `python benchmarks/parallel.py`.
+server behind one URL (`roadmapd.testing.router.FakeServers`). Prints both wall times and the
+speed-up. Run: `python benchmarks/parallel.py`.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from roadmapd.testing.harness import FakeServer
+from roadmapd.testing.router import FakeServers
 from roadmapd.testing.script import script, text, tool_use
 
 TASKS = 4
 DELAY_MS = 300
 EDITOR = "str_replace_based_edit_tool"
 CONFIG = 'sandbox = "off"\nmax_parallel = {n}\n\n[[checks]]\nname = "ok"\nrun = "python -c pass"\n'
-_TASK = re.compile(r"Task (\S+?):")
 
 
 def session(i: int) -> dict[str, Any]:
@@ -41,43 +33,6 @@ def session(i: int) -> dict[str, Any]:
         tool_use(EDITOR, {"command": "create", "path": f"mod{i}.py", "file_text": f"V = {i}\n"}),
         text(f"Added mod{i}.py."),
     )
-
-
-class Router(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, backends: dict[str, str]) -> None:
-        super().__init__(("127.0.0.1", 0), _Forward)
-        self.backends = backends
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Forward(BaseHTTPRequestHandler):
-    server: Router
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("content-length", "0")))
-        first = json.loads(body)["messages"][0]["content"]
-        first_text = first if isinstance(first, str) else first[0].get("text", "")
-        found = _TASK.search(first_text)
-        target = urlsplit(self.server.backends[found.group(1) if found else ""])
-        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host",)}
-        conn.request("POST", self.path, body=body, headers=headers)
-        reply = conn.getresponse()
-        data = reply.read()
-        self.send_response(reply.status)
-        self.send_header("content-type", reply.getheader("content-type", "application/json"))
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-        conn.close()
 
 
 def make_repo(root: Path, n: int, env: dict[str, str]) -> None:
@@ -102,15 +57,8 @@ def run_once(n: int, tmp: Path) -> tuple[float, int]:
     )
     repo = tmp / f"repo-{n}"
     make_repo(repo, n, env)
-    with ExitStack() as stack:
-        servers = {
-            f"t{i}": stack.enter_context(FakeServer(session(i), delay_ms=DELAY_MS))
-            for i in range(TASKS)
-        }
-        router = Router({task: server.url for task, server in servers.items()})
-        threading.Thread(target=router.serve_forever, daemon=True).start()
-        stack.callback(router.shutdown)
-        env["ANTHROPIC_BASE_URL"] = router.url
+    with FakeServers({f"t{i}": session(i) for i in range(TASKS)}, delay_ms=DELAY_MS) as api:
+        env["ANTHROPIC_BASE_URL"] = api.url
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "roadmapd.cli", "run", "--all", "--yes"],

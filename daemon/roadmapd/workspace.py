@@ -12,11 +12,11 @@ import subprocess
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from roadmapd.agent.events import AgentEvent
 from roadmapd.agent.prompts import task_prompt
-from roadmapd.agent.session import AgentSession, ApproveCommand
+from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.config import Config, load_config
 from roadmapd.engine import (
@@ -88,7 +88,7 @@ class AgentAdapter:
     """The engine's AgentPort: a fresh AgentSession per attempt series, prompted with the task.
 
     `memory` (when given) is asked for the project-memory section of each task's prompt;
-    `approve_command` is the agent's hook before each bash command (see `engine.commands`).
+    `gate` is asked before each bash command of the task's agent (see `engine.commands`).
     """
 
     def __init__(
@@ -97,18 +97,17 @@ class AgentAdapter:
         settings: AgentSettings,
         api_key: str | None,
         memory: Callable[[Task], str] | None = None,
-        approve_command: ApproveCommand | None = None,
+        gate: CommandGate | None = None,
     ) -> None:
         self.root, self.settings, self._api_key = root, settings, api_key
-        self._memory, self._approve_command = memory, approve_command
+        self._memory, self._gate = memory, gate
 
     async def open(self, task: Task, *, context: str | None) -> _Session:
         prompt = task_prompt(task, memory=self._memory(task) if self._memory else "")
         if context:
             prompt += "\n\n" + context
-        session = AgentSession(
-            self.root, self.settings, api_key=self._api_key, approve_command=self._approve_command
-        )
+        ask = self._gate.for_task(task.id) if self._gate is not None else None
+        session = AgentSession(self.root, self.settings, api_key=self._api_key, approve_command=ask)
         return _Session(session, prompt)
 
 
@@ -124,13 +123,6 @@ def memory_for(memory: ProjectMemory, max_tokens: int) -> Callable[[Task], str]:
         )
 
     return build
-
-
-class _NoCheckbox:
-    """A lane's CheckboxPort: the tick is applied when the lane's commit is integrated."""
-
-    async def set_checked(self, task: Task, checked: bool) -> None:
-        return None
 
 
 class LaneGit:
@@ -180,21 +172,26 @@ def _ticker(task_id: str) -> Callable[[bytes], bytes]:
 
 class WorkspaceLanes:
     """The engine's LanesPort: per-task worktrees under the store's dir, with the task's
-    agent, checks and git working there."""
+    agent, checks and git working there. The lane's checkbox is the workspace's own: the engine
+    calls it once the task's commit (which holds the tick) has landed on the user's branch, to
+    tick the user's copy too (a no-op on disk when the integration wrote the file)."""
 
-    def __init__(self, ws: Workspace, roadmap: Path | None, make_agent: Callable[[Path], Any]):
-        self.ws, self._make_agent = ws, make_agent
-        self._roadmap = roadmap.relative_to(ws.root).as_posix() if roadmap else None
+    def __init__(self, ws: Workspace, checkbox: RoadmapCheckbox, make_agent: Callable[[Path], Any]):
+        self.ws, self._checkbox, self._make_agent = ws, checkbox, make_agent
         self._lanes: dict[str, Lane] = {}
 
     async def open(self, task: Task) -> LanePorts[Task]:
+        roadmap = self._checkbox.roadmap_path(task)
+        relative = None
+        if roadmap is not None and roadmap.resolve().is_relative_to(self.ws.root):
+            relative = roadmap.resolve().relative_to(self.ws.root).as_posix()
         lane = await self.ws.git.open_lane(task.id, self.ws.store.paths.worktrees_dir)
         self._lanes[task.id] = lane
         return LanePorts(
             agent=self._make_agent(lane.path),
             verifier=CheckRunner(lane.path, self.ws.config),
-            git=LaneGit(self.ws.git, lane, self._roadmap),
-            checkbox=_NoCheckbox(),
+            git=LaneGit(self.ws.git, lane, relative),
+            checkbox=self._checkbox,
         )
 
     async def close(self, task: Task, lane: LanePorts[Task], *, integrated: bool) -> None:
@@ -256,11 +253,22 @@ def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> bool:
     return True
 
 
+class RoadmapCheckbox(Protocol):
+    """A CheckboxPort that also says which roadmap file holds a task (parallel lanes need it to
+    put the tick into the task's commit)."""
+
+    async def set_checked(self, task: Task, checked: bool) -> None: ...
+    def roadmap_path(self, task: Task) -> Path | None: ...
+
+
 class DiskCheckbox:
     """The engine's CheckboxPort for a roadmap file that is not open in an editor."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def roadmap_path(self, task: Task) -> Path | None:
+        return self.path
 
     async def set_checked(self, task: Task, checked: bool) -> None:
         if not set_checked_on_disk(self.path, task.id, checked):
@@ -341,7 +349,7 @@ class Workspace:
 
     def engine(
         self,
-        checkbox: Any,
+        checkbox: RoadmapCheckbox,
         extra_sinks: Sequence[Callable[[Event], None]] = (),
         *,
         approval: ApprovalPort[Task] | None = None,
@@ -368,9 +376,7 @@ class Workspace:
             recall_for = memory_for(memory, self.config.memory_tokens)
             return AgentAdapter(root, settings, self.api_key, recall_for, gate)
 
-        lanes = None
-        if self.config.max_parallel > 1 and isinstance(checkbox, DiskCheckbox):
-            lanes = WorkspaceLanes(self, checkbox.path, agent_in)
+        lanes = WorkspaceLanes(self, checkbox, agent_in) if self.config.max_parallel > 1 else None
         return TaskEngine(
             agent=agent_in(self.root),
             verifier=CheckRunner(self.root, self.config),

@@ -55,7 +55,7 @@ def test_yes_approves_the_commit_and_a_risky_command_is_denied_without_it(
     with FakeServer(repo2_session) as server:
         run = repo.cli("run", "--task", "clean", env={"ANTHROPIC_BASE_URL": server.url})
         requests = server.requests()
-    assert "the agent wanted to run 'sudo rm -rf /tmp/nothing-here'" in run.stderr
+    assert "clean's agent wanted to run 'sudo rm -rf /tmp/nothing-here'" in run.stderr
     result = requests[1]["body"]["messages"][-1]["content"][0]
     assert result["type"] == "tool_result" and result["is_error"] is True
     assert "the user did not allow this command" in result["content"]

@@ -81,6 +81,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _run(root: Path, plan: dict[str, tuple[str, str]]) -> tuple[Any, Workspace]:
+    """Run the tasks named in `plan` (in parallel lanes) to their end."""
     ws = Workspace.open(root)
     roadmap = root / "ROADMAP.md"
     engine: TaskEngine[Any, Any] = TaskEngine(
@@ -90,10 +91,10 @@ def _run(root: Path, plan: dict[str, tuple[str, str]]) -> tuple[Any, Workspace]:
         checkbox=DiskCheckbox(roadmap),
         sink=ws.recorder,
         settings=engine_settings(ws.config),
-        lanes=WorkspaceLanes(ws, roadmap, lambda lane_root: Writer(lane_root, plan)),
+        lanes=WorkspaceLanes(ws, DiskCheckbox(roadmap), lambda lane_root: Writer(lane_root, plan)),
     )
     tasks = parse(roadmap.read_text()).tasks
-    result = asyncio.run(engine.run(tasks))
+    result = asyncio.run(engine.run([t for t in tasks if t.id in plan], all_tasks=tasks))
     ws.close()
     return result, ws
 
@@ -123,3 +124,23 @@ def test_two_tasks_on_the_same_lines_one_lands_one_needs_attention(repo: Path) -
     assert "- [ ] Task B" in (repo / "ROADMAP.md").read_text()
     assert _git(repo, "show", "roadmapd/B:calc.py") == "x = 20\ny = 2\n"
     assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_uncommitted_roadmap_edits_stay_and_both_ticks_land(repo: Path) -> None:
+    """The user added a task to ROADMAP.md without committing it: both tasks still land, each
+    commit holds only its own tick, and the file on disk keeps the user's line plus both ticks."""
+    mine = ROADMAP + "- [ ] Task C, not committed yet <!-- id: C -->\n"
+    (repo / "ROADMAP.md").write_text(mine)
+
+    result, _ = _run(repo, {"A": ("a.py", "A = 1\n"), "B": ("b.py", "B = 2\n")})
+
+    assert [o.status for o in result.outcomes] == [TaskStatus.COMMITTED] * 2, result
+    on_disk = (repo / "ROADMAP.md").read_text()
+    assert on_disk == mine.replace("- [ ] Task A", "- [x] Task A").replace(
+        "- [ ] Task B", "- [x] Task B"
+    )
+    assert _git(repo, "show", "HEAD~1:ROADMAP.md") == ROADMAP.replace(
+        "- [ ] Task A", "- [x] Task A"
+    )
+    assert _git(repo, "show", "HEAD:ROADMAP.md") == ROADMAP.replace("[ ]", "[x]")
+    assert _git(repo, "status", "--porcelain") == " M ROADMAP.md\n"

@@ -27,17 +27,20 @@ async def test_terminal_answers() -> None:
     assert await gate.approve(TASK, "diff --git a/calc.py b/calc.py\n+x") is True
     assert "Commit sub? [y/N]" in out.getvalue() and "+x" in out.getvalue()
     assert await gate.approve(TASK, "") is False
-    assert await gate.ask_command("curl x", "risky") == "task"
-    assert await gate.ask_command("curl x", "risky") == "once"
-    assert await gate.ask_command("curl x", "risky") == "deny"  # the default is no
+    assert await gate.ask_command("T1", "curl x", "risky") == "task"
+    assert await gate.ask_command("T1", "curl x", "risky") == "once"
+    assert await gate.ask_command("T1", "curl x", "risky") == "deny"  # the default is no
 
 
 async def test_yes_and_no_terminal() -> None:
     gate, out = _gate(yes=True)
-    assert await gate.approve(TASK, "") is True and await gate.ask_command("sudo x", "") == "once"
+    assert (
+        await gate.approve(TASK, "") is True
+        and await gate.ask_command("T1", "sudo x", "") == "once"
+    )
     assert out.getvalue() == ""
     gate, out = _gate(interactive=False)
     assert await gate.approve(TASK, "") is False
-    assert await gate.ask_command("sudo x", "it matches") == "deny"
+    assert await gate.ask_command("T1", "sudo x", "it matches") == "deny"
     assert "stdin is not a terminal: rejected" in out.getvalue()
     assert "it was not allowed (run with --yes" in out.getvalue()

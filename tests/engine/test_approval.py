@@ -111,13 +111,14 @@ def test_ordinary_commands_pass(command: str) -> None:
 
 
 async def test_the_gate_only_asks_about_risky_commands() -> None:
-    asked: list[tuple[str, str]] = []
+    asked: list[tuple[str, str, str]] = []
 
-    async def ask(command: str, why: str) -> CommandApproval:
-        asked.append((command, why))
+    async def ask(task_id: str, command: str, why: str) -> CommandApproval:
+        asked.append((task_id, command, why))
         return "deny"
 
-    gate = CommandGate(RISKY, ask)
+    gate = CommandGate(RISKY, ask).for_task("T7")
     assert await gate("pytest -q") == "once"
     assert await gate("wget http://x") == "deny"
-    assert [c for c, _ in asked] == ["wget http://x"] and "risky pattern" in asked[0][1]
+    assert [(t, c) for t, c, _ in asked] == [("T7", "wget http://x")]
+    assert "risky pattern" in asked[0][2]

@@ -74,6 +74,50 @@ def test_uncommitted_user_changes_on_those_files_block_it(repo: GitRepo, tmp_pat
     assert repo.read("src/app.py").endswith("# mine\n")
 
 
+def test_the_tick_lands_on_a_roadmap_with_uncommitted_edits(repo: GitRepo, tmp_path: Path) -> None:
+    """The user's unsaved-to-git roadmap edits stay; the commit gets the tick on HEAD's text;
+    the working-tree copy is left for the caller (reported in `kept`)."""
+    _, commit = _work(repo, tmp_path, "a", "src/a.py", "A = 1\n")
+    mine = repo.read("ROADMAP.md") + "- [ ] three (my new task)\n"
+    repo.write("ROADMAP.md", mine)
+
+    out = integrate(Plumbing(repo.root), "a", 1, commit, branch_name="roadmapd/a", edits=TICK)
+
+    assert out.done, out.reason
+    assert out.kept == ("ROADMAP.md",) and out.files == ("ROADMAP.md", "src/a.py")
+    assert repo.read("ROADMAP.md") == mine  # not one byte of the user's file changed
+    committed = repo.git("show", "HEAD:ROADMAP.md")
+    assert "- [x] one" in committed and "three" not in committed
+    assert repo.git("show", ":ROADMAP.md") == committed  # the index follows the commit
+    assert repo.read("src/a.py") == "A = 1\n"
+    assert repo.git("diff", "--cached", "--name-only") == ""  # only the user's own edit is
+    assert repo.git("diff", "--name-only") == "ROADMAP.md"  # left, unstaged
+
+
+def test_a_roadmap_change_of_the_task_itself_still_needs_a_clean_file(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    _, commit = _work(
+        repo, tmp_path, "a", "ROADMAP.md", "# Roadmap\n\n- [ ] one\n- [ ] two\nnote\n"
+    )
+    repo.write("ROADMAP.md", repo.read("ROADMAP.md") + "mine\n")
+    head = repo.git("rev-parse", "HEAD")
+    out = integrate(Plumbing(repo.root), "a", 1, commit, branch_name="roadmapd/a", edits=TICK)
+    assert not out.done and "uncommitted changes in ROADMAP.md" in (out.reason or "")
+    assert repo.git("rev-parse", "HEAD") == head and repo.read("ROADMAP.md").endswith("mine\n")
+
+
+def test_a_staged_roadmap_keeps_its_index_entry(repo: GitRepo, tmp_path: Path) -> None:
+    _, commit = _work(repo, tmp_path, "a", "src/a.py", "A = 1\n")
+    repo.write("ROADMAP.md", repo.read("ROADMAP.md") + "staged line\n")
+    repo.git("add", "ROADMAP.md")
+    staged = repo.git("rev-parse", ":ROADMAP.md")
+    out = integrate(Plumbing(repo.root), "a", 1, commit, branch_name="roadmapd/a", edits=TICK)
+    assert out.done and out.kept == ("ROADMAP.md",)
+    assert repo.git("rev-parse", ":ROADMAP.md") == staged  # the user's staged version stays
+    assert "- [x] one" in repo.git("show", "HEAD:ROADMAP.md")
+
+
 def test_reopening_a_lane_backs_up_what_it_held(repo: GitRepo, tmp_path: Path) -> None:
     lane, _ = _work(repo, tmp_path, "a", "src/a.py", "A = 1\n")
     (lane.path / "notes.txt").write_text("unfinished\n")

@@ -58,17 +58,17 @@ class ConsoleApproval:
         answer = await self._ask(question)
         return answer in ("y", "yes")
 
-    async def ask_command(self, command: str, why: str) -> CommandApproval:
+    async def ask_command(self, task_id: str, command: str, why: str) -> CommandApproval:
         if self.yes:
             return "once"
         if not self.interactive:
             self._say(
-                f"roadmapd: the agent wanted to run {command!r} ({why}); stdin is not a "
+                f"roadmapd: {task_id}'s agent wanted to run {command!r} ({why}); stdin is not a "
                 "terminal, so it was not allowed (run with --yes to allow risky commands)"
             )
             return "deny"
         question = (
-            f"\nThe agent wants to run:\n  $ {command}\n({why})\n"
+            f"\nThe agent of {task_id} wants to run:\n  $ {command}\n({why})\n"
             "Allow? [o]nce, for this [t]ask, [N]o: "
         )
         answer = await self._ask(question)

@@ -15,7 +15,9 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 CommandApproval = Literal["once", "task", "deny"]
-Ask = Callable[[str, str], Awaitable[CommandApproval]]  # (command, why it is risky)
+# (task id, command, why it is risky): the task id says which agent asks (tasks run in parallel)
+Ask = Callable[[str, str, str], Awaitable[CommandApproval]]
+ApproveCommand = Callable[[str], Awaitable[CommandApproval]]
 
 BUILD_DIRS = frozenset(
     {
@@ -98,13 +100,18 @@ def _commands(words: Sequence[str]) -> list[list[str]]:
 
 
 class CommandGate:
-    """The agent's `approve_command` hook: safe commands pass, risky ones are asked about."""
+    """The agents' `approve_command` hook: safe commands pass, risky ones are asked about."""
 
     def __init__(self, risky: RiskyCommands, ask: Ask) -> None:
         self.risky, self._ask = risky, ask
 
-    async def __call__(self, command: str) -> CommandApproval:
-        why = self.risky.why(command)
-        if why is None:
-            return "once"
-        return await self._ask(command, why)
+    def for_task(self, task_id: str) -> ApproveCommand:
+        """The hook of one task's agent: its questions name the task."""
+
+        async def approve(command: str) -> CommandApproval:
+            why = self.risky.why(command)
+            if why is None:
+                return "once"
+            return await self._ask(task_id, command, why)
+
+        return approve

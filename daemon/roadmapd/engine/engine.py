@@ -108,6 +108,11 @@ class TaskEngine(Generic[TaskT, CP]):
     def current_task_id(self) -> str | None:
         return self._current[0] if self._current else None
 
+    @property
+    def running_task_ids(self) -> list[str]:
+        """The tasks under way now: the serial one, or those in lanes."""
+        return [self._current[0]] if self._current else list(self._lane_jobs)
+
     def not_runnable_reason(self, task: TaskT, all_tasks: Sequence[TaskT] = ()) -> str | None:
         """Why `task` cannot be run now (None if it can), e.g. `depends on T1 (failed)`."""
         known = {t.id: t for t in all_tasks}
@@ -242,6 +247,7 @@ class TaskEngine(Generic[TaskT, CP]):
             transition=lambda tid, trig, n, why: self._transition(run_id, tid, trig, n, why),
             budget=budget,
             approval=self.approval,
+            tick_after_commit=lane is not None,
         )
 
     async def _run_parallel(

@@ -3,11 +3,11 @@
 1. Checkpoint through the git port before anything changes (no checkpoint, no run).
 2. Agent attempt; every agent event is re-emitted as `AgentActivity`.
 3. On `end_turn` the daemon verifies (the agent's claims count for nothing).
-4. Passed: tick the checkbox, commit through the git port (a refused commit leaves the task
-   passed, with the reason). Failed with attempts left: retry with context, either in the
-   same conversation (`retry="continue"`: problems + diff so far) or after restoring the
-   checkpoint in a fresh session (`retry="restart"`). Attempts exhausted: failed, with the
-   last problems kept.
+4. Passed: tick the checkbox, commit through the git port (in a lane: commit, then tick); a
+   refused commit leaves the task passed, with the reason. Failed with attempts left: retry
+   with context, either in the same conversation (`retry="continue"`: problems + diff so far)
+   or after restoring the checkpoint in a fresh session (`retry="restart"`). Attempts
+   exhausted: failed, with the last problems kept.
 5. Agent outcomes other than `end_turn`: see `settings.RETRYABLE_OUTCOMES`/`STOP_OUTCOMES`.
 6. Cancellation anywhere: the cancel propagates into the agent stream (which is closed), the
    task becomes cancelled, the checkpoint is kept.
@@ -74,6 +74,9 @@ class RunContext(Generic[TaskT, CP]):
     transition: Transition
     budget: RunBudget = field(default_factory=RunBudget)
     approval: ApprovalPort[TaskT] | None = None
+    # In a lane the tick is part of the integrated commit: the checkbox port then only brings
+    # it to the user's copy of the roadmap, after the commit has landed (never before).
+    tick_after_commit: bool = False
 
 
 class _Stop(Exception):
@@ -264,15 +267,7 @@ class TaskRunner(Generic[TaskT, CP]):
                 return
         else:
             self._fire(Trigger.CHECKS_PASSED)
-        note = ""
-        try:
-            await ctx.checkbox.set_checked(task, True)
-            ctx.emit(CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=True))
-        except Exception as exc:
-            note = f"; checkbox not ticked: {exc}"
-            ctx.emit(
-                CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=False, error=str(exc))
-            )
+        note = "" if ctx.tick_after_commit else await self._tick()
         try:
             outcome = await ctx.git.commit_task(
                 cp,
@@ -287,6 +282,8 @@ class TaskRunner(Generic[TaskT, CP]):
         if not outcome.committed:
             self._fire(Trigger.COMMIT_REFUSED, f"not committed: {outcome.reason}{note}")
             return
+        if ctx.tick_after_commit:
+            note = await self._tick()
         self.commit = outcome.commit
         ctx.emit(
             Committed(
@@ -294,6 +291,19 @@ class TaskRunner(Generic[TaskT, CP]):
             )
         )
         self._fire(Trigger.COMMITTED, note.removeprefix("; ") or None)
+
+    async def _tick(self) -> str:
+        """Tick the task's checkbox; the note to add to the task's reason when that failed."""
+        ctx, task = self.ctx, self.task
+        try:
+            await ctx.checkbox.set_checked(task, True)
+        except Exception as exc:
+            ctx.emit(
+                CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=False, error=str(exc))
+            )
+            return f"; checkbox not ticked: {exc}"
+        ctx.emit(CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=True))
+        return ""
 
     async def _approved(self, cp: CP) -> bool:
         ctx, task = self.ctx, self.task

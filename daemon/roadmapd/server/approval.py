@@ -53,11 +53,10 @@ class EditorApproval:
         self,
         ls: RoadmapServer,
         locate: Locate,
-        current_task: Callable[[], str | None],
         status_of: Callable[[str], str | None],
         checkpoint_ref: CheckpointRef,
     ) -> None:
-        self._ls, self._locate, self._current = ls, locate, current_task
+        self._ls, self._locate = ls, locate
         self._status_of = status_of
         self._checkpoint_ref = checkpoint_ref
         self._waiting: dict[str, tuple[asyncio.Future[bool], str]] = {}
@@ -122,9 +121,9 @@ class EditorApproval:
 
     # --- risky shell commands ---------------------------------------------------------------
 
-    async def ask_command(self, command: str, why: str) -> Answer:
-        """Ask the user whether the agent may run `command`; anything but an answer denies."""
-        task_id = self._current() or "the task"
+    async def ask_command(self, task_id: str, command: str, why: str) -> Answer:
+        """Ask the user whether the task's agent may run `command`; anything but an answer
+        denies."""
         window = self._ls.client_capabilities.window
         if window is None or window.show_message is None:
             self._say(

@@ -6,9 +6,9 @@ client sent, the settings from the server's merged config (project file < initia
 answers at once with "started" or "queued". A configuration change applies to the next run
 that starts while no run is in progress (the running engine keeps its settings).
 
-The engine gets the editor's review gate and risky-command questions (`approval.py`). Parallel
-lanes (`max_parallel` > 1) are not wired here: the editor runs tasks one at a time and says so
-when a run of several tasks starts with that setting.
+The engine gets the editor's review gate and risky-command questions (`approval.py`). With
+`max_parallel` > 1 the tasks of one run (run all, run section) work in parallel lanes, each with
+its own lenses, progress and transcript; a run started while another is under way waits for it.
 """
 
 from __future__ import annotations
@@ -57,15 +57,12 @@ class EngineController:
         states = ls.states if isinstance(ls.states, TaskStateStore) else TaskStateStore()
         self.view = RunView(ls, states)
         self._checkbox = EditorCheckbox(ls, self.view.located)
-        self.approval = EditorApproval(
-            ls, self.view.located, self._current_task, self._status_of, self._checkpoint_ref
-        )
+        self.approval = EditorApproval(ls, self.view.located, self._status_of, self._checkpoint_ref)
         self._engine: TaskEngine[Task, Checkpoint] | None = None
         self._config: Config | None = None
         self._stale = False
         self._runs: set[asyncio.Task[Any]] = set()
         self._undo: tuple[str, TaskState, TaskStatus] | None = None  # task, shown, stored
-        self._told_serial = False  # the max_parallel note was shown
         self._opened = ls.background.spawn(self._open(), "open the workspace")
 
     async def _open(self) -> None:
@@ -135,7 +132,7 @@ class EngineController:
                 runnable.append(task)
         if not runnable:
             return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
-        busy = engine.current_task_id
+        busy = ", ".join(engine.running_task_ids)
         run = asyncio.ensure_future(engine.run(runnable, all_tasks=all_tasks))
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
@@ -144,21 +141,8 @@ class EngineController:
         verb = f"queued after {busy}" if busy else "started"
         message = f"{verb}: {', '.join(ids)}" + (f" ({'; '.join(refused)})" if refused else "")
         if len(runnable) > 1 and engine.settings.max_parallel > 1:
-            message += f"; {self._serial_note(engine.settings.max_parallel)}"
+            message += f" (up to {engine.settings.max_parallel} at a time, each in its worktree)"
         return CommandResult(ok=True, message=message, taskIds=ids)
-
-    def _serial_note(self, max_parallel: int) -> str:
-        """Parallel lanes are CLI-only for now: say so (once as a message, always in results)."""
-        note = (
-            f"max_parallel = {max_parallel} applies to `roadmapd run` only: "
-            "the editor runs tasks one at a time"
-        )
-        if not self._told_serial:
-            self._told_serial = True
-            self._ls.window_show_message(
-                types.ShowMessageParams(types.MessageType.Info, f"roadmapd: {note}")
-            )
-        return note
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:
         return await self.run(uri, [task_id])
@@ -248,9 +232,6 @@ class EngineController:
         )
 
     # --- the review gate's helpers -------------------------------------------------------------
-
-    def _current_task(self) -> str | None:
-        return self._engine.current_task_id if self._engine is not None else None
 
     def _status_of(self, task_id: str) -> str | None:
         return self._engine.status(task_id).value if self._engine is not None else None

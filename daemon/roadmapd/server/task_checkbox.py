@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from roadmapd.roadmap import Task
@@ -38,6 +39,11 @@ class EditorCheckbox:
     def __init__(self, ls: RoadmapServer, locate: Locate) -> None:
         self._ls = ls
         self._locate = locate
+
+    def roadmap_path(self, task: Task) -> Path | None:
+        """The file of the roadmap the task was run from."""
+        where = self._locate(task.id)
+        return path_of(where[0]) if where is not None else None
 
     async def set_checked(self, task: Task, checked: bool) -> None:
         where = self._locate(task.id)

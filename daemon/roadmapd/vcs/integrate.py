@@ -9,6 +9,12 @@ uncommitted byte of the user's can be overwritten, and a path that is written al
 old content in HEAD. Order: commit object -> `refs/roadmapd/commits/<task>/<n>` -> files ->
 index -> branch (compare-and-swap). A SIGKILL anywhere leaves every version in some ref.
 A conflict or an unsafe working tree changes nothing: the task needs attention, its branch stays.
+
+One exception keeps the common case working: a path that only `edits` change (the roadmap,
+which the task itself left alone) may hold the user's uncommitted edits. The commit then gets the
+edit applied to the branch's version, the index entry follows only if it was unchanged, and the
+working-tree file is left alone: it is reported in `kept`, and the caller applies the same edit
+to it (the one-character tick, every other byte of the user's kept).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Integration:
     files: tuple[str, ...]
     reason: str | None
     conflicts: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # edited paths whose working-tree copy the caller must edit
 
 
 def integrate(
@@ -50,37 +57,39 @@ def integrate(
     if busy is not None or branch is None or tip is None:
         why = f"{busy} is in progress" if busy else "HEAD is detached or unborn"
         return Integration(False, None, (), f"needs attention: {why}{keep}")
-    tree, conflicts = _merged_tree(pl, tip, task_commit)
-    if tree is None:
+    merged, conflicts = _merged_tree(pl, tip, task_commit)
+    if merged is None:
         listed = ", ".join(conflicts) or "(see git merge-tree)"
         reason = f"needs attention: conflicts with the work already on the branch in {listed}"
         return Integration(False, None, (), reason + keep, tuple(conflicts))
-    tree = _apply_edits(pl, tree, edits or {})
+    tree = _apply_edits(pl, merged, edits or {})
     tip_tree = pl.tree_of(tip)
     paths = pl.changed_paths(tip_tree, tree)
     if not paths:
         return Integration(False, None, (), "not committed: already on the branch" + keep)
-    dirty = _dirty(pl, tip_tree, paths)
+    in_work, in_index = _differing(pl, tip_tree, paths)
+    edit_only = _edit_only(pl, tip_tree, merged, [p for p in edits or {} if p in paths])
+    kept = sorted(p for p in edit_only if p in in_work or p in in_index)
+    dirty = sorted((in_work | in_index) - set(kept))
     if dirty:
         reason = f"needs attention: you have uncommitted changes in {', '.join(dirty)}"
         return Integration(False, None, tuple(paths), reason + keep)
     commit = pl.commit_tree(tree, [tip], pl.message_of(task_commit))
     fault_point("integrate.commit-written")
     pl.update_ref(commit_ref(task_id, n), commit, None, "roadmapd: task commit (integrated)")
-    targets: dict[str, Entry | None] = {p: None for p in paths}
-    targets.update(pl.ls_tree(commit, paths))
+    written = [p for p in paths if p not in kept]
+    targets: dict[str, Entry | None] = {p: None for p in written}
+    targets.update(pl.ls_tree(commit, written))
     skipped = apply_entries(pl, targets)
     fault_point("integrate.files-written")
-    pl.set_index_entries(
-        {p: e for p, e in targets.items() if e is not None},
-        [p for p, e in targets.items() if e is None],
-        {},
-    )
+    staged = {p: e for p, e in targets.items() if e is not None}
+    staged.update(pl.ls_tree(commit, [p for p in kept if p not in in_index]))
+    pl.set_index_entries(staged, [p for p, e in targets.items() if e is None], {})
     fault_point("integrate.index-updated")
     pl.update_ref(branch, commit, tip, f"roadmapd: integrate {task_id}")
     fault_point("integrate.branch-moved")
     note = f"; could not write {', '.join(skipped)}" if skipped else None
-    return Integration(True, commit, tuple(paths), note)
+    return Integration(True, commit, tuple(paths), note, kept=tuple(kept))
 
 
 def _merged_tree(pl: Plumbing, tip: str, task_commit: str) -> tuple[str | None, list[str]]:
@@ -120,10 +129,21 @@ def _apply_edits(pl: Plumbing, tree: str, edits: Mapping[str, Edit]) -> str:
         return pl.text("write-tree", env=env)
 
 
-def _dirty(pl: Plumbing, tip_tree: str, paths: list[str]) -> list[str]:
-    """The paths whose working-tree or index version differs from HEAD's."""
+def _differing(pl: Plumbing, tip_tree: str, paths: list[str]) -> tuple[set[str], set[str]]:
+    """The paths whose working-tree version, and those whose index version, differ from HEAD's."""
     work_tree, index_tree = current_trees(pl)
     at_tip = pl.ls_tree(tip_tree, paths)
     in_work = pl.ls_tree(work_tree, paths)
     in_index = pl.ls_tree(index_tree, paths)
-    return [p for p in paths if in_work.get(p) != at_tip.get(p) or in_index.get(p) != at_tip.get(p)]
+    return (
+        {p for p in paths if in_work.get(p) != at_tip.get(p)},
+        {p for p in paths if in_index.get(p) != at_tip.get(p)},
+    )
+
+
+def _edit_only(pl: Plumbing, tip_tree: str, merged: str, edited: list[str]) -> list[str]:
+    """The edited paths that the task's commit itself left as they are on the branch."""
+    if not edited:
+        return []
+    at_tip, in_merged = pl.ls_tree(tip_tree, edited), pl.ls_tree(merged, edited)
+    return [p for p in edited if p in at_tip and at_tip[p] == in_merged.get(p)]

@@ -1,0 +1,93 @@
+"""Parallel lanes from the editor, end to end over stdio: `max_parallel = 2`, a run of two
+independent tasks, each agent on its own scripted fake API server, real worktrees, real checks,
+integration onto the user's branch whose roadmap has an uncommitted edit of the user's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from roadmapd.testing.router import FakeServers
+from roadmapd.testing.script import script, text, tool_use
+from roadmapd_protocol import CMD_RUN_ALL
+
+from .conftest import eventually, make_repo
+from .engine_session import Editor, git, session
+
+pytestmark = pytest.mark.timeout(120)
+EDITOR = "str_replace_based_edit_tool"
+ROADMAP = """\
+# Plan
+
+- [ ] T01 Add module a
+  - Files: a.py
+- [ ] T02 Add module b
+  - Files: b.py
+"""
+MINE = "- [x] T03 Written by hand, not committed yet\n"
+
+
+def writes(path: str, body: str) -> dict[str, object]:
+    return script(
+        tool_use(EDITOR, {"command": "create", "path": path, "file_text": body}),
+        text(f"Added {path}."),
+    )
+
+
+def overlapped(ed: Editor, a: str, b: str) -> bool:
+    """Whether, in the order the editor was told, `a` and `b` were running at the same time."""
+    now: dict[str, str] = {}
+    for state in ed.states:
+        now[state["taskId"]] = state["status"]
+        if now.get(a) in ("running", "verifying") and now.get(b) in ("running", "verifying"):
+            return True
+    return False
+
+
+async def test_a_run_of_two_independent_tasks_works_in_two_lanes(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "roadmapd.toml").write_text(
+        f'max_parallel = 2\nsandbox = "off"\n[[checks]]\nname = "compiles"\n'
+        f'run = "{sys.executable} -m compileall -q ."\n',
+        encoding="utf-8",
+    )
+    (root / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
+    make_repo(root, ROADMAP)
+    (root / "ROADMAP.md").write_text(ROADMAP + MINE, encoding="utf-8")  # saved, not committed
+    scripts = {"T01": writes("a.py", "A = 1\n"), "T02": writes("b.py", "B = 2\n")}
+    with FakeServers(scripts, delay_ms=400) as api:
+        async with session(root, api.url, tmp_path / "state") as ed:
+            started = await ed.execute(CMD_RUN_ALL, {"uri": ed.uri})
+            assert started["ok"] and started["taskIds"] == ["T01", "T02"], started
+            assert "up to 2 at a time" in started["message"]
+            for task_id in ("T01", "T02"):
+                await eventually(
+                    lambda t=task_id: ed.status(t) == "committed",  # type: ignore[misc]
+                    f"{task_id} to be committed (now {ed.status(task_id)})",
+                    timeout=90,
+                )
+            assert overlapped(ed, "T01", "T02"), [(s["taskId"], s["status"]) for s in ed.states]
+            # both ticks in the buffer and on disk, the user's own line kept in both
+            await eventually(lambda: "- [x] T02" in ed.text, "the buffer to show both ticks")
+            expected = (ROADMAP + MINE).replace("[ ]", "[x]")
+            assert ed.text == expected
+            assert (root / "ROADMAP.md").read_text(encoding="utf-8") == expected
+            lenses = await ed.lenses()
+            assert lenses[2][0].startswith("✓ passed") and lenses[4][0].startswith("✓ passed")
+            progress_titles = [
+                getattr(v, "title", None)
+                for reports in ed.client.progress_reports.values()
+                for v in reports
+            ]
+            assert "Add module a" in progress_titles and "Add module b" in progress_titles
+    # one commit per task, in roadmap order; each holds its tick but never the user's line
+    subjects = git(root, "log", "--format=%s", "-n", "3").splitlines()
+    assert subjects[:2] == ["Add module b", "Add module a"]
+    assert git(root, "show", "HEAD:ROADMAP.md") == ROADMAP.replace("[ ]", "[x]")
+    assert git(root, "show", "--name-only", "--format=", "HEAD~1").split() == ["ROADMAP.md", "a.py"]
+    assert git(root, "status", "--porcelain").splitlines() == [" M ROADMAP.md"]
+    assert api.requests("T01") and api.requests("T02")
+    assert git(root, "branch", "--list", "roadmapd/*") == ""
