@@ -14,6 +14,8 @@ export const DAEMON_KEYS = [
   "checks",
   "commitMode",
   "sandbox",
+  "maxParallel",
+  "approval",
 ] as const;
 
 /** Settings only the extension reads; a change to one of these restarts the daemon. */

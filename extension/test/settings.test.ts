@@ -12,6 +12,7 @@ test("daemon settings keep only the daemon's keys and values that are set", () =
     checks: [{ name: "tests", run: "pytest -q", parser: "pytest" }],
     commitMode: "per-task",
     sandbox: null,
+    maxParallel: 3,
     serverPath: "/opt/roadmapd",
     python: "/usr/bin/python3",
     trace: { server: "verbose" },
@@ -22,6 +23,7 @@ test("daemon settings keep only the daemon's keys and values that are set", () =
     roadmaps: ["ROADMAP.md", "docs/TODO.md"],
     checks: [{ name: "tests", run: "pytest -q", parser: "pytest" }],
     commitMode: "per-task",
+    maxParallel: 3,
   });
 });
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,3 +203,37 @@ async def test_cancel_one_lane_and_max_parallel_one_stays_serial() -> None:
     out = await _engine(serial, [], 1).run([FileTask("A"), FileTask("B")])
     assert [o.status for o in out.outcomes] == [TaskStatus.COMMITTED] * 2
     assert serial.commits == [] and serial.peak == 1  # no lanes, one at a time
+
+
+async def test_runs_started_while_others_work_join_them() -> None:
+    """Tasks started one run at a time (clicks in an editor) share the lanes: they overlap,
+    commit in the order they were started, and cancelling one run leaves the other alone."""
+    shared, events = Shared(want=2, wait_s=5), []  # type: ignore[var-annotated]
+    engine = _engine(shared, events, 2)
+    assert engine.parallel
+    first = asyncio.create_task(engine.run([FileTask("A", files=("a.py",))]))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(engine.run([FileTask("B", files=("b.py",))]))
+    done = await asyncio.wait_for(asyncio.gather(first, second), 10)
+    assert [r.outcomes[0].status for r in done] == [TaskStatus.COMMITTED] * 2
+    assert shared.peak == 2 and shared.commits == ["A", "B"]
+
+    slow = Shared(want=3, wait_s=30)
+    engine = _engine(slow, [], 2)
+    kept = asyncio.create_task(engine.run([FileTask("C", files=("c.py",))]))
+    dropped = asyncio.create_task(
+        engine.run([FileTask("D", files=("d.py",)), FileTask("E", files=("c.py",))])
+    )
+    for _ in range(500):
+        if slow.live == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(engine.running_task_ids) == ["C", "D"]  # E waits: its file is C's
+    dropped.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(dropped, 10)
+    assert engine.status("D") is TaskStatus.CANCELLED and engine.status("E") is TaskStatus.CANCELLED
+    assert engine.running_task_ids == ["C"]
+    slow.together.set()
+    result = await asyncio.wait_for(kept, 10)
+    assert result.outcomes[0].status is TaskStatus.COMMITTED and slow.commits == ["C"]

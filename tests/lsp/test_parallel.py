@@ -11,7 +11,7 @@ import pytest
 
 from roadmapd.testing.router import FakeServers
 from roadmapd.testing.script import script, text, tool_use
-from roadmapd_protocol import CMD_RUN_ALL
+from roadmapd_protocol import CMD_RUN_ALL, CMD_RUN_TASK
 
 from .conftest import eventually, make_repo
 from .engine_session import Editor, git, session
@@ -46,8 +46,7 @@ def overlapped(ed: Editor, a: str, b: str) -> bool:
     return False
 
 
-async def test_a_run_of_two_independent_tasks_works_in_two_lanes(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
+def parallel_project(root: Path) -> None:
     root.mkdir()
     (root / "roadmapd.toml").write_text(
         f'max_parallel = 2\nsandbox = "off"\n[[checks]]\nname = "compiles"\n'
@@ -56,6 +55,20 @@ async def test_a_run_of_two_independent_tasks_works_in_two_lanes(tmp_path: Path)
     )
     (root / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
     make_repo(root, ROADMAP)
+
+
+async def until_committed(ed: Editor, *task_ids: str) -> None:
+    for task_id in task_ids:
+        await eventually(
+            lambda t=task_id: ed.status(t) == "committed",  # type: ignore[misc]
+            f"{task_id} to be committed (now {ed.status(task_id)})",
+            timeout=90,
+        )
+
+
+async def test_a_run_of_two_independent_tasks_works_in_two_lanes(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    parallel_project(root)
     (root / "ROADMAP.md").write_text(ROADMAP + MINE, encoding="utf-8")  # saved, not committed
     scripts = {"T01": writes("a.py", "A = 1\n"), "T02": writes("b.py", "B = 2\n")}
     with FakeServers(scripts, delay_ms=400) as api:
@@ -63,12 +76,7 @@ async def test_a_run_of_two_independent_tasks_works_in_two_lanes(tmp_path: Path)
             started = await ed.execute(CMD_RUN_ALL, {"uri": ed.uri})
             assert started["ok"] and started["taskIds"] == ["T01", "T02"], started
             assert "up to 2 at a time" in started["message"]
-            for task_id in ("T01", "T02"):
-                await eventually(
-                    lambda t=task_id: ed.status(t) == "committed",  # type: ignore[misc]
-                    f"{task_id} to be committed (now {ed.status(task_id)})",
-                    timeout=90,
-                )
+            await until_committed(ed, "T01", "T02")
             assert overlapped(ed, "T01", "T02"), [(s["taskId"], s["status"]) for s in ed.states]
             # both ticks in the buffer and on disk, the user's own line kept in both
             await eventually(lambda: "- [x] T02" in ed.text, "the buffer to show both ticks")
@@ -91,3 +99,24 @@ async def test_a_run_of_two_independent_tasks_works_in_two_lanes(tmp_path: Path)
     assert git(root, "status", "--porcelain").splitlines() == [" M ROADMAP.md"]
     assert api.requests("T01") and api.requests("T02")
     assert git(root, "branch", "--list", "roadmapd/*") == ""
+
+
+async def test_tasks_started_one_by_one_work_side_by_side(tmp_path: Path) -> None:
+    """Two clicks on two lenses: the second task does not queue behind the first."""
+    root = tmp_path / "repo"
+    parallel_project(root)
+    scripts = {"T01": writes("a.py", "A = 1\n"), "T02": writes("b.py", "B = 2\n")}
+    with FakeServers(scripts, delay_ms=400) as api:
+        async with session(root, api.url, tmp_path / "state") as ed:
+            first = await ed.execute(CMD_RUN_TASK, {"uri": ed.uri, "taskId": "T01"})
+            second = await ed.execute(CMD_RUN_TASK, {"uri": ed.uri, "taskId": "T02"})
+            assert first["ok"] and first["message"].startswith("started"), first
+            assert second["ok"] and second["message"].startswith("started"), second
+            await until_committed(ed, "T01", "T02")
+            assert overlapped(ed, "T01", "T02"), [(s["taskId"], s["status"]) for s in ed.states]
+            await eventually(lambda: "- [x] T02" in ed.text, "the buffer to show both ticks")
+    assert git(root, "log", "--format=%s", "-n", "2").splitlines() == [
+        "Add module b",
+        "Add module a",
+    ]
+    assert git(root, "status", "--porcelain") == ""

@@ -1,12 +1,12 @@
 """`TaskEngine`: one per workspace; runs requested tasks and keeps their statuses.
 
-Scheduling: one run per workspace at a time, its tasks one after the other — or, with
-`max_parallel` > 1 and a `LanesPort`, independent tasks at once, each in its own lane
-(`engine/parallel.py`). A `run` that starts while another is under way
-queues its tasks (status queued, in FIFO order of the runs) and waits for its turn; a task that
-is already queued or running is refused with a message. Within a run, dependencies go first;
-a task whose dependencies are not done is not runnable and says which ones. A run returns as
-soon as its requested tasks are finished: it never picks up other work.
+Scheduling: one run at a time, its tasks one after the other; a `run` that starts while another
+is under way queues its tasks (FIFO) and waits for its turn. With `max_parallel` > 1 and a
+`LanesPort`, every run's tasks go to one pool of lanes instead, joining the tasks at work
+(`engine/parallel.py`). A task already queued or running is refused with a message. Within a
+run, dependencies go first; a task whose dependencies are not done is not runnable and says
+which ones. A run returns as soon as its requested tasks are finished: it never picks up other
+work.
 
 Cancellation: `cancel(task_id)` stops that task (running: its agent stream is cancelled;
 queued: it never starts) and the run goes on with the next task; cancelling the asyncio task
@@ -40,7 +40,7 @@ from roadmapd.engine.events import (
     TaskQueued,
     TaskStatusChanged,
 )
-from roadmapd.engine.parallel import TurnGit, run_in_lane, run_parallel
+from roadmapd.engine.parallel import LanePool, TurnGit, run_in_lane
 from roadmapd.engine.ports import (
     CP,
     AgentPort,
@@ -90,6 +90,9 @@ class TaskEngine(Generic[TaskT, CP]):
         self.approval = approval  # the review gate (settings.approval = "before-commit")
         self._lanes = lanes  # worktrees for parallel runs (settings.max_parallel > 1)
         self._lane_jobs: dict[str, asyncio.Task[TaskOutcome]] = {}
+        self._pool: LanePool[TaskT] | None = None
+        if lanes is not None and self.settings.max_parallel > 1:
+            self._pool = LanePool(self.settings.max_parallel, self._lane_jobs)
         self._statuses: dict[str, TaskStatus] = {}
         self._queued: dict[str, str] = {}  # task id -> run id, waiting for their turn
         self._current: tuple[str, str, asyncio.Task[TaskOutcome]] | None = None
@@ -107,6 +110,11 @@ class TaskEngine(Generic[TaskT, CP]):
     @property
     def current_task_id(self) -> str | None:
         return self._current[0] if self._current else None
+
+    @property
+    def parallel(self) -> bool:
+        """Whether runs work in lanes, side by side (else one task at a time, run after run)."""
+        return self._pool is not None
 
     @property
     def running_task_ids(self) -> list[str]:
@@ -166,15 +174,14 @@ class TaskEngine(Generic[TaskT, CP]):
                 TaskQueued(run_id=run_id, task_id=task.id, title=task.title, position=len(queued))
             )
         try:
-            async with self._lock:
-                if self._lanes is not None and self.settings.max_parallel > 1 and len(queued) > 1:
-                    await self._run_parallel(run_id, queued, known, budget, outcomes)
-                for task in queued:
-                    if task.id in outcomes:
-                        continue  # run in parallel above
-                    early = self._admit(run_id, task, known, budget, outcomes)
-                    if early is None:
-                        outcomes[task.id] = await self._run_one(run_id, task, budget)
+            if self._pool is not None:
+                await self._run_parallel(self._pool, run_id, queued, known, budget, outcomes)
+            else:
+                async with self._lock:
+                    for task in queued:
+                        early = self._admit(run_id, task, known, budget, outcomes)
+                        if early is None:
+                            outcomes[task.id] = await self._run_one(run_id, task, budget)
         except asyncio.CancelledError:
             for task in queued:
                 if self._queued.pop(task.id, None) is not None:
@@ -252,6 +259,7 @@ class TaskEngine(Generic[TaskT, CP]):
 
     async def _run_parallel(
         self,
+        pool: LanePool[TaskT],
         run_id: str,
         tasks: Sequence[TaskT],
         known: dict[str, TaskT],
@@ -276,13 +284,11 @@ class TaskEngine(Generic[TaskT, CP]):
                 self._transition(run_id, task.id, Trigger.CANCEL, 0, "cancelled")
             return self._bare_outcome(task.id, "cancelled")
 
-        await run_parallel(
+        await pool.run(
             tasks,
-            limit=self.settings.max_parallel,
             admit=lambda task: self._admit(run_id, task, known, budget, outcomes),
             start=start,
             on_cancelled=cancelled,
-            running=self._lane_jobs,
             outcomes=outcomes,
         )
 

@@ -1,12 +1,14 @@
 """Parallel runs: independent tasks at once, each in its own lane, integrated in roadmap order.
 
-Tasks start strictly in run order, up to `max_parallel` at a time. A task waits (and so do the
-tasks after it) while one of its dependencies is still running or while its `Files:` hints
-overlap a running task's; once its dependencies are over, they are checked as in a serial run
-(not done: the task is skipped with the reason). A task commits only when every task before it
-in the run has finished, so its commit lands on the user's branch in roadmap order; the lane's
-git port does the integration. Because tasks start in order, a task waiting for its turn only
-ever waits for tasks already running: no deadlock.
+With lanes (`max_parallel` > 1) every run of the engine submits its tasks to one `LanePool`, so
+tasks started while others work (one click after another in an editor) join them. Tasks start
+strictly in submission order (a run's tasks in run order), up to `max_parallel` at a time. A
+task waits (and so do the tasks after it) while one of its dependencies is still running or
+while its `Files:` hints overlap a running task's; once its dependencies are over, they are
+checked as in a serial run (not done: the task is skipped with the reason). A task commits only
+when every task submitted before it has finished, so commits land on the user's branch in
+roadmap order; the lane's git port does the integration. Because tasks start in order, a task
+waiting for its turn only ever waits for tasks already running: no deadlock.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic
 
 from roadmapd.engine.events import TaskOutcome
@@ -57,30 +61,6 @@ class TurnGit(Generic[CP]):
         return await self._inner.rollback(task_id, force=force, dependants=dependants)
 
 
-class Turns:
-    """One event per task of the run, set when the task is over; a task's turn comes when all
-    tasks before it are over."""
-
-    def __init__(self, order: Sequence[str]) -> None:
-        self.order = list(order)
-        self._over = {task_id: asyncio.Event() for task_id in order}
-
-    def over(self, task_id: str) -> None:
-        self._over[task_id].set()
-
-    def is_over(self, task_id: str) -> bool:
-        return self._over[task_id].is_set()
-
-    def turn_of(self, task_id: str) -> Callable[[], Awaitable[None]]:
-        before = self.order[: self.order.index(task_id)]
-
-        async def wait() -> None:
-            for other in before:
-                await self._over[other].wait()
-
-        return wait
-
-
 def must_wait(task: Any, running: Sequence[Any]) -> bool:
     """True while a dependency of `task` runs or its files overlap a running task's."""
     ids = {t.id for t in running}
@@ -90,65 +70,123 @@ def must_wait(task: Any, running: Sequence[Any]) -> bool:
     return bool(mine) and any(mine & files_of(other) for other in running)
 
 
-async def run_parallel(
-    tasks: Sequence[TaskT],
-    *,
-    limit: int,
-    admit: Callable[[TaskT], TaskOutcome | None],
-    start: Callable[[TaskT, Callable[[], Awaitable[None]]], Coroutine[Any, Any, TaskOutcome]],
-    on_cancelled: Callable[[TaskT], TaskOutcome],
-    running: dict[str, asyncio.Task[TaskOutcome]],
-    outcomes: dict[str, TaskOutcome],
-) -> None:
-    """Run `tasks` (in run order) at most `limit` at a time; fills `outcomes`.
+Admit = Callable[[TaskT], TaskOutcome | None]
+Start = Callable[[TaskT, Callable[[], Awaitable[None]]], Coroutine[Any, Any, TaskOutcome]]
 
-    `admit(task)` is asked when the task may start: None to start it, else the outcome of a
-    task that will not run (cancelled while queued, dependency not done, budget spent).
-    `running` is the caller's view of the tasks under way (for `cancel`). Cancelling the
-    caller cancels every running task, waits for them, and re-raises.
+
+@dataclass(eq=False)
+class _Entry(Generic[TaskT]):
+    """One submitted task, with the callbacks and outcomes of the run it belongs to."""
+
+    task: TaskT
+    admit: Admit[TaskT]
+    start: Start[TaskT]
+    on_cancelled: Callable[[TaskT], TaskOutcome]
+    outcomes: dict[str, TaskOutcome]
+    done: asyncio.Future[None]
+    over: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class LanePool(Generic[TaskT]):
+    """Every task an engine runs in lanes, whichever run submitted it (a run of several tasks,
+    or tasks started one by one from an editor while others work).
+
+    Tasks start strictly in submission order, at most `limit` at a time; a task waits (and so do
+    the tasks after it) while `must_wait` says so. A task's turn to commit comes when every task
+    submitted before it is over. `running` is the engine's view of the jobs (for `cancel`).
     """
-    turns = Turns([t.id for t in tasks])
-    pending, by_id = list(tasks), {t.id: t for t in tasks}
 
-    def collect(task_id: str, job: asyncio.Task[TaskOutcome]) -> None:
-        if job.cancelled():
-            outcomes[task_id] = on_cancelled(by_id[task_id])
-        elif job.exception() is None:
-            outcomes[task_id] = job.result()
-        turns.over(task_id)
+    def __init__(self, limit: int, running: dict[str, asyncio.Task[TaskOutcome]]) -> None:
+        self.limit, self.running = limit, running
+        self._order: list[_Entry[TaskT]] = []  # submitted and not over, in submission order
+        self._pending: list[_Entry[TaskT]] = []
+        self._started: dict[str, _Entry[TaskT]] = {}
 
-    try:
-        while pending or running:
-            while pending and len(running) < limit:
-                task = pending[0]
-                if must_wait(task, [by_id[i] for i in running]):
-                    break
-                pending.pop(0)
-                early = admit(task)
-                if early is not None:
-                    outcomes[task.id] = early
-                    turns.over(task.id)
-                    continue
-                job = asyncio.create_task(start(task, turns.turn_of(task.id)))
-                running[task.id] = job
-            if not running:
+    async def run(
+        self,
+        tasks: Sequence[TaskT],
+        *,
+        admit: Admit[TaskT],
+        start: Start[TaskT],
+        on_cancelled: Callable[[TaskT], TaskOutcome],
+        outcomes: dict[str, TaskOutcome],
+    ) -> None:
+        """Submit `tasks` (in run order) and wait until each is over; fills `outcomes`.
+
+        `admit(task)` is asked when the task may start: None to start it, else the outcome of a
+        task that will not run. Cancelling the caller withdraws its queued tasks, cancels its
+        running ones, waits for them, and re-raises. A job's unexpected error is re-raised.
+        """
+        loop = asyncio.get_running_loop()
+        entries = [
+            _Entry(t, admit, start, on_cancelled, outcomes, loop.create_future()) for t in tasks
+        ]
+        self._order += entries
+        self._pending += entries
+        self._start_ready()
+        try:
+            await asyncio.gather(*(e.done for e in entries))
+        except asyncio.CancelledError:
+            await self._withdraw(entries)
+            raise
+
+    def _start_ready(self) -> None:
+        while self._pending and len(self._started) < self.limit:
+            entry = self._pending[0]
+            if must_wait(entry.task, [e.task for e in self._started.values()]):
+                return
+            self._pending.pop(0)
+            early = entry.admit(entry.task)
+            if early is not None:
+                self._over(entry, early)
                 continue
-            done, _ = await asyncio.wait(list(running.values()), return_when="FIRST_COMPLETED")
-            for task_id, job in list(running.items()):
-                if job in done:
-                    del running[task_id]
-                    collect(task_id, job)
-                    if not job.cancelled() and job.exception() is not None:
-                        raise job.exception()  # type: ignore[misc]
-    except asyncio.CancelledError:
-        jobs = dict(running)
-        for job in jobs.values():
+            job = asyncio.create_task(entry.start(entry.task, partial(self._turn, entry)))
+            self._started[entry.task.id] = entry
+            self.running[entry.task.id] = job
+            job.add_done_callback(partial(self._job_done, entry))
+
+    async def _turn(self, entry: _Entry[TaskT]) -> None:
+        for other in self._order[: self._order.index(entry)]:
+            await other.over.wait()
+
+    def _job_done(self, entry: _Entry[TaskT], job: asyncio.Task[TaskOutcome]) -> None:
+        del self._started[entry.task.id]
+        self.running.pop(entry.task.id, None)
+        if job.cancelled():
+            self._over(entry, entry.on_cancelled(entry.task))
+        elif (error := job.exception()) is not None:
+            self._over(entry, None, error)
+        else:
+            self._over(entry, job.result())
+        self._start_ready()
+
+    def _over(
+        self, entry: _Entry[TaskT], outcome: TaskOutcome | None, error: BaseException | None = None
+    ) -> None:
+        if outcome is not None:
+            entry.outcomes[entry.task.id] = outcome
+        entry.over.set()
+        self._order.remove(entry)
+        if entry.done.done():
+            return
+        if error is not None:
+            entry.done.set_exception(error)
+        else:
+            entry.done.set_result(None)
+
+    async def _withdraw(self, entries: list[_Entry[TaskT]]) -> None:
+        """The run of `entries` was cancelled: drop its queued tasks, cancel its running ones."""
+        for entry in entries:
+            if entry in self._pending:
+                self._pending.remove(entry)
+                entry.done.cancel()
+                entry.over.set()
+                self._order.remove(entry)
+        jobs = [self.running[e.task.id] for e in entries if self._started.get(e.task.id) is e]
+        for job in jobs:
             job.cancel()
-        await asyncio.gather(*jobs.values(), return_exceptions=True)
-        for task_id, job in jobs.items():
-            collect(task_id, job)
-        running.clear()
-        raise
+        await asyncio.gather(*jobs, return_exceptions=True)
+        self._start_ready()
 
 
 async def run_in_lane(

@@ -132,15 +132,15 @@ class EngineController:
                 runnable.append(task)
         if not runnable:
             return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
-        busy = ", ".join(engine.running_task_ids)
+        busy = engine.running_task_ids
         run = asyncio.ensure_future(engine.run(runnable, all_tasks=all_tasks))
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
         self._ls.background.spawn(_await(run), f"run {', '.join(t.id for t in runnable)}")
         ids = [t.id for t in runnable]
-        verb = f"queued after {busy}" if busy else "started"
-        message = f"{verb}: {', '.join(ids)}" + (f" ({'; '.join(refused)})" if refused else "")
-        if len(runnable) > 1 and engine.settings.max_parallel > 1:
+        message = f"{_verb(engine, busy)}: {', '.join(ids)}"
+        message += f" ({'; '.join(refused)})" if refused else ""
+        if engine.parallel:
             message += f" (up to {engine.settings.max_parallel} at a time, each in its worktree)"
         return CommandResult(ok=True, message=message, taskIds=ids)
 
@@ -284,6 +284,15 @@ class EngineController:
 
 async def _await(run: asyncio.Future[Any]) -> None:
     await run
+
+
+def _verb(engine: TaskEngine[Task, Checkpoint], busy: list[str]) -> str:
+    """How a new run begins: at once, or after the tasks that keep it waiting."""
+    if not busy or (engine.parallel and len(busy) < engine.settings.max_parallel):
+        return "started"
+    if engine.parallel:
+        return f"queued until a lane is free ({', '.join(busy)} running)"
+    return f"queued after {', '.join(busy)}"
 
 
 def _method(value: str) -> Any:
