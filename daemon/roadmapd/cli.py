@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="even if done tasks depend on it")
     p.add_argument("--undo", action="store_true", help="undo the latest rollback")
 
+    p = sub.add_parser("gc", help="delete old refs under refs/roadmapd/ (asks first)")
+    p.add_argument("--older-than", type=float, default=30.0, metavar="DAYS", help="default 30")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask")
+    p.add_argument(
+        "--include-backups", action="store_true", help="also old backup, undone and safety refs"
+    )
+
     p = sub.add_parser("memory", help="show (or --clear) the project memory of passed tasks")
     p.add_argument("--clear", action="store_true", help="forget every entry")
     p.add_argument("--json", action="store_true")
@@ -87,6 +95,15 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return rollback_command(
             args.task, args.roadmap, yes=args.yes, force=args.force, undo=args.undo
+        )
+    if args.command == "gc":
+        from roadmapd.console.gc import gc_command
+
+        return gc_command(
+            older_than=args.older_than,
+            dry_run=args.dry_run,
+            yes=args.yes,
+            include_backups=args.include_backups,
         )
     if args.command == "memory":
         from roadmapd.console.memory import memory_command

@@ -22,6 +22,7 @@ from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
 from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome
 from .plumbing import Plumbing
+from .prune import PrunePlan, PrunePolicy, PruneReport, prune
 from .rollback import restore_checkpoint, rollback_task
 from .undo import undo_rollback
 
@@ -102,6 +103,12 @@ class GitWorkspace:
 
     async def list_checkpoints(self) -> list[CheckpointInfo]:
         return await self._run(list_checkpoints)
+
+    async def prune_refs(
+        self, policy: PrunePolicy, approved: PrunePlan | None = None
+    ) -> PruneReport:
+        """List what `roadmapd gc` may delete; with `approved`, delete it (see `vcs/prune.py`)."""
+        return await self._run(lambda pl: prune(pl, policy, approved))
 
     async def open_lane(self, task_id: str, parent_dir: Path) -> Lane:
         """A worktree for the task on branch `roadmapd/<task>` (see `vcs/lanes.py`)."""
