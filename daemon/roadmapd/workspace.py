@@ -158,6 +158,9 @@ class LaneGit:
     ) -> RollbackOutcome:
         return await self.main.rollback(task_id, force=force, dependants=dependants)
 
+    async def undo_rollback(self) -> RollbackOutcome:
+        return await self.main.undo_rollback()
+
 
 def _ticker(task_id: str) -> Callable[[bytes], bytes]:
     def tick(data: bytes) -> bytes:
@@ -388,6 +391,7 @@ class Workspace:
             lookup=self.writer.status_of,
             approval=approval,
             lanes=lanes,
+            history=self.store.rolled_back_from,
         )
 
     def close(self) -> None:

@@ -49,6 +49,9 @@ def test_rollback_keeps_unrelated_work_and_can_be_undone(
     assert repo.read("calc.py") == task_calc
     assert "- [x] Add subtract" in repo.read("ROADMAP.md")
     assert {p: p.read_bytes() for p in mine} == mine
+    assert "sub is committed again" in undone.stdout
+    row = json.loads(repo.cli("status", "--json").stdout)[0]
+    assert row["status"] == "committed"
 
 
 def test_rollback_of_a_task_that_never_ran_is_refused(

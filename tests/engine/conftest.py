@@ -46,6 +46,7 @@ class FakeRollback:
     conflicts: tuple[str, ...] = ()
     method: str = "revert-commit"
     reason: str | None = None
+    task_id: str | None = None
 
 
 def reply(
@@ -138,6 +139,7 @@ class FakeGit:
         self.restores: list[FakeCheckpoint] = []
         self.commits: list[dict[str, object]] = []
         self.rollbacks: list[tuple[str, bool, tuple[str, ...]]] = []
+        self.rolled_back: list[str] = []  # what undo_rollback would restore, newest last
         self.refuse_commit: str | None = None
         self.fail_checkpoint: Exception | None = None
         self.diff = "diff --git a/x.py b/x.py\n+DIFF-MARKER\n"
@@ -168,7 +170,13 @@ class FakeGit:
         self, task_id: str, *, force: bool = False, dependants: Sequence[str] = ()
     ) -> FakeRollback:
         self.rollbacks.append((task_id, force, tuple(dependants)))
+        self.rolled_back.append(task_id)
         return FakeRollback(True)
+
+    async def undo_rollback(self) -> FakeRollback:
+        if not self.rolled_back:
+            return FakeRollback(False, None, (), method="refused", reason="nothing to undo")
+        return FakeRollback(True, "refs/roadmapd/safety/1", task_id=self.rolled_back.pop())
 
 
 class FakeCheckbox:
@@ -187,6 +195,7 @@ class Harness:
     checkbox: FakeCheckbox = field(default_factory=FakeCheckbox)
     events: list[Event] = field(default_factory=list)
     persisted: dict[str, TaskStatus] = field(default_factory=dict)
+    before_rollback: dict[str, TaskStatus] = field(default_factory=dict)  # persisted history
 
     def engine(self, **settings: object) -> TaskEngine[FakeTask, FakeCheckpoint]:
         return TaskEngine(
@@ -197,6 +206,7 @@ class Harness:
             sink=self.events.append,
             settings=EngineSettings(**settings),  # type: ignore[arg-type]
             lookup=self.persisted.get,
+            history=self.before_rollback.get,
         )
 
     HANG = HANG

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from roadmapd.engine import RolledBack, RunFinished, TaskNotRunnable, TaskStatus
+from roadmapd.engine import RolledBack, RunFinished, TaskNotRunnable, TaskStatus, TaskStatusChanged
 
 
 async def test_task_with_unfinished_dependency_is_not_runnable(harness: Any) -> None:
@@ -151,3 +151,48 @@ async def test_rollback_unticks_and_names_dependants(harness: Any) -> None:
     again = await engine.rollback(t1)
     assert not again.done and again.reason == "nothing to roll back: the task is rolled_back"
     assert len(h.of_type(RolledBack)) == 2
+
+
+async def test_undo_gives_the_task_its_status_before_the_rollback(harness: Any) -> None:
+    h = harness
+    t1 = h.Task("T1")
+    engine = h.engine()
+    await engine.run([t1])
+    assert engine.status("T1") is TaskStatus.COMMITTED
+    await engine.rollback(t1)
+
+    undone = await engine.undo_rollback()
+
+    assert undone.done and undone.undo and undone.task_id == "T1"
+    assert engine.status("T1") is TaskStatus.COMMITTED
+    changed = h.of_type(TaskStatusChanged)[-1]
+    assert (changed.previous, changed.status) == (TaskStatus.ROLLED_BACK, TaskStatus.COMMITTED)
+    assert h.of_type(RolledBack)[-1] is undone  # the event comes last
+    nothing = await engine.undo_rollback()
+    assert not nothing.done and nothing.reason == "nothing to undo"
+    assert engine.status("T1") is TaskStatus.COMMITTED
+
+
+async def test_undo_in_a_new_engine_reads_the_persisted_status_before(harness: Any) -> None:
+    """The CLI undoes in a new process: the engine knows the task only from the store."""
+    h = harness
+    h.persisted["T1"] = TaskStatus.ROLLED_BACK
+    h.before_rollback["T1"] = TaskStatus.FAILED
+    h.git.rolled_back.append("T1")
+
+    undone = await h.engine().undo_rollback()
+
+    assert undone.done and h.of_type(TaskStatusChanged)[-1].status is TaskStatus.FAILED
+
+
+async def test_undo_leaves_a_task_alone_that_ran_again_since(harness: Any) -> None:
+    h = harness
+    h.persisted["T1"] = TaskStatus.COMMITTED  # rolled back, then run again
+    h.before_rollback["T1"] = TaskStatus.FAILED
+    h.git.rolled_back.append("T1")
+    engine = h.engine()
+
+    undone = await engine.undo_rollback()
+
+    assert undone.done and engine.status("T1") is TaskStatus.COMMITTED
+    assert h.of_type(TaskStatusChanged) == []

@@ -106,10 +106,20 @@ async def test_a_passing_task_commits_ticks_rolls_back_and_survives_a_restart(
             assert (root / "calc.py").read_text(encoding="utf-8") == GOOD
             await until_status(ed, "T01", "committed")
             await eventually(lambda: "- [x] T01" in ed.text, "the buffer to be ticked again")
-    # a new daemon shows the persisted status
+    # a new daemon shows the persisted status, and can roll the task back again
     async with session(root, "http://127.0.0.1:9", tmp_path / "state") as ed:
         lenses = await eventually_lenses(ed, 2, "✓ passed")
         assert lenses[2][1] == "⟲ Roll back"
+        rolled = await ed.execute(CMD_ROLLBACK_TASK, {"uri": ed.uri, "taskId": "T01"})
+        assert rolled["ok"], rolled
+    # ... and a third one undoes that rollback: the status comes back from the store
+    async with session(root, "http://127.0.0.1:9", tmp_path / "state") as ed:
+        await eventually_lenses(ed, 2, "▶ Run task", "⟲ rolled back")
+        undone = await ed.execute(CMD_ROLLBACK_UNDO)
+        assert undone["ok"], undone
+        await until_status(ed, "T01", "committed")
+        await eventually_lenses(ed, 2, "✓ passed", "⟲ Roll back")
+        await eventually(lambda: "- [x] T01" in ed.text, "the buffer to be ticked again")
 
 
 def progress_begun(ed: Editor, earlier: set[object]) -> Callable[[], object]:

@@ -2,7 +2,9 @@
 
 Before asking, it names the files that will change and the done tasks that depend on this one.
 Without `--yes` it asks on a terminal and refuses when stdin is not one. The rollback itself
-goes through `TaskEngine.rollback` (backup ref first, untick the box, status rolled_back).
+goes through `TaskEngine.rollback` (backup ref first, untick the box, status rolled_back);
+`--undo` through `TaskEngine.undo_rollback` (the files, the tick and the task's earlier status
+come back).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from roadmapd.console.common import (
 )
 from roadmapd.engine import DONE, RolledBack
 from roadmapd.roadmap import Task
-from roadmapd.vcs import CheckpointInfo, RollbackOutcome
-from roadmapd.workspace import DiskCheckbox
+from roadmapd.vcs import CheckpointInfo
+from roadmapd.workspace import DiskCheckbox, Workspace
 
 _MAX_FILES_SHOWN = 20
 
@@ -67,7 +69,7 @@ def _describe(project: Project, task: Task, row: CheckpointInfo | None) -> list[
     return lines
 
 
-def _report(outcome: RolledBack | RollbackOutcome, what: str) -> int:
+def _report(outcome: RolledBack, what: str) -> int:
     if not outcome.done:
         print(f"roadmapd: {what} refused: {outcome.reason}", file=sys.stderr)
         return EXIT_FAILED
@@ -82,6 +84,18 @@ def _report(outcome: RolledBack | RollbackOutcome, what: str) -> int:
     return EXIT_OK
 
 
+def _undo(ws: Workspace) -> int:
+    # The engine's checkbox is not used by an undo: the restored roadmap file holds the tick.
+    roadmaps = ws.roadmap_paths()
+    engine = ws.engine(DiskCheckbox(roadmaps[0] if roadmaps else ws.root / "ROADMAP.md"))
+    event = asyncio.run(engine.undo_rollback())
+    code = _report(event, "undo of the last rollback")
+    if code == EXIT_OK and event.task_id:
+        status = engine.status(event.task_id).value.replace("_", " ")
+        print(f"  {event.task_id} is {status} again; its checkbox is as it was before the rollback")
+    return code
+
+
 def rollback_command(
     task_id: str | None, roadmap: str | None, *, yes: bool, force: bool, undo: bool
 ) -> int:
@@ -90,10 +104,7 @@ def rollback_command(
         if undo:
             if task_id is not None:
                 raise CommandError("--undo takes no task id: it undoes the latest rollback")
-            code = _report(asyncio.run(ws.git.undo_rollback()), "undo of the last rollback")
-            if code == EXIT_OK:
-                print("  (the task's checkbox is back as it was before the rollback)")
-            return code
+            return _undo(ws)
         if task_id is None:
             raise CommandError("name the task to roll back (or --undo the last rollback)")
         project = find_task_anywhere(ws, task_id, roadmap)

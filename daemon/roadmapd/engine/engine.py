@@ -13,24 +13,22 @@ queued: it never starts) and the run goes on with the next task; cancelling the 
 of `run` cancels the current task and every task still queued in that run, then re-raises.
 
 `rollback(task)` is delegated to `engine/rollback.py` once the engine says whether the task is
-busy. The event sink is called synchronously for every event; if it raises, the error is logged and
-the run goes on (a full log disk must not leave a task half-done).
+busy. Statuses and events go through the status book (`engine/book.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Generic
 
+from roadmapd.engine.book import StatusBook
 from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.deps import Blocker, blockers, describe, run_order
 from roadmapd.engine.events import (
-    Event,
     EventSink,
     RolledBack,
     RunFinished,
@@ -38,7 +36,6 @@ from roadmapd.engine.events import (
     TaskNotRunnable,
     TaskOutcome,
     TaskQueued,
-    TaskStatusChanged,
 )
 from roadmapd.engine.parallel import LanePool, TurnGit, run_in_lane
 from roadmapd.engine.ports import (
@@ -56,12 +53,10 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
-from roadmapd.engine.rollback import roll_back
+from roadmapd.engine.rollback import roll_back, undo_last_rollback
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
-from roadmapd.engine.states import ACTIVE, TaskStatus, Trigger, can, next_status
-
-log = logging.getLogger("roadmapd.engine")
+from roadmapd.engine.states import ACTIVE, TaskStatus, Trigger, can
 
 
 def new_run_id() -> str:
@@ -83,29 +78,27 @@ class TaskEngine(Generic[TaskT, CP]):
         lookup: StatusLookup | None = None,
         approval: ApprovalPort[TaskT] | None = None,
         lanes: LanesPort[TaskT] | None = None,
+        history: StatusLookup | None = None,
     ) -> None:
+        """`history(task_id)`: the persisted status a task had before its last rollback."""
         self.settings = settings or EngineSettings()
         self._agent, self._verifier, self._git, self._checkbox = agent, verifier, git, checkbox
-        self._sink, self._formatter, self._lookup = sink, formatter, lookup
+        self._formatter = formatter
+        self._book = StatusBook(sink, lookup, history)
+        self.status = self._book.status
+        self._transition = self._book.transition
+        self._emit = self._book.emit
         self.approval = approval  # the review gate (settings.approval = "before-commit")
         self._lanes = lanes  # worktrees for parallel runs (settings.max_parallel > 1)
         self._lane_jobs: dict[str, asyncio.Task[TaskOutcome]] = {}
         self._pool: LanePool[TaskT] | None = None
         if lanes is not None and self.settings.max_parallel > 1:
             self._pool = LanePool(self.settings.max_parallel, self._lane_jobs)
-        self._statuses: dict[str, TaskStatus] = {}
         self._queued: dict[str, str] = {}  # task id -> run id, waiting for their turn
         self._current: tuple[str, str, asyncio.Task[TaskOutcome]] | None = None
         self._lock = asyncio.Lock()
 
     # --- queries -------------------------------------------------------------------------
-
-    def status(self, task_id: str) -> TaskStatus:
-        """This engine's status of the task, else the persisted one (lookup), else idle."""
-        known = self._statuses.get(task_id)
-        if known is None and self._lookup is not None:
-            known = self._lookup(task_id)
-        return known or TaskStatus.IDLE
 
     @property
     def current_task_id(self) -> str | None:
@@ -214,6 +207,22 @@ class TaskEngine(Generic[TaskT, CP]):
             git=self._git,
             checkbox=self._checkbox,
             transition=lambda tid, trig, why: self._transition(run_id, tid, trig, 0, why),
+            emit=self._emit,
+        )
+
+    async def undo_rollback(self, run_id: str | None = None) -> RolledBack:
+        """Undo the latest rollback (`vcs/undo.py`); its task gets its earlier status back."""
+        run_id = run_id or new_run_id()
+
+        def reinstate(task_id: str, before: TaskStatus) -> None:
+            self._transition(run_id, task_id, Trigger.UNDO_ROLLBACK, 0, "rollback undone", before)
+
+        return await undo_last_rollback(
+            run_id=run_id,
+            git=self._git,
+            status_of=self.status,
+            before_of=self._book.before_rollback,
+            reinstate=reinstate,
             emit=self._emit,
         )
 
@@ -372,27 +381,3 @@ class TaskEngine(Generic[TaskT, CP]):
         )
         self._emit(RunFinished(run_id=run_id, outcomes=result.outcomes, cancelled=cancelled))
         return result
-
-    def _transition(
-        self, run_id: str, task_id: str, trigger: Trigger, attempt: int, reason: str | None
-    ) -> TaskStatus:
-        previous = self.status(task_id)
-        status = next_status(previous, trigger)
-        self._statuses[task_id] = status
-        self._emit(
-            TaskStatusChanged(
-                run_id=run_id,
-                task_id=task_id,
-                status=status,
-                previous=previous,
-                attempt=attempt,
-                reason=reason,
-            )
-        )
-        return status
-
-    def _emit(self, event: Event) -> None:
-        try:
-            self._sink(event)
-        except Exception:
-            log.exception("the event sink failed on %s", type(event).__name__)

@@ -118,6 +118,9 @@ class Committed(EngineEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RolledBack(EngineEvent):
+    """A rollback, or with `undo` the undoing of the latest one (`task_id` is then the task
+    whose rollback was undone, "" when unknown, and `backup_ref` the safety ref)."""
+
     task_id: str
     done: bool
     method: str
@@ -125,6 +128,7 @@ class RolledBack(EngineEvent):
     files: tuple[str, ...]
     conflicts: tuple[str, ...]
     reason: str | None
+    undo: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,9 @@ class TurnGit(Generic[CP]):
     async def rollback(self, task_id: str, *, force: bool, dependants: Sequence[str]) -> Any:
         return await self._inner.rollback(task_id, force=force, dependants=dependants)
 
+    async def undo_rollback(self) -> Any:
+        return await self._inner.undo_rollback()
+
 
 def must_wait(task: Any, running: Sequence[Any]) -> bool:
     """True while a dependency of `task` runs or its files overlap a running task's."""

@@ -1,7 +1,10 @@
-"""Rolling a task back: the refusals, the git port's undo, the unticked checkbox.
+"""Rolling a task back: the refusals, the git port's undo, the unticked checkbox; and undoing
+the latest rollback, which gives the task back the status it had before.
 
 `roll_back` is what `TaskEngine.rollback` does once the engine has said whether the task is
 busy (queued or running); it needs only the ports and the engine's status bookkeeping.
+`undo_last_rollback` is `TaskEngine.undo_rollback`: the git port restores the newest backup
+(files, index, branch; the roadmap file with its tick) and names the task it belonged to.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from roadmapd.engine.states import DONE, TaskStatus, Trigger, can
 Transition = Callable[[str, Trigger, str | None], Any]  # (task id, trigger, reason)
 
 
-def refused(run_id: str, task_id: str, reason: str) -> RolledBack:
+def refused(run_id: str, task_id: str, reason: str, *, undo: bool = False) -> RolledBack:
     return RolledBack(
         run_id=run_id,
         task_id=task_id,
@@ -26,7 +29,45 @@ def refused(run_id: str, task_id: str, reason: str) -> RolledBack:
         files=(),
         conflicts=(),
         reason=reason,
+        undo=undo,
     )
+
+
+async def undo_last_rollback(
+    *,
+    run_id: str,
+    git: GitPort[Any],
+    status_of: Callable[[str], TaskStatus],
+    before_of: Callable[[str], TaskStatus | None],
+    reinstate: Callable[[str, TaskStatus], Any],
+    emit: EventSink,
+) -> RolledBack:
+    """Undo the latest rollback through `git`; a task that is still rolled back gets back the
+    status it had before (`reinstate`). The `RolledBack(undo=True)` event is emitted last."""
+    try:
+        out = await git.undo_rollback()
+    except Exception as exc:
+        event = refused(run_id, "", f"undo failed: {exc}", undo=True)
+        emit(event)
+        return event
+    task_id = out.task_id or ""
+    event = RolledBack(
+        run_id=run_id,
+        task_id=task_id,
+        done=out.done,
+        method=out.method,
+        backup_ref=out.backup_ref,
+        files=out.files,
+        conflicts=out.conflicts,
+        reason=out.reason,
+        undo=True,
+    )
+    if out.done and task_id and status_of(task_id) is TaskStatus.ROLLED_BACK:
+        before = before_of(task_id)
+        if before is not None:
+            reinstate(task_id, before)
+    emit(event)
+    return event
 
 
 async def roll_back(

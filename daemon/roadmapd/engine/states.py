@@ -27,8 +27,10 @@ leads.
 | awaiting_approval                           |                  |              |
 | passed, committed, failed, cancelled,       | roll_back        | rolled_back  |
 | interrupted                                 |                  |              |
+| rolled_back                                 | undo_rollback    | before **    |
 
 `*` a task that already passed stays passed when cancelled during its commit step.
+`**` the status the task had before its rollback (one of the five that can be rolled back).
 
 Meaning of the statuses: `idle` never ran (or was skipped because a dependency was not
 done); `queued` waits for its turn; `running` an agent attempt is under way; `verifying` the
@@ -76,6 +78,7 @@ class Trigger(StrEnum):
     CANCEL = "cancel"
     INTERRUPT = "interrupt"
     ROLL_BACK = "roll_back"
+    UNDO_ROLLBACK = "undo_rollback"
 
 
 S = TaskStatus
@@ -132,8 +135,18 @@ class IllegalTransition(ValueError):
         self.trigger = trigger
 
 
-def next_status(status: TaskStatus, trigger: Trigger) -> TaskStatus:
-    """The status `trigger` leads to from `status`; raises `IllegalTransition` if none."""
+def next_status(
+    status: TaskStatus, trigger: Trigger, before: TaskStatus | None = None
+) -> TaskStatus:
+    """The status `trigger` leads to from `status`; raises `IllegalTransition` if none.
+
+    `undo_rollback` is the one trigger whose target is not in the table: it leads back to
+    `before`, the status the task had before its rollback.
+    """
+    if trigger is T.UNDO_ROLLBACK:
+        if status is S.ROLLED_BACK and before in _ROLLBACKABLE:
+            return before
+        raise IllegalTransition(status, trigger)
     try:
         return TRANSITIONS[(status, trigger)]
     except KeyError:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from roadmapd.config import Config, ConfigError
-from roadmapd.engine import ACTIVE, RolledBack, TaskEngine, TaskStatus
+from roadmapd.engine import ACTIVE, DONE, RolledBack, TaskEngine, TaskStatus
 from roadmapd.roadmap import Task
 from roadmapd.store import StoreError
 from roadmapd.vcs import Checkpoint
@@ -60,9 +60,8 @@ class EngineController:
         self.approval = EditorApproval(ls, self.view.located, self._status_of, self._checkpoint_ref)
         self._engine: TaskEngine[Task, Checkpoint] | None = None
         self._config: Config | None = None
-        self._stale = False
         self._runs: set[asyncio.Task[Any]] = set()
-        self._undo: tuple[str, TaskState, TaskStatus] | None = None  # task, shown, stored
+        self._undo: tuple[str, TaskState] | None = None  # the task rolled back, as it was shown
         self._opened = ls.background.spawn(self._open(), "open the workspace")
 
     async def _open(self) -> None:
@@ -89,7 +88,7 @@ class EngineController:
     def _engine_now(self, ws: Workspace) -> TaskEngine[Task, Checkpoint]:
         config = self._ls.config
         idle = not self._runs
-        if self._engine is None or (idle and (self._stale or config != self._config)):
+        if self._engine is None or (idle and config != self._config):
             _ = ws.recorder  # created once, shared by every engine of this workspace
             self._engine = ws.with_config(config).engine(
                 self._checkbox,
@@ -97,7 +96,7 @@ class EngineController:
                 approval=self.approval,
                 ask_command=self.approval.ask_command,
             )
-            self._config, self._stale = config, False
+            self._config = config
             self.view.max_turns = config.max_turns
         return self._engine
 
@@ -162,23 +161,22 @@ class EngineController:
             return RollbackResult(ok=False, message=f"no task {task_id} in {uri}", method="none")
         engine = self._engine_now(ws)
         shown = self._ls.states.get(uri, task_id)
-        stored = engine.status(task_id)
         event = await engine.rollback(tasks[0], all_tasks=all_tasks, force=force)
         if event.done and shown is not None:
-            self._undo = (task_id, shown, stored)
+            self._undo = (task_id, shown)
         return _rollback_result(event, all_tasks, task_id)
 
     async def undo_rollback(self) -> RollbackResult:
         ws = await self._workspace()
         if ws is None:
             return RollbackResult(ok=False, message=self._why, method="none")
-        out = await ws.git.undo_rollback()
+        out = await self._engine_now(ws).undo_rollback()
         if not out.done:
             return RollbackResult(ok=False, message=out.reason or "nothing undone", method="none")
         undone, self._undo = self._undo, None
-        if undone is not None:
-            await self._reinstate(*undone)
-        self._stale = True  # the engine still believes the task is rolled back
+        if out.task_id:
+            shown = undone[1] if undone is not None and undone[0] == out.task_id else None
+            await self._reinstate(ws, out.task_id, shown)
         files = ", ".join(out.files[:10]) or "no files"
         return RollbackResult(
             ok=True,
@@ -264,18 +262,14 @@ class EngineController:
         if self._ws is not None:
             self._ws.close()
 
-    async def _reinstate(self, task_id: str, shown: TaskState, stored: TaskStatus) -> None:
-        """After an undone rollback: the task's earlier status, state file and tick come back."""
-        assert self._ws is not None
-        store = self._ws.store
-
-        def put_back() -> None:
-            store.update(task_id, lambda s: setattr(s, "status", stored))
-
-        await asyncio.to_thread(put_back)
-        self.view.restore(task_id, shown)
+    async def _reinstate(self, ws: Workspace, task_id: str, shown: TaskState | None) -> None:
+        """After an undone rollback (the engine gave the task its earlier status back, which
+        the view has shown): the lens shows exactly what it showed before when this daemon made
+        the rollback, and the open buffer gets the tick the restored file has."""
         where = self.view.located(task_id)
-        if where is not None and where[1] is not None and shown.status in ("passed", "committed"):
+        if shown is not None:
+            self.view.restore(task_id, shown)
+        if where is not None and self._engine_now(ws).status(task_id) in DONE:
             try:
                 await self._checkbox.set_checked(where[1], True)
             except WorkspaceError as exc:

@@ -88,6 +88,7 @@ class TaskState(_Model):
     checkpoint_ref: str | None = None
     checkpoint_commit: str | None = None
     commit: str | None = None  # the task's commit when committed
+    rolled_back_from: TaskStatus | None = None  # while rolled back: the status before (undo)
     last_run_id: str | None = None
     owner: str | None = None  # `host:pid:start` of the process running it, while active
     updated_at: datetime | None = None

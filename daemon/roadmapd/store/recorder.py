@@ -63,8 +63,13 @@ def _status(state: TaskState, doc: dict[str, Any]) -> None:
         state.attempts, state.turns, state.usage = 0, 0, UsageModel()
         state.problems, state.commit = [], None
         state.checkpoint_ref = state.checkpoint_commit = None
+    previous = TaskStatus(doc["previous"])
+    undone = previous is TaskStatus.ROLLED_BACK and status is not TaskStatus.QUEUED
+    state.rolled_back_from = previous if status is TaskStatus.ROLLED_BACK else None
     if status in ACTIVE:
         state.owner = doc["owner"]
+    elif undone:  # the undo of a rollback: the task's run (times, totals) is as it was
+        state.owner = None
     else:
         state.owner = None
         state.finished_at = at

@@ -52,6 +52,11 @@ class StateStore:
     def load(self, task_id: str) -> TaskState | None:
         return self._read(self.paths.task_file(task_id), task_id)
 
+    def rolled_back_from(self, task_id: str) -> TaskStatus | None:
+        """The status a rolled-back task had before its rollback (what undo gives back)."""
+        state = self.load(task_id)
+        return state.rolled_back_from if state else None
+
     def status_of(self, task_id: str) -> TaskStatus | None:
         """The persisted status (a `StatusLookup` for the engine)."""
         state = self.load(task_id)

@@ -42,6 +42,7 @@ class RollbackOutcome:
     conflicts: tuple[str, ...]
     method: str  # "branch-moved" | "revert-commit" | "files-restored" | "refused"
     reason: str | None
+    task_id: str | None = None  # undo: the task whose rollback was undone
 
 
 @dataclass(frozen=True)

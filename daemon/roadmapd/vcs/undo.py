@@ -58,7 +58,13 @@ def _undo(pl: Plumbing) -> RollbackOutcome:
     fault_point("undo.done")
     method = "branch-moved" if moved else "files-restored"
     return RollbackOutcome(
-        True, safety_ref, tuple(paths), tuple(skipped), method, describe_skipped(skipped)
+        True,
+        safety_ref,
+        tuple(paths),
+        tuple(skipped),
+        method,
+        describe_skipped(skipped),
+        backup.meta.task_id or None,
     )
 
 
