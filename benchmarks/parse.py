@@ -6,6 +6,9 @@ in one section) and prints one table measured in a single run, medians of a few 
 "cold" parses with the parser's caches emptied first (a document never seen); "edit" parses the
 document after a one-character change with `parse`; "reparse" does the same with `reparse`,
 given the previous version and its parse, as the language server does on every keystroke.
+The last lines split one cold 10,000-task parse into its phases (best of a few runs, garbage
+collector paused as in `parse`): line scan, task names, ids, Tasks (with their Ranges), finish.
+Every field of a Task is computed inside `parse`; none is deferred to attribute access.
 The peer's wheel is downloaded once into ~/.cache/roadmapd-bench/ (outside the repository);
 only its stdlib-only modules are loaded, under a synthetic parent package.
 """
@@ -24,7 +27,12 @@ from functools import partial
 from pathlib import Path
 
 from roadmapd.roadmap import Roadmap, parse, reparse
-from roadmapd.roadmap.parser import clear_caches
+from roadmapd.roadmap.assemble import tasks_of
+from roadmapd.roadmap.build import assign_ids, finish
+from roadmapd.roadmap.names import names_of
+from roadmapd.roadmap.parser import clear_caches, front_matter_end, normalise, without_gc
+from roadmapd.roadmap.scanner import Scanner
+from roadmapd.roadmap.state import ScanState
 
 CACHE = Path.home() / ".cache" / "roadmapd-bench"
 PEER = "ai-infra==1.5.2"
@@ -144,6 +152,41 @@ def reparsed(text: str) -> Callable[[], object]:
     return reparse_again
 
 
+def _phases_once(text: str) -> dict[str, float]:
+    """One cold parse, step by step as `parser._parse` takes them, timed per phase (ms)."""
+    clear_caches()
+    marks = [time.perf_counter()]
+    text = normalise(text)
+    lines = text.split("\n")
+    first = front_matter_end(lines)
+    scanner = Scanner()
+    scanner.scan(lines, first)
+    drafts = scanner.drafts
+    for i, d in enumerate(drafts):
+        d.index = i
+    marks.append(time.perf_counter())
+    names = names_of([d.text for d in drafts])
+    marks.append(time.perf_counter())
+    parents = [-1 if d.parent is None else d.parent.index for d in drafts]
+    ids, duplicates = assign_ids(names)
+    marks.append(time.perf_counter())
+    tasks = tasks_of(drafts, names, ids, parents, lines)
+    marks.append(time.perf_counter())
+    depends_lines = [d.depends_line for d in drafts]
+    state = ScanState(text, lines, first, scanner.resets, names, ids, duplicates, parents,
+                      depends_lines, scanner.problems)  # fmt: skip
+    finish(tasks, scanner.headings, state)
+    marks.append(time.perf_counter())
+    steps = ("scan", "names", "ids", "tasks", "finish")
+    return {k: (b - a) * 1000 for k, a, b in zip(steps, marks, marks[1:], strict=False)}
+
+
+def phases(text: str, reps: int = 5) -> str:
+    """The best time of each phase over `reps` cold parses, as one line."""
+    runs = [without_gc(partial(_phases_once, text)) for _ in range(reps)]
+    return "  ".join(f"{k} {min(r[k] for r in runs):.1f}" for k in runs[0])
+
+
 def main() -> None:
     peer = load_peer()
     if isinstance(peer, str):
@@ -182,6 +225,8 @@ def main() -> None:
     for layout, points in per_task.items():
         cells = ", ".join(f"{n}: {us:.2f} us/task" for n, us in points)
         print(f"linear growth (cold, {layout}): {cells}")
+    for layout, make in (("realistic", realistic), ("flat", flat)):
+        print(f"phases (cold, 10000 {layout}, ms): {phases(make(10_000))}")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def assign_ids(names: Sequence[Name]) -> tuple[list[str], list[Duplicate]]:
     return ids, duplicates
 
 
-def _body(lines: list[str], first: int, last: int, col: int) -> tuple[str, ...]:
+def body_of(lines: list[str], first: int, last: int, col: int) -> tuple[str, ...]:
     """Lines `first..last` dedented by up to `col` columns, trailing whitespace removed."""
     pad = " " * col
     out = []
@@ -69,7 +69,7 @@ def build(d: Draft, name: Name, task_id: str, parent: str | None, lines: list[st
     line, last, box_line, box_col = d.line, d.last, d.box_line, d.box_col
     end_line = lines[last]
     end = utf16_len(end_line)
-    body = _body(lines, line + 1, last, d.col) if last > line else ()
+    body = body_of(lines, line + 1, last, d.col) if last > line else ()
     depends, files, verify = tuple(d.depends), tuple(d.files), tuple(d.verify)
     acceptance = tuple(d.acceptance)
     # Everything the task is made of (its title and explicit id come from its text).

@@ -17,13 +17,13 @@ _COMMENT_ID = re.compile(r"<!--\s*id\s*:\s*([^\s>]+?)\s*-->", re.I)
 _LEADING_ID = re.compile(
     r"(\*\*|__)?(?P<id>[A-Z]{1,5}-?\d{2,}|\d+(?:\.\d+)+\.?|\d+\.)(?(1)\1)(?=[\s:]|$)[\s:]*"
 )
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _COMMENT = re.compile(r"<!--.*?-->")
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")  # `_WORD` on lowercase ASCII text, without Unicode tables
-_INNER = itemgetter(1)  # a replacement that keeps group 1, without re's template expansion
+INNER = itemgetter(1)  # a replacement that keeps group 1, without re's template expansion
 _ID_START = frozenset("*_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_SLUG_MAX = 48
+SLUG_MAX = 48
 
 
 @lru_cache(maxsize=1 << 16)
@@ -56,7 +56,7 @@ def split_title(text: str) -> tuple[str | None, str]:
 def display_title(text: str) -> str:
     """`text` with bold markers removed and whitespace collapsed."""
     if "**" in text:
-        text = _BOLD.sub(_INNER, text)
+        text = BOLD.sub(INNER, text)
     if "  " in text or "\t" in text:
         return " ".join(text.split())
     return text.strip()
@@ -68,9 +68,9 @@ def slug(title: str) -> str:
         out = "-".join(_ASCII_WORD.findall(title.lower()))
     else:
         out = "-".join(_WORD.findall(unicodedata.normalize("NFKC", title).lower()))
-    if len(out) > _SLUG_MAX:
-        cut = out.rfind("-", 0, _SLUG_MAX + 1)
-        out = out[: cut if cut > 0 else _SLUG_MAX]
+    if len(out) > SLUG_MAX:
+        cut = out.rfind("-", 0, SLUG_MAX + 1)
+        out = out[: cut if cut > 0 else SLUG_MAX]
     return out or "task"
 
 

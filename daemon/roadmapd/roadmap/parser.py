@@ -6,10 +6,12 @@ import gc
 from collections.abc import Callable
 from typing import TypeVar
 
-from roadmapd.roadmap.build import RECENT, assign_ids, build, finish
+from roadmapd.roadmap.assemble import tasks_of
+from roadmapd.roadmap.build import RECENT, assign_ids, finish
 from roadmapd.roadmap.ids import name
 from roadmapd.roadmap.metadata import read as read_metadata
 from roadmapd.roadmap.model import Roadmap
+from roadmapd.roadmap.names import names_of
 from roadmapd.roadmap.scanner import Scanner
 from roadmapd.roadmap.state import ScanState
 
@@ -72,13 +74,10 @@ def _parse(text: str) -> Roadmap:
     drafts = scanner.drafts
     for i, d in enumerate(drafts):
         d.index = i
-    names = [name(d.text) for d in drafts]
+    names = names_of([d.text for d in drafts])
     parents = [-1 if d.parent is None else d.parent.index for d in drafts]
     ids, duplicates = assign_ids(names)
-    tasks = [
-        build(d, nm, ids[i], None if p < 0 else ids[p], lines)
-        for i, (d, nm, p) in enumerate(zip(drafts, names, parents, strict=True))
-    ]
+    tasks = tasks_of(drafts, names, ids, parents, lines)
     depends_lines = [d.depends_line for d in drafts]
     state = ScanState(
         text,
