@@ -27,12 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from roadmapd.roadmap import Roadmap, parse, reparse
-from roadmapd.roadmap.assemble import tasks_of
-from roadmapd.roadmap.build import assign_ids, finish
-from roadmapd.roadmap.names import names_of
-from roadmapd.roadmap.parser import clear_caches, front_matter_end, normalise, without_gc
-from roadmapd.roadmap.scanner import Scanner
-from roadmapd.roadmap.state import ScanState
+from roadmapd.roadmap.parser import clear_caches, parse_marked, without_gc
 
 CACHE = Path.home() / ".cache" / "roadmapd-bench"
 PEER = "ai-infra==1.5.2"
@@ -153,32 +148,18 @@ def reparsed(text: str) -> Callable[[], object]:
 
 
 def _phases_once(text: str) -> dict[str, float]:
-    """One cold parse, step by step as `parser._parse` takes them, timed per phase (ms)."""
+    """One cold parse, timed per phase (ms) through the parser's phase marks."""
     clear_caches()
-    marks = [time.perf_counter()]
-    text = normalise(text)
-    lines = text.split("\n")
-    first = front_matter_end(lines)
-    scanner = Scanner()
-    scanner.scan(lines, first)
-    drafts = scanner.drafts
-    for i, d in enumerate(drafts):
-        d.index = i
-    marks.append(time.perf_counter())
-    names = names_of([d.text for d in drafts])
-    marks.append(time.perf_counter())
-    parents = [-1 if d.parent is None else d.parent.index for d in drafts]
-    ids, duplicates = assign_ids(names)
-    marks.append(time.perf_counter())
-    tasks = tasks_of(drafts, names, ids, parents, lines)
-    marks.append(time.perf_counter())
-    depends_lines = [d.depends_line for d in drafts]
-    state = ScanState(text, lines, first, scanner.resets, names, ids, duplicates, parents,
-                      depends_lines, scanner.problems)  # fmt: skip
-    finish(tasks, scanner.headings, state)
-    marks.append(time.perf_counter())
-    steps = ("scan", "names", "ids", "tasks", "finish")
-    return {k: (b - a) * 1000 for k, a, b in zip(steps, marks, marks[1:], strict=False)}
+    times: dict[str, float] = {}
+    last = [time.perf_counter()]
+
+    def mark(phase: str) -> None:
+        now = time.perf_counter()
+        times[phase] = (now - last[0]) * 1000
+        last[0] = now
+
+    parse_marked(text, mark)
+    return times
 
 
 def phases(text: str, reps: int = 5) -> str:

@@ -63,25 +63,6 @@ class CommitOutcomeLike(Protocol):
     def reason(self) -> str | None: ...
 
 
-class UndoOutcomeLike(Protocol):
-    """What undoing the latest rollback reports: a rollback outcome naming its task."""
-
-    @property
-    def done(self) -> bool: ...
-    @property
-    def backup_ref(self) -> str | None: ...
-    @property
-    def files(self) -> tuple[str, ...]: ...
-    @property
-    def conflicts(self) -> tuple[str, ...]: ...
-    @property
-    def method(self) -> str: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def task_id(self) -> str | None: ...
-
-
 class RollbackOutcomeLike(Protocol):
     @property
     def done(self) -> bool: ...
@@ -95,6 +76,13 @@ class RollbackOutcomeLike(Protocol):
     def method(self) -> str: ...
     @property
     def reason(self) -> str | None: ...
+
+
+class UndoOutcomeLike(RollbackOutcomeLike, Protocol):
+    """What undoing the latest rollback reports: a rollback outcome naming its task."""
+
+    @property
+    def task_id(self) -> str | None: ...
 
 
 TaskT = TypeVar("TaskT", bound=TaskLike)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from roadmapd.engine.events import CheckboxUpdated, EventSink, RolledBack
-from roadmapd.engine.ports import CheckboxPort, GitPort, TaskT
+from roadmapd.engine.ports import CheckboxPort, GitPort, RollbackOutcomeLike, TaskT
 from roadmapd.engine.states import DONE, TaskStatus, Trigger, can
 
 Transition = Callable[[str, Trigger, str | None], Any]  # (task id, trigger, reason)
@@ -29,6 +29,20 @@ def refused(run_id: str, task_id: str, reason: str, *, undo: bool = False) -> Ro
         files=(),
         conflicts=(),
         reason=reason,
+        undo=undo,
+    )
+
+
+def _event(run_id: str, task_id: str, out: RollbackOutcomeLike, *, undo: bool) -> RolledBack:
+    return RolledBack(
+        run_id=run_id,
+        task_id=task_id,
+        done=out.done,
+        method=out.method,
+        backup_ref=out.backup_ref,
+        files=out.files,
+        conflicts=out.conflicts,
+        reason=out.reason,
         undo=undo,
     )
 
@@ -51,17 +65,7 @@ async def undo_last_rollback(
         emit(event)
         return event
     task_id = out.task_id or ""
-    event = RolledBack(
-        run_id=run_id,
-        task_id=task_id,
-        done=out.done,
-        method=out.method,
-        backup_ref=out.backup_ref,
-        files=out.files,
-        conflicts=out.conflicts,
-        reason=out.reason,
-        undo=True,
-    )
+    event = _event(run_id, task_id, out, undo=True)
     if out.done and task_id and status_of(task_id) is TaskStatus.ROLLED_BACK:
         before = before_of(task_id)
         if before is not None:
@@ -103,16 +107,7 @@ async def roll_back(
     ]
     try:
         out = await git.rollback(task.id, force=force, dependants=dependants)
-        event = RolledBack(
-            run_id=run_id,
-            task_id=task.id,
-            done=out.done,
-            method=out.method,
-            backup_ref=out.backup_ref,
-            files=out.files,
-            conflicts=out.conflicts,
-            reason=out.reason,
-        )
+        event = _event(run_id, task.id, out, undo=False)
     except Exception as exc:
         event = refused(run_id, task.id, f"rollback failed: {exc}")
     if event.done:

@@ -66,7 +66,17 @@ def parse(text: str) -> Roadmap:
     return without_gc(lambda: _parse(normalise(text)))
 
 
-def _parse(text: str) -> Roadmap:
+def _no_mark(phase: str) -> None:
+    return None
+
+
+def parse_marked(text: str, mark: Callable[[str], None] = _no_mark) -> Roadmap:
+    """`parse(text)` (caches and the garbage collector left as they are), calling
+    `mark(phase)` after each phase: scan, names, ids, tasks, finish (the benchmark's split)."""
+    return _parse(normalise(text), mark)
+
+
+def _parse(text: str, mark: Callable[[str], None] = _no_mark) -> Roadmap:
     lines = text.split("\n")
     first = front_matter_end(lines)
     scanner = Scanner()
@@ -74,10 +84,14 @@ def _parse(text: str) -> Roadmap:
     drafts = scanner.drafts
     for i, d in enumerate(drafts):
         d.index = i
+    mark("scan")
     names = names_of([d.text for d in drafts])
+    mark("names")
     parents = [-1 if d.parent is None else d.parent.index for d in drafts]
     ids, duplicates = assign_ids(names)
+    mark("ids")
     tasks = tasks_of(drafts, names, ids, parents, lines)
+    mark("tasks")
     depends_lines = [d.depends_line for d in drafts]
     state = ScanState(
         text,
@@ -91,4 +105,6 @@ def _parse(text: str) -> Roadmap:
         depends_lines,
         scanner.problems,
     )
-    return finish(tasks, scanner.headings, state)
+    roadmap = finish(tasks, scanner.headings, state)
+    mark("finish")
+    return roadmap
