@@ -1,8 +1,10 @@
 """`GitWorkspace`: the async face of the vcs layer that the engine and the server call.
 
-Every method runs the sync functions in a worker thread, one operation at a time per repository
-(an asyncio lock per event loop and root, plus a thread lock per root for callers that share a
-repository across loops or threads), so the event loop never waits on git.
+Every method runs the sync functions in a worker thread, one operation at a time per working
+tree: an asyncio lock per event loop and root, a thread lock per root for callers that share a
+repository across loops or threads, and an `flock` on `<git dir>/roadmapd.lock` for other
+processes (a `roadmapd rollback` in a terminal while the daemon commits a task waits for it).
+The event loop never waits on git.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 from weakref import WeakKeyDictionary
+
+from roadmapd.store.files import file_lock
 
 from .changes import changed_files, diff_since
 from .checkpoints import capture_checkpoint
@@ -27,6 +31,7 @@ from .rollback import restore_checkpoint, rollback_task
 from .undo import undo_rollback
 
 T = TypeVar("T")
+LOCK_NAME = "roadmapd.lock"  # in the working tree's git dir (a lane's is its own)
 
 _thread_locks: dict[Path, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
@@ -60,7 +65,9 @@ class GitWorkspace:
     async def _run(self, job: Callable[[Plumbing], T]) -> T:
         def locked() -> T:
             with _thread_lock(self.root):
-                return job(self._pl())
+                pl = self._pl()
+                with file_lock(pl.git_dir / LOCK_NAME):
+                    return job(pl)
 
         async with _loop_lock(self.root):
             return await asyncio.to_thread(locked)
