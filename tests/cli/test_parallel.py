@@ -144,3 +144,24 @@ def test_uncommitted_roadmap_edits_stay_and_both_ticks_land(repo: Path) -> None:
     )
     assert _git(repo, "show", "HEAD:ROADMAP.md") == ROADMAP.replace("[ ]", "[x]")
     assert _git(repo, "status", "--porcelain") == " M ROADMAP.md\n"
+
+
+def test_a_task_that_landed_from_a_lane_rolls_back_and_undoes(repo: Path) -> None:
+    """Rollback finds a lane task's integrated commit; the other task's work stays; undo."""
+    _run(repo, {"A": ("a.py", "A = 1\n"), "B": ("b.py", "B = 2\n")})
+    ws = Workspace.open(repo)
+    roadmap = repo / "ROADMAP.md"
+    engine = ws.engine(DiskCheckbox(roadmap))
+    task_a = parse(roadmap.read_text()).task("A")
+    assert task_a is not None
+
+    rolled = asyncio.run(engine.rollback(task_a))
+
+    assert rolled.done, rolled.reason
+    assert not (repo / "a.py").exists() and (repo / "b.py").read_text() == "B = 2\n"
+    assert "- [ ] Task A" in roadmap.read_text() and "- [x] Task B" in roadmap.read_text()
+    undone = asyncio.run(engine.undo_rollback())
+    assert undone.done and undone.task_id == "A"
+    assert (repo / "a.py").read_text() == "A = 1\n" and "- [x] Task A" in roadmap.read_text()
+    assert engine.status("A") is TaskStatus.COMMITTED
+    ws.close()
