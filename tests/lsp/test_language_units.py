@@ -16,6 +16,7 @@ from roadmapd.server.fixes import lookalike_fixes, next_free
 from roadmapd.server.inlay_hints import duration_text
 from roadmapd.server.occurrences import Occurrences, build
 from roadmapd.server.rename import RenameRefused, rename_edits
+from roadmapd.server.transcript import describe
 
 
 def occurrences_of(text: str) -> Occurrences:
@@ -126,3 +127,15 @@ async def test_a_roadmap_that_is_not_utf8_is_read_and_never_rewritten(tmp_path: 
     outcome = CheckboxWriter(create_server())._on_disk(uri, "T001", True)
     assert not outcome.applied and "cannot read" in outcome.message
     assert path.read_bytes() == raw
+
+
+def test_transcript_lines_tell_a_rollback_from_its_undo() -> None:
+    base = {"type": "RolledBack", "done": True, "method": "branch-moved", "reason": None}
+    rolled = describe({**base, "backup_ref": "refs/roadmapd/backups/1"})
+    undone = describe({**base, "undo": True, "backup_ref": "refs/roadmapd/safety/1"})
+    refused = describe({**base, "undo": True, "done": False, "reason": "nothing to undo"})
+    assert rolled == [("status", "rolled back (branch-moved); the state before is at "
+                       "refs/roadmapd/backups/1")]  # fmt: skip
+    assert undone == [("status", "rollback undone (branch-moved); the state before is at "
+                       "refs/roadmapd/safety/1")]  # fmt: skip
+    assert refused == [("error", "undo of the rollback refused: nothing to undo")]

@@ -89,10 +89,12 @@ def describe(doc: dict[str, Any]) -> list[Line]:
         files = ", ".join(doc.get("files", [])[:20])
         return [("status", f"committed {str(doc['commit'])[:12]} ({files})")]
     if kind == "RolledBack":
+        what = "undo of the rollback" if doc.get("undo") else "rollback"
         if not doc["done"]:
-            return [("error", f"rollback refused: {doc['reason']}")]
-        backup = f"; backup {doc['backup_ref']}" if doc.get("backup_ref") else ""
-        return [("status", f"rolled back ({doc['method']}){backup}")]
+            return [("error", f"{what} refused: {doc['reason']}")]
+        saved = f"; the state before is at {doc['backup_ref']}" if doc.get("backup_ref") else ""
+        done = "rollback undone" if doc.get("undo") else "rolled back"
+        return [("status", f"{done} ({doc['method']}){saved}")]
     if kind == "TaskNotRunnable":
         return [("error", f"{doc['task_id']} not run: {doc['reason']}")]
     return []
