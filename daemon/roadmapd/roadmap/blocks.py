@@ -15,6 +15,8 @@ SETEXT = re.compile(r"(=+|-+)[ \t]*$")
 ATX = re.compile(r"(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
 ORDERED = re.compile(r"\d{1,9}[.)]")
 TABLE_DELIMITER = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+# A line that opens a block quote or list item (or is a thematic break): never lazy text.
+OPENS = re.compile(r" {0,3}(?:>|(?:[-*+]|\d{1,9}[.)])(?: |$))")
 
 _BLOCK_TAGS = (
     "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"

@@ -8,15 +8,16 @@ problems as it goes. Every line costs a constant amount of work times the nestin
 It also records *reset* lines: lines read after every container was closed and the open leaf
 ended, so that the scan from there on depends only on the enclosing headings. A re-parse after
 an edit starts at the last reset line before the edit and stops at the first reset line after
-it that the previous scan shared (see `incremental`).
+it that the previous scan shared (see `incremental`). In a reset state the fast lane
+(`fastlane`) reads the common units whole and hands the rest back to the line loop.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from roadmapd.roadmap import blocks
+from roadmapd.roadmap import blocks, fastlane
+from roadmapd.roadmap.fastlane import FastLane, Stop
 from roadmapd.roadmap.paragraphs import (
     FENCE,
     HTML,
@@ -25,16 +26,12 @@ from roadmapd.roadmap.paragraphs import (
     PARA,
     TABLE,
     Container,
-    Reader,
 )
-from roadmapd.roadmap.state import HeadingKey
 
 _PREFIX = re.compile(r"[ \t>*+\-.)0-9\[\]xX]*")
 _CONTINUED, _CONSUMED, _INTERRUPTED = range(3)
 _INTERRUPT_START = frozenset("#`~<*-_")
 _RULE_NEXT = frozenset("-*_\t")
-# A line that opens a block quote or list item (or is a thematic break): never lazy text.
-_OPENS = re.compile(r" {0,3}(?:>|(?:[-*+]|\d{1,9}[.)])(?: |$))")
 
 
 def _expand(raw: str) -> str:
@@ -44,27 +41,44 @@ def _expand(raw: str) -> str:
     return raw[:cut].expandtabs(4) + raw[cut:]
 
 
-class Scanner(Reader):
+class Scanner(FastLane):
     """Call `scan` once with the lines; read `drafts`, `headings`, `problems`, `resets` after."""
 
     # ---- the per-line driver -------------------------------------------------------------
 
-    def scan(
-        self,
-        lines: list[str],
-        first: int,
-        stop: Callable[[int], HeadingKey | None] | None = None,
-    ) -> int:
+    def scan(self, lines: list[str], first: int, stop: Stop = None) -> int:
         """Read `lines[first:]` in order, then close every open container. With `stop`, end
         before the first reset line `ln` whose headings are `stop(ln)`; returns where it ended.
+
+        The fast lane reads what it recognises whenever no container and no leaf is open;
+        the line loop reads the rest.
         """
+        n = len(lines)
+        ln = first
+        fast = fastlane.enabled()
+        stopped = False
+        while ln < n and not stopped:
+            if fast:
+                ln, stopped = self._fast_lane(lines, ln, stop)
+                if stopped or ln == n:
+                    break
+            ln, stopped = self._scan_lines(lines, ln, stop, fast)
+        self._close_to(0)
+        return ln
+
+    def _scan_lines(self, lines: list[str], start: int, stop: Stop, fast: bool) -> tuple[int, bool]:
+        """Read lines from `start` on, until the end, a line where `stop` ends the scan, or
+        (with `fast`) a later line where no container and no leaf is open. Returns that line
+        and whether `stop` ended the scan."""
         stack = self.stack
         resets = self.resets
         continue_leaf = self._continue_leaf
         close_to = self._close_to
         push = self._push
         open_leaf = self._open_leaf
-        for ln in range(first, len(lines)):
+        for ln in range(start, len(lines)):
+            if not stack and fast and ln != start and self.leaf == NONE:
+                return ln, False
             raw = lines[ln]
             s = _expand(raw) if "\t" in raw else raw
             n = len(s)
@@ -92,12 +106,11 @@ class Scanner(Reader):
             if (
                 not matched
                 and not blank
-                and (leaf == NONE if not depth else leaf != PARA or _OPENS.match(s))
+                and (leaf == NONE if not depth else leaf != PARA or blocks.OPENS.match(s))
             ):
                 key = self.heading_key
                 if stop is not None and stop(ln) == key:
-                    close_to(0)
-                    return ln
+                    return ln, True
                 resets.append((ln, key, len(self.drafts), len(self.headings), len(self.problems)))
             if matched == depth and leaf >= FENCE and continue_leaf(ln, raw, s, pos, fn, blank):
                 continue
@@ -180,8 +193,7 @@ class Scanner(Reader):
                 self.touched = ln
             elif self.leaf == PARA or self.leaf == TABLE:
                 self.leaf = NONE
-        close_to(0)
-        return len(lines)
+        return len(lines), False
 
     # ---- containers ----------------------------------------------------------------------
 
