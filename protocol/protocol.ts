@@ -75,7 +75,7 @@ export interface RollbackArgs {
 export interface RollbackResult {
   ok: boolean;
   message: string;
-  method: "branch-moved" | "revert-commit" | "files-restored" | "refused" | "none";
+  method: "branch-moved" | "revert-commit" | "files-restored" | "lane-removed" | "lane-restored" | "refused" | "none";
   files?: string[];
   conflicts?: string[];
   dependants?: string[];

@@ -107,7 +107,15 @@ class RollbackResult(_Wire):
 
     ok: bool
     message: str
-    method: Literal["branch-moved", "revert-commit", "files-restored", "refused", "none"]
+    method: Literal[
+        "branch-moved",
+        "revert-commit",
+        "files-restored",
+        "lane-removed",
+        "lane-restored",
+        "refused",
+        "none",
+    ]
     files: list[str] = Field(default_factory=list)
     conflicts: list[str] = Field(default_factory=list)
     dependants: list[str] = Field(default_factory=list)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from vcs_helpers import GitRepo, assert_kill_loses_nothing, held_contents, init_repo
 
-from roadmapd.vcs import Plumbing, capture_checkpoint, commit_task
+from roadmapd.vcs import Plumbing, capture_checkpoint, commit_task, rollback_task
 from roadmapd.vcs.integrate import integrate
 from roadmapd.vcs.lanes import Lane, close_lane, open_lane
+from roadmapd.vcs.undo import undo_rollback
 
 TICK = {"ROADMAP.md": lambda b: b.replace(b"- [ ] one", b"- [x] one")}
 
@@ -116,6 +117,38 @@ def test_a_staged_roadmap_keeps_its_index_entry(repo: GitRepo, tmp_path: Path) -
     assert out.done and out.kept == ("ROADMAP.md",)
     assert repo.git("rev-parse", ":ROADMAP.md") == staged  # the user's staged version stays
     assert "- [x] one" in repo.git("show", "HEAD:ROADMAP.md")
+
+
+def test_rolling_back_a_task_that_never_landed_removes_only_its_lane(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """B conflicted with A and stayed on its branch: its rollback must not touch the user's
+    tree (not even to "restore" B's files); undo brings B's branch back."""
+    _, a_commit = _work(repo, tmp_path, "a", "src/app.py", "a = 10\nb = 2\nc = 3\n")
+    b_lane, b_commit = _work(repo, tmp_path, "b", "src/app.py", "a = 20\nb = 2\nc = 3\n")
+    (b_lane.path / "scratch.txt").write_text("b's uncommitted notes\n")
+    pl = Plumbing(repo.root)
+    assert integrate(pl, "a", 1, a_commit, branch_name="roadmapd/a").done
+    assert not integrate(pl, "b", 1, b_commit, branch_name="roadmapd/b").done
+    repo.write("notes.txt", "my own work\n")
+    head, before = repo.git("rev-parse", "HEAD"), held_contents(repo)
+
+    out = rollback_task(pl, "b")
+
+    assert out.done and out.method == "lane-removed", out.reason
+    assert repo.git("rev-parse", "HEAD") == head and held_contents(repo) == before
+    assert (
+        repo.read("src/app.py").startswith("a = 10") and repo.read("notes.txt") == "my own work\n"
+    )
+    assert repo.git("branch", "--list", "roadmapd/b") == "" and not b_lane.path.exists()
+    assert out.backup_ref is not None
+    assert repo.git("show", f"{out.backup_ref}:scratch.txt") == "b's uncommitted notes"
+
+    undone = undo_rollback(pl)
+
+    assert undone.done and undone.method == "lane-restored" and undone.task_id == "b"
+    assert repo.git("rev-parse", "roadmapd/b") == b_commit
+    assert repo.git("rev-parse", "HEAD") == head and held_contents(repo) == before
 
 
 def test_reopening_a_lane_backs_up_what_it_held(repo: GitRepo, tmp_path: Path) -> None:

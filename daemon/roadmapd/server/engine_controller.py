@@ -44,7 +44,15 @@ if TYPE_CHECKING:
     from .app import RoadmapServer
 
 log = logging.getLogger(__name__)
-METHODS = ("branch-moved", "revert-commit", "files-restored", "refused", "none")
+METHODS = (
+    "branch-moved",
+    "revert-commit",
+    "files-restored",
+    "lane-removed",
+    "lane-restored",
+    "refused",
+    "none",
+)
 
 
 class EngineController:

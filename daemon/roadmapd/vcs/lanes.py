@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .faults import fault_point
-from .outcomes import VcsError
+from .outcomes import RollbackOutcome, VcsError
 from .plumbing import Plumbing
 from .refs import BACKUPS, encode_id, stamp, task_branch
 from .snapshot import capture
@@ -56,6 +56,31 @@ def open_lane(pl: Plumbing, task_id: str, parent_dir: Path) -> Lane:
     _git(pl.root, "worktree", "add", "-q", "-b", short, str(path), head)
     fault_point("lane.added")
     return Lane(task_id, path, task_branch(task_id), head)
+
+
+def lane_path(pl: Plumbing, task_id: str) -> Path | None:
+    """The worktree that has the task's branch checked out, if any."""
+    branch = task_branch(task_id)
+    worktree: Path | None = None
+    for line in _git(pl.root, "worktree", "list", "--porcelain").splitlines():
+        if line.startswith("worktree "):
+            worktree = Path(line.removeprefix("worktree "))
+        elif line == f"branch {branch}":
+            return worktree
+    return None
+
+
+def discard_lane(pl: Plumbing, task_id: str) -> RollbackOutcome:
+    """Roll back a task whose work never reached the user's branch: its lane (worktree and
+    branch) is removed after its complete state is kept in a backup ref; the user's working
+    tree, index and branch are not touched."""
+    path = lane_path(pl, task_id)
+    backup = close_lane(pl, task_id, path or pl.git_dir / "no-lane", keep_work=True)
+    short = task_branch(task_id).removeprefix("refs/heads/")
+    if backup is None:
+        return RollbackOutcome(True, None, (), (), "lane-removed", "nothing was left of its lane")
+    why = f"its work never reached your branch: its worktree and branch {short} were removed"
+    return RollbackOutcome(True, backup, (), (), "lane-removed", why)
 
 
 def close_lane(pl: Plumbing, task_id: str, path: Path, *, keep_work: bool) -> str | None:

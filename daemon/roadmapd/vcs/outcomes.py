@@ -40,7 +40,7 @@ class RollbackOutcome:
     backup_ref: str | None
     files: tuple[str, ...]
     conflicts: tuple[str, ...]
-    method: str  # "branch-moved" | "revert-commit" | "files-restored" | "refused"
+    method: str  # branch-moved, revert-commit, files-restored, lane-removed, lane-restored, refused
     reason: str | None
     task_id: str | None = None  # undo: the task whose rollback was undone
 

@@ -5,7 +5,8 @@ lines of those files are kept when the task's hunks can still be located; otherw
 conflict and only `force` overwrites it). The branch moves back only when the task's commit is
 its unpushed tip; a commit further down gets a revert commit, built without touching the work
 tree. Uncommitted task (failed / passed-uncommitted) and `restore(cp)`: every path that differs
-from the checkpoint goes back to it.
+from the checkpoint goes back to it. A task that ran in a parallel lane and whose commit never
+landed on the user's branch: only its lane is removed (`lanes.discard_lane`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from .checkpoints import latest_checkpoint
 from .faults import fault_point
+from .lanes import discard_lane
 from .merge import replay_entries
 from .outcomes import Checkpoint, RollbackOutcome, VcsError, refused
 from .plumbing import Entry, Plumbing
@@ -45,6 +47,8 @@ def _rollback(
         return refused(f"task {task_id} has no checkpoint to roll back to")
     pre = load(pl, cp.commit)
     commit = pl.resolve(commit_ref(task_id, cp.n))
+    if pre.meta.branch == task_branch(task_id) and not _landed(pl, commit):
+        return discard_lane(pl, task_id)
     backup = capture(pl, "backup", task_id, f"before rolling back {cp.title or task_id}")
     if commit is None:
         if backup.meta.head != pre.meta.head and not force:
@@ -57,6 +61,14 @@ def _rollback(
     if result is None:
         raise VcsError(f"task {task_id} has a commit but no result snapshot")
     return _undo_commit(pl, cp, pre, load(pl, result), backup, commit, force)
+
+
+def _landed(pl: Plumbing, commit: str | None) -> bool:
+    """Whether `commit` is in the history of HEAD."""
+    if commit is None:
+        return False
+    status, _, _ = pl.run("merge-base", "--is-ancestor", commit, "HEAD", check=False)
+    return status == 0
 
 
 def restore_checkpoint(pl: Plumbing, cp: Checkpoint) -> RollbackOutcome:

@@ -1,7 +1,9 @@
 """Undoing the latest rollback (or restore): the work tree, index and branch go back to the
 newest `refs/roadmapd/backups/*` snapshot, after the current state is saved under
 `refs/roadmapd/safety/`. The consumed backup moves to `refs/roadmapd/undone/`, so a second undo
-reaches the backup before it.
+reaches the backup before it. A backup of a parallel lane (a task rolled back before its work
+reached the user's branch) brings back the task's branch instead; the user's working tree is
+not touched.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from .faults import fault_point
 from .outcomes import RollbackOutcome, VcsError, refused
 from .plumbing import Plumbing
-from .refs import BACKUPS, SAFETY, UNDONE
+from .refs import BACKUPS, SAFETY, UNDONE, task_branch
 from .restore import describe_skipped, entries_for, save_ref
 from .snapshot import Snapshot, capture, load
 from .worktree import apply_entries
@@ -38,6 +40,8 @@ def _undo(pl: Plumbing) -> RollbackOutcome:
     if backup_commit is None:
         return refused(f"{ref} does not point to a commit")
     backup = load(pl, backup_commit)
+    if backup.meta.task_id and backup.meta.branch == task_branch(backup.meta.task_id):
+        return _branch_back(pl, ref, backup)
     now = capture(pl, "safety", backup.meta.task_id, "before undoing a rollback")
     if backup.meta.branch != now.meta.branch:
         return refused(
@@ -66,6 +70,25 @@ def _undo(pl: Plumbing) -> RollbackOutcome:
         describe_skipped(skipped),
         backup.meta.task_id or None,
     )
+
+
+def _branch_back(pl: Plumbing, ref: str, backup: Snapshot) -> RollbackOutcome:
+    """Undo the removal of a lane: its branch returns where it was (its uncommitted work stays
+    in the consumed backup, under `refs/roadmapd/undone/`)."""
+    branch, tip = backup.meta.branch, backup.meta.head
+    assert branch is not None
+    short = branch.removeprefix("refs/heads/")
+    if tip is None:
+        return refused(f"the backup of {short} records no commit to bring back")
+    if pl.resolve(branch) is not None:
+        return refused(f"branch {short} exists again: delete or rename it first")
+    pl.update_ref(branch, tip, pl.zero_oid, "roadmapd: undo lane removal")
+    undone = f"{UNDONE}/{ref.rsplit('/', 1)[1]}"
+    pl.update_ref(undone, backup.commit, None, "roadmapd: undone")
+    pl.delete_ref(ref, backup.commit)
+    fault_point("undo.done")
+    note = f"branch {short} is back at {tip[:10]}; the lane's files as they were are in {undone}"
+    return RollbackOutcome(True, None, (), (), "lane-restored", note, backup.meta.task_id)
 
 
 def _move_head(pl: Plumbing, backup: Snapshot, now: Snapshot) -> bool:
