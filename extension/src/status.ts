@@ -39,7 +39,12 @@ export function statusText(state: TaskState): string {
       break;
     case "passed":
     case "committed":
-      parts.push(`$(check) ${state.taskId} passed`);
+      // A passed task whose commit was refused (or whose parallel lane conflicted) says so.
+      parts.push(
+        state.status === "passed" && state.reason?.startsWith("not committed")
+          ? `$(warning) ${state.taskId} not committed`
+          : `$(check) ${state.taskId} passed`,
+      );
       break;
     case "failed":
       parts.push(`$(error) ${state.taskId} failed`);

@@ -31,6 +31,10 @@ test("verifying without a phase says verifying", () => {
 
 test("finished states show the outcome", () => {
   assert.equal(statusText({ ...base, status: "committed", costUsd: 0.1 }), "$(check) T001 passed · $0.10");
+  assert.equal(
+    statusText({ ...base, status: "passed", reason: "not committed: needs attention: conflicts" }),
+    "$(warning) T001 not committed",
+  );
   assert.equal(statusText({ ...base, status: "failed", problems: 1 }), "$(error) T001 failed · 1 problem");
   assert.equal(statusText({ ...base, status: "failed", problems: 3 }), "$(error) T001 failed · 3 problems");
   assert.equal(statusText({ ...base, status: "rolled_back" }), "$(circle-outline) T001 rolled back");

@@ -100,6 +100,10 @@ class Editor:
         found = [s["status"] for s in self.states if s["taskId"] == task_id]
         return found[-1] if found else None
 
+    def reason(self, task_id: str) -> str:
+        found = [s.get("reason") or "" for s in self.states if s["taskId"] == task_id]
+        return found[-1] if found else ""
+
     async def execute(self, command: str, *args: Any) -> Any:
         params = types.ExecuteCommandParams(command=command, arguments=list(args))
         return await self.client.workspace_execute_command_async(params)

@@ -11,7 +11,7 @@ import pytest
 
 from roadmapd.testing.router import FakeServers
 from roadmapd.testing.script import script, text, tool_use
-from roadmapd_protocol import CMD_RUN_ALL, CMD_RUN_TASK
+from roadmapd_protocol import CMD_ROLLBACK_TASK, CMD_RUN_ALL, CMD_RUN_TASK
 
 from .conftest import eventually, make_repo
 from .engine_session import Editor, git, session
@@ -120,3 +120,33 @@ async def test_tasks_started_one_by_one_work_side_by_side(tmp_path: Path) -> Non
         "Add module a",
     ]
     assert git(root, "status", "--porcelain") == ""
+
+
+async def test_a_conflicting_lane_needs_attention_and_rolls_back_without_touching_the_tree(
+    tmp_path: Path,
+) -> None:
+    """Both agents create shared.py differently: T01 lands, T02 stays on its branch and says
+    so on its line; rolling T02 back removes its lane and leaves the working tree alone."""
+    root = tmp_path / "repo"
+    parallel_project(root)
+    scripts = {"T01": writes("shared.py", "X = 1\n"), "T02": writes("shared.py", "X = 2\n")}
+    with FakeServers(scripts, delay_ms=300) as api:
+        async with session(root, api.url, tmp_path / "state") as ed:
+            started = await ed.execute(CMD_RUN_ALL, {"uri": ed.uri})
+            assert started["ok"], started
+            await until_committed(ed, "T01")
+            await eventually(
+                lambda: "needs attention" in ed.reason("T02"), "T02 to end passed, not committed"
+            )
+            assert ed.status("T02") == "passed"
+            lenses = await ed.lenses()
+            assert lenses[4][0].startswith("⚠ not committed: needs attention"), lenses[4]
+            assert lenses[4][1:] == ["↻ Retry", "⟲ Roll back"]
+            assert git(root, "rev-parse", "roadmapd/T02").strip()
+            (root / "notes.txt").write_text("mine\n", encoding="utf-8")
+            rolled = await ed.execute(CMD_ROLLBACK_TASK, {"uri": ed.uri, "taskId": "T02"})
+            assert rolled["ok"] and rolled["method"] == "lane-removed", rolled
+            assert (root / "shared.py").read_text(encoding="utf-8") == "X = 1\n"
+            assert (root / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+            assert git(root, "branch", "--list", "roadmapd/*") == ""
+            assert git(root, "status", "--porcelain").splitlines() == ["?? notes.txt"]

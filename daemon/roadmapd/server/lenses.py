@@ -50,6 +50,16 @@ def _result_summary(state: TaskState) -> str:
     return " · ".join(parts)
 
 
+def _not_committed(state: TaskState) -> bool:
+    """A task that passed its checks but whose commit was refused (or that needs attention
+    after a conflict in its parallel lane): the reason says why."""
+    return bool(state.reason) and (state.reason or "").startswith("not committed")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _failure_summary(status: str, state: TaskState) -> str:
     if status == "failed" and state.problems:
         return plural(state.problems, "problem")
@@ -81,6 +91,12 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
         if status == "interrupted":
             lenses.append(_lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref))
         return lenses
+    if status == "passed" and state is not None and _not_committed(state):
+        return [
+            _lens(line, f"⚠ {_clip(state.reason or '', 70)}", CMD_SHOW_LOG, ref),
+            _lens(line, "↻ Retry", CMD_RETRY_TASK, ref),
+            _lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref),
+        ]
     if status in ("passed", "committed"):
         assert state is not None
         return [
