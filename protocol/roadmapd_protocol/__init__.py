@@ -102,20 +102,23 @@ class CommandResult(_Wire):
     taskIds: list[str] = Field(default_factory=list)
 
 
+RollbackMethod = Literal[
+    "branch-moved",
+    "revert-commit",
+    "files-restored",
+    "lane-removed",
+    "lane-restored",
+    "refused",
+    "none",
+]
+
+
 class RollbackResult(_Wire):
     """Answer of rollbackTask and rollbackUndo."""
 
     ok: bool
     message: str
-    method: Literal[
-        "branch-moved",
-        "revert-commit",
-        "files-restored",
-        "lane-removed",
-        "lane-restored",
-        "refused",
-        "none",
-    ]
+    method: RollbackMethod
     files: list[str] = Field(default_factory=list)
     conflicts: list[str] = Field(default_factory=list)
     dependants: list[str] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from lsprotocol import types
 
@@ -30,6 +30,7 @@ from roadmapd_protocol import (
     CheckpointEntry,
     CheckpointsResult,
     CommandResult,
+    RollbackMethod,
     RollbackResult,
     TaskState,
 )
@@ -44,15 +45,7 @@ if TYPE_CHECKING:
     from .app import RoadmapServer
 
 log = logging.getLogger(__name__)
-METHODS = (
-    "branch-moved",
-    "revert-commit",
-    "files-restored",
-    "lane-removed",
-    "lane-restored",
-    "refused",
-    "none",
-)
+METHODS = get_args(RollbackMethod)
 
 
 class EngineController:
