@@ -15,7 +15,7 @@ from pytest_lsp import LanguageClient, client_capabilities
 
 from roadmapd.roadmap import parse
 from roadmapd.testing import FakeServer
-from roadmapd.testing.script import script, text
+from roadmapd.testing.script import error, script, text
 
 from .conftest import ROADMAP, make_repo, register_client_handlers, server_config
 
@@ -25,6 +25,7 @@ ANSWERS = script(
     text('Here you go:\n```json\n["Write the tokenizer", "Parse headings", "Parse tasks"]\n```'),
     text("I think you should split it into a few parts."),
     text('["Only one"]'),
+    error(400, "invalid_request_error", f"the key {KEY} is not valid here"),
 )
 
 
@@ -115,3 +116,7 @@ async def test_break_down_inserts_subtasks_then_refuses_garbage(
     assert len(client.seen["edits"]) == 1  # type: ignore[attr-defined]
     with pytest.raises(JsonRpcException, match="no task 'T404'"):
         await break_down(client, uri, "T404")
+    # an API error that quotes the key reaches the editor without it
+    with pytest.raises(JsonRpcException, match="the model request failed") as failed:
+        await break_down(client, uri, "T001")
+    assert KEY not in str(failed.value) and "[redacted]" in str(failed.value)
