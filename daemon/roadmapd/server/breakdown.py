@@ -24,6 +24,7 @@ from roadmapd_protocol import CMD_BREAK_DOWN_TASK, TaskRef
 from . import occurrences
 from .commands import JsonRpcRequestFailed, validate_task
 from .completion import workspace_paths
+from .texts import clip
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -65,17 +66,17 @@ def parse_subtasks(answer: str) -> list[str]:
         value = json.loads(text[start : end + 1] if 0 <= start < end else text)
     except json.JSONDecodeError:
         raise BreakdownError(
-            f"the model did not answer with a JSON list of subtasks: {_clip(answer)!r}"
+            f"the model did not answer with a JSON list of subtasks: {clip(answer, 200)!r}"
         ) from None
     if isinstance(value, dict):
         value = value.get("subtasks")
     if not isinstance(value, list):
-        raise BreakdownError(f"expected a JSON list of subtask titles; got {_clip(answer)!r}")
+        raise BreakdownError(f"expected a JSON list of subtask titles; got {clip(answer, 200)!r}")
     titles: list[str] = []
     for item in value:
         title = item.get("title") if isinstance(item, dict) else item
         if not isinstance(title, str) or not title.strip() or "\n" in title.strip():
-            raise BreakdownError(f"a subtask must be a one-line title; got {_clip(repr(item))}")
+            raise BreakdownError(f"a subtask must be a one-line title; got {clip(repr(item), 200)}")
         title = _BOX_PREFIX.sub("", " ".join(title.split()))
         if len(title) > MAX_TITLE:
             raise BreakdownError(f"a subtask title is longer than {MAX_TITLE} characters")
@@ -86,10 +87,6 @@ def parse_subtasks(answer: str) -> list[str]:
             f"expected {MIN_SUBTASKS} to {MAX_SUBTASKS} distinct subtasks; got {len(titles)}"
         )
     return titles
-
-
-def _clip(text: str, n: int = 200) -> str:
-    return text if len(text) <= n else text[:n] + "…"
 
 
 def insertion(
@@ -125,7 +122,7 @@ async def ask_model(ls: RoadmapServer, user: str) -> str:
         reason = str(exc)
         if key and len(key) >= 8:
             reason = reason.replace(key, "[redacted]")
-        raise BreakdownError(f"the model request failed: {_clip(reason, 400)}") from None
+        raise BreakdownError(f"the model request failed: {clip(reason, 400)}") from None
     finally:
         await client.close()
     return "".join(block.text for block in message.content if block.type == "text")

@@ -23,6 +23,8 @@ from roadmapd_protocol import (
     TaskState,
 )
 
+from .texts import clip
+
 if TYPE_CHECKING:
     from .taskview import Section
 
@@ -54,10 +56,6 @@ def _not_committed(state: TaskState) -> bool:
     """A task that passed its checks but whose commit was refused (or that needs attention
     after a conflict in its parallel lane): the reason says why."""
     return bool(state.reason) and (state.reason or "").startswith("not committed")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _failure_summary(status: str, state: TaskState) -> str:
@@ -93,7 +91,7 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
         return lenses
     if status == "passed" and state is not None and _not_committed(state):
         return [
-            _lens(line, f"⚠ {_clip(state.reason or '', 70)}", CMD_SHOW_LOG, ref),
+            _lens(line, f"⚠ {clip(state.reason or '', 70)}", CMD_SHOW_LOG, ref),
             _lens(line, "↻ Retry", CMD_RETRY_TASK, ref),
             _lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref),
         ]

@@ -74,8 +74,7 @@ def discard_lane(pl: Plumbing, task_id: str) -> RollbackOutcome:
     """Roll back a task whose work never reached the user's branch: its lane (worktree and
     branch) is removed after its complete state is kept in a backup ref; the user's working
     tree, index and branch are not touched."""
-    path = lane_path(pl, task_id)
-    backup = close_lane(pl, task_id, path or pl.git_dir / "no-lane", keep_work=True)
+    backup = close_lane(pl, task_id, lane_path(pl, task_id), keep_work=True)
     short = task_branch(task_id).removeprefix("refs/heads/")
     if backup is None:
         return RollbackOutcome(True, None, (), (), "lane-removed", "nothing was left of its lane")
@@ -83,16 +82,16 @@ def discard_lane(pl: Plumbing, task_id: str) -> RollbackOutcome:
     return RollbackOutcome(True, backup, (), (), "lane-removed", why)
 
 
-def close_lane(pl: Plumbing, task_id: str, path: Path, *, keep_work: bool) -> str | None:
+def close_lane(pl: Plumbing, task_id: str, path: Path | None, *, keep_work: bool) -> str | None:
     """Remove the task's worktree and branch; returns the backup ref of what they held.
 
     With `keep_work`, the worktree's complete state (on top of its branch) is stored under
-    `refs/roadmapd/backups/` before anything is removed.
+    `refs/roadmapd/backups/` before anything is removed. `path` None: no worktree is left.
     """
     backup: str | None = None
     branch = task_branch(task_id)
     tip = pl.resolve(branch)
-    if keep_work and path.is_dir() and (path / ".git").exists():
+    if keep_work and path is not None and path.is_dir() and (path / ".git").exists():
         snap = capture(Plumbing(path), "backup", task_id, "work left in a parallel lane")
         backup = f"{BACKUPS}/{stamp()}"
         pl.update_ref(backup, snap.commit, pl.zero_oid, "roadmapd: lane backup")
@@ -100,9 +99,9 @@ def close_lane(pl: Plumbing, task_id: str, path: Path, *, keep_work: bool) -> st
         backup = f"{BACKUPS}/{stamp()}"
         pl.update_ref(backup, tip, pl.zero_oid, "roadmapd: lane branch backup")
     fault_point("lane.backed-up")
-    if path.exists():
+    if path is not None and path.exists():
         _git(pl.root, "worktree", "remove", "--force", str(path))
-    shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
     _git(pl.root, "worktree", "prune")
     if tip is not None:
         pl.delete_ref(branch, tip)

@@ -47,7 +47,8 @@ def _rollback(
         return refused(f"task {task_id} has no checkpoint to roll back to")
     pre = load(pl, cp.commit)
     commit = pl.resolve(commit_ref(task_id, cp.n))
-    if pre.meta.branch == task_branch(task_id) and not _landed(pl, commit):
+    landed = commit is not None and _is_ancestor(pl, commit, "HEAD")
+    if pre.meta.branch == task_branch(task_id) and not landed:
         return discard_lane(pl, task_id)
     backup = capture(pl, "backup", task_id, f"before rolling back {cp.title or task_id}")
     if commit is None:
@@ -61,14 +62,6 @@ def _rollback(
     if result is None:
         raise VcsError(f"task {task_id} has a commit but no result snapshot")
     return _undo_commit(pl, cp, pre, load(pl, result), backup, commit, force)
-
-
-def _landed(pl: Plumbing, commit: str | None) -> bool:
-    """Whether `commit` is in the history of HEAD."""
-    if commit is None:
-        return False
-    status, _, _ = pl.run("merge-base", "--is-ancestor", commit, "HEAD", check=False)
-    return status == 0
 
 
 def restore_checkpoint(pl: Plumbing, cp: Checkpoint) -> RollbackOutcome:
