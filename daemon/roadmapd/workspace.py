@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from roadmapd.agent.events import AgentEvent
 from roadmapd.agent.prompts import task_prompt
@@ -24,7 +24,6 @@ from roadmapd.engine import (
     EngineSettings,
     Event,
     EventSink,
-    LanePorts,
     TaskEngine,
 )
 from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
@@ -32,7 +31,7 @@ from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
 from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
-from roadmapd.vcs import Checkpoint, CommitOutcome, GitWorkspace, Lane, RollbackOutcome
+from roadmapd.vcs import Checkpoint, GitWorkspace
 from roadmapd.verify import (
     CheckSpec,
     check_for_command,
@@ -40,6 +39,7 @@ from roadmapd.verify import (
     format_for_retry,
     run_checks,
 )
+from roadmapd.workspace_lanes import RoadmapCheckbox, WorkspaceLanes
 
 
 class WorkspaceError(Exception):
@@ -125,85 +125,6 @@ def memory_for(memory: ProjectMemory, max_tokens: int) -> Callable[[Task], str]:
     return build
 
 
-class LaneGit:
-    """A lane's GitPort: git in the task's worktree; `commit_task` commits there and then
-    integrates the commit into the user's branch, ticking the task's box in the same commit."""
-
-    def __init__(self, main: GitWorkspace, lane: Lane, roadmap: str | None) -> None:
-        self.main, self.lane, self.inner = main, lane, GitWorkspace(lane.path)
-        self._roadmap = roadmap  # the roadmap file, relative to the root
-
-    async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
-        return await self.inner.checkpoint(task_id, title)
-
-    async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
-        return await self.inner.diff_since(cp, max_chars)
-
-    async def restore(self, cp: Checkpoint) -> RollbackOutcome:
-        return await self.inner.restore(cp)
-
-    async def commit_task(
-        self, cp: Checkpoint, *, title: str, task_id: str, attempts: int, branch_mode: Any
-    ) -> CommitOutcome:
-        out = await self.inner.commit_task(cp, title=title, task_id=task_id, attempts=attempts)
-        if not out.committed or out.commit is None:
-            return out
-        edits = {self._roadmap: _ticker(task_id)} if self._roadmap else None
-        branch = self.lane.branch.removeprefix("refs/heads/")
-        done = await self.main.integrate(task_id, cp.n, out.commit, branch_name=branch, edits=edits)
-        return CommitOutcome(done.done, done.commit, done.files, done.reason)
-
-    async def rollback(
-        self, task_id: str, *, force: bool, dependants: Sequence[str]
-    ) -> RollbackOutcome:
-        return await self.main.rollback(task_id, force=force, dependants=dependants)
-
-    async def undo_rollback(self) -> RollbackOutcome:
-        return await self.main.undo_rollback()
-
-
-def _ticker(task_id: str) -> Callable[[bytes], bytes]:
-    def tick(data: bytes) -> bytes:
-        text = data.decode("utf-8", errors="surrogateescape")
-        task = parse(text).task(task_id)
-        if task is None or task.checked:
-            return data
-        return apply_edit(text, tick_edit(text, task, True)).encode("utf-8", "surrogateescape")
-
-    return tick
-
-
-class WorkspaceLanes:
-    """The engine's LanesPort: per-task worktrees under the store's dir, with the task's
-    agent, checks and git working there. The lane's checkbox is the workspace's own: the engine
-    calls it once the task's commit (which holds the tick) has landed on the user's branch, to
-    tick the user's copy too (a no-op on disk when the integration wrote the file)."""
-
-    def __init__(self, ws: Workspace, checkbox: RoadmapCheckbox, make_agent: Callable[[Path], Any]):
-        self.ws, self._checkbox, self._make_agent = ws, checkbox, make_agent
-        self._lanes: dict[str, Lane] = {}
-
-    async def open(self, task: Task) -> LanePorts[Task]:
-        roadmap = self._checkbox.roadmap_path(task)
-        relative = None
-        if roadmap is not None and roadmap.resolve().is_relative_to(self.ws.root):
-            relative = roadmap.resolve().relative_to(self.ws.root).as_posix()
-        lane = await self.ws.git.open_lane(task.id, self.ws.store.paths.worktrees_dir)
-        self._lanes[task.id] = lane
-        return LanePorts(
-            agent=self._make_agent(lane.path),
-            verifier=CheckRunner(lane.path, self.ws.config),
-            git=LaneGit(self.ws.git, lane, relative),
-            checkbox=self._checkbox,
-        )
-
-    async def close(self, task: Task, lane: LanePorts[Task], *, integrated: bool) -> None:
-        found = self._lanes.pop(task.id, None)
-        if found is not None and integrated:
-            await self.ws.git.close_lane(found, keep_work=False)
-        # not integrated: the worktree and its branch stay for the user to look at
-
-
 class CheckRunner:
     """The engine's VerifierPort: the configured or detected checks plus the task's Verify lines."""
 
@@ -254,14 +175,6 @@ def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> bool:
     if task.checked != checked:
         _write_atomically(path, apply_edit(text, tick_edit(text, task, checked)))
     return True
-
-
-class RoadmapCheckbox(Protocol):
-    """A CheckboxPort that also says which roadmap file holds a task (parallel lanes need it to
-    put the tick into the task's commit)."""
-
-    async def set_checked(self, task: Task, checked: bool) -> None: ...
-    def roadmap_path(self, task: Task) -> Path | None: ...
 
 
 class DiskCheckbox:
@@ -379,7 +292,15 @@ class Workspace:
             recall_for = memory_for(memory, self.config.memory_tokens)
             return AgentAdapter(root, settings, self.api_key, recall_for, gate)
 
-        lanes = WorkspaceLanes(self, checkbox, agent_in) if self.config.max_parallel > 1 else None
+        lanes = None
+        if self.config.max_parallel > 1:
+            lanes = WorkspaceLanes(
+                self.git,
+                self.store.paths.worktrees_dir,
+                checkbox,
+                agent_in,
+                lambda root: CheckRunner(root, self.config),
+            )
         return TaskEngine(
             agent=agent_in(self.root),
             verifier=CheckRunner(self.root, self.config),

@@ -19,7 +19,8 @@ import pytest
 from roadmapd.agent.events import AgentEvent, AgentFinished, TurnStarted, Usage
 from roadmapd.engine import TaskEngine, TaskStatus
 from roadmapd.roadmap import parse
-from roadmapd.workspace import CheckRunner, DiskCheckbox, Workspace, WorkspaceLanes, engine_settings
+from roadmapd.workspace import CheckRunner, DiskCheckbox, Workspace, engine_settings
+from roadmapd.workspace_lanes import WorkspaceLanes
 
 ROADMAP = "# Plan\n\n- [ ] Task A <!-- id: A -->\n- [ ] Task B <!-- id: B -->\n"
 CONFIG = 'max_parallel = 2\n\n[[checks]]\nname = "ok"\nrun = "python -c pass"\n'
@@ -91,7 +92,13 @@ def _run(root: Path, plan: dict[str, tuple[str, str]]) -> tuple[Any, Workspace]:
         checkbox=DiskCheckbox(roadmap),
         sink=ws.recorder,
         settings=engine_settings(ws.config),
-        lanes=WorkspaceLanes(ws, DiskCheckbox(roadmap), lambda lane_root: Writer(lane_root, plan)),
+        lanes=WorkspaceLanes(
+            ws.git,
+            ws.store.paths.worktrees_dir,
+            DiskCheckbox(roadmap),
+            lambda lane_root: Writer(lane_root, plan),
+            lambda lane_root: CheckRunner(lane_root, ws.config),
+        ),
     )
     tasks = parse(roadmap.read_text()).tasks
     result = asyncio.run(engine.run([t for t in tasks if t.id in plan], all_tasks=tasks))

@@ -1,0 +1,112 @@
+"""The parallel lanes of a workspace: a task's ports in its own worktree (`vcs/lanes.py`).
+
+`WorkspaceLanes` is the engine's LanesPort: it opens a worktree per task and gives the task an
+agent, checks and a git port working there. `LaneGit.commit_task` commits in the lane, then
+integrates the commit into the user's branch with the task's tick in the same commit
+(`vcs/integrate.py`); the workspace's own checkbox then ticks the user's copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from roadmapd.engine import AgentPort, LanePorts, VerifierPort
+from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
+from roadmapd.vcs import Checkpoint, CommitOutcome, GitWorkspace, Lane, RollbackOutcome
+
+
+class RoadmapCheckbox(Protocol):
+    """A CheckboxPort that also says which roadmap file holds a task (parallel lanes need it to
+    put the tick into the task's commit)."""
+
+    async def set_checked(self, task: Task, checked: bool) -> None: ...
+    def roadmap_path(self, task: Task) -> Path | None: ...
+
+
+class LaneGit:
+    """A lane's GitPort: git in the task's worktree; `commit_task` commits there and then
+    integrates the commit into the user's branch, ticking the task's box in the same commit."""
+
+    def __init__(self, main: GitWorkspace, lane: Lane, roadmap: str | None) -> None:
+        self.main, self.lane, self.inner = main, lane, GitWorkspace(lane.path)
+        self._roadmap = roadmap  # the roadmap file, relative to the root
+
+    async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
+        return await self.inner.checkpoint(task_id, title)
+
+    async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
+        return await self.inner.diff_since(cp, max_chars)
+
+    async def restore(self, cp: Checkpoint) -> RollbackOutcome:
+        return await self.inner.restore(cp)
+
+    async def commit_task(
+        self, cp: Checkpoint, *, title: str, task_id: str, attempts: int, branch_mode: Any
+    ) -> CommitOutcome:
+        out = await self.inner.commit_task(cp, title=title, task_id=task_id, attempts=attempts)
+        if not out.committed or out.commit is None:
+            return out
+        edits = {self._roadmap: _ticker(task_id)} if self._roadmap else None
+        branch = self.lane.branch.removeprefix("refs/heads/")
+        done = await self.main.integrate(task_id, cp.n, out.commit, branch_name=branch, edits=edits)
+        return CommitOutcome(done.done, done.commit, done.files, done.reason)
+
+    async def rollback(
+        self, task_id: str, *, force: bool, dependants: Sequence[str]
+    ) -> RollbackOutcome:
+        return await self.main.rollback(task_id, force=force, dependants=dependants)
+
+    async def undo_rollback(self) -> RollbackOutcome:
+        return await self.main.undo_rollback()
+
+
+def _ticker(task_id: str) -> Callable[[bytes], bytes]:
+    def tick(data: bytes) -> bytes:
+        text = data.decode("utf-8", errors="surrogateescape")
+        task = parse(text).task(task_id)
+        if task is None or task.checked:
+            return data
+        return apply_edit(text, tick_edit(text, task, True)).encode("utf-8", "surrogateescape")
+
+    return tick
+
+
+class WorkspaceLanes:
+    """The engine's LanesPort: per-task worktrees under the store's dir, with the task's
+    agent, checks and git working there. The lane's checkbox is the workspace's own: the engine
+    calls it once the task's commit (which holds the tick) has landed on the user's branch, to
+    tick the user's copy too (a no-op on disk when the integration wrote the file)."""
+
+    def __init__(
+        self,
+        git: GitWorkspace,
+        worktrees: Path,
+        checkbox: RoadmapCheckbox,
+        make_agent: Callable[[Path], AgentPort[Task]],
+        make_verifier: Callable[[Path], VerifierPort[Task]],
+    ) -> None:
+        self._git, self._worktrees, self._checkbox = git, worktrees, checkbox
+        self._make_agent, self._make_verifier = make_agent, make_verifier
+        self._lanes: dict[str, Lane] = {}
+
+    async def open(self, task: Task) -> LanePorts[Task]:
+        roadmap = self._checkbox.roadmap_path(task)
+        relative = None
+        if roadmap is not None and roadmap.resolve().is_relative_to(self._git.root):
+            relative = roadmap.resolve().relative_to(self._git.root).as_posix()
+        lane = await self._git.open_lane(task.id, self._worktrees)
+        self._lanes[task.id] = lane
+        return LanePorts(
+            agent=self._make_agent(lane.path),
+            verifier=self._make_verifier(lane.path),
+            git=LaneGit(self._git, lane, relative),
+            checkbox=self._checkbox,
+        )
+
+    async def close(self, task: Task, lane: LanePorts[Task], *, integrated: bool) -> None:
+        found = self._lanes.pop(task.id, None)
+        if found is not None and integrated:
+            await self._git.close_lane(found, keep_work=False)
+        # not integrated: the worktree and its branch stay for the user to look at
