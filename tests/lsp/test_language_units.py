@@ -12,6 +12,7 @@ from roadmapd.server.app import create_server
 from roadmapd.server.breakdown import BreakdownError, insertion, parse_subtasks
 from roadmapd.server.documents import Documents, uri_of
 from roadmapd.server.edits import CheckboxWriter
+from roadmapd.server.engine_controller import start_verb
 from roadmapd.server.fixes import lookalike_fixes, next_free
 from roadmapd.server.inlay_hints import duration_text
 from roadmapd.server.occurrences import Occurrences, build
@@ -139,3 +140,10 @@ def test_transcript_lines_tell_a_rollback_from_its_undo() -> None:
     assert undone == [("status", "rollback undone (branch-moved); the state before is at "
                        "refs/roadmapd/safety/1")]  # fmt: skip
     assert refused == [("error", "undo of the rollback refused: nothing to undo")]
+
+
+def test_a_run_says_whether_it_starts_or_waits() -> None:
+    assert start_verb(1, []) == "started"
+    assert start_verb(1, ["T01"]) == "queued after T01"
+    assert start_verb(2, ["T01"]) == "started"  # a lane is free
+    assert start_verb(2, ["T01", "T02"]) == "queued until a lane is free (T01, T02 running)"

@@ -104,3 +104,32 @@ def test_recorder_keeps_state_and_log(store: StateStore, monkeypatch: pytest.Mon
     assert len(contents.records) == len(events) and not contents.truncated_tail
     everything = store.paths.run_log("r1").read_text() + store.paths.task_file("T1").read_text()
     assert KEY not in everything and "[redacted]" in everything
+
+
+def test_a_rollback_and_its_undo_keep_the_status_before_and_the_run(store: StateStore) -> None:
+    """What undo gives back survives the process (`rolled_back_from`); the undo itself leaves
+    the task's run (times, duration) as it was; a new run clears it."""
+    t0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    recorder = StateRecorder(store)
+
+    def status(run: str, s: TaskStatus, prev: TaskStatus, at: datetime) -> None:
+        recorder(
+            TaskStatusChanged(run_id=run, task_id="T1", status=s, previous=prev, attempt=1, at=at)
+        )
+
+    status("r1", TaskStatus.QUEUED, TaskStatus.IDLE, t0)
+    status("r1", TaskStatus.RUNNING, TaskStatus.QUEUED, t0)
+    status("r1", TaskStatus.FAILED, TaskStatus.RUNNING, t0 + timedelta(seconds=5))
+    status("r2", TaskStatus.ROLLED_BACK, TaskStatus.FAILED, t0 + timedelta(hours=1))
+    rolled = store.load("T1")
+    assert rolled is not None and rolled.rolled_back_from is TaskStatus.FAILED
+    status("r3", TaskStatus.FAILED, TaskStatus.ROLLED_BACK, t0 + timedelta(hours=2))
+    undone = store.load("T1")
+    assert undone is not None and undone.status is TaskStatus.FAILED
+    assert undone.rolled_back_from is None
+    assert undone.finished_at == t0 + timedelta(seconds=5) and undone.duration_s == 5.0
+    status("r4", TaskStatus.ROLLED_BACK, TaskStatus.FAILED, t0 + timedelta(hours=3))
+    status("r5", TaskStatus.QUEUED, TaskStatus.ROLLED_BACK, t0 + timedelta(hours=4))
+    requeued = store.load("T1")
+    assert requeued is not None and requeued.rolled_back_from is None
+    recorder.close()

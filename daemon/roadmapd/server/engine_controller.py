@@ -138,7 +138,8 @@ class EngineController:
         run.add_done_callback(self._runs.discard)
         self._ls.background.spawn(_await(run), f"run {', '.join(t.id for t in runnable)}")
         ids = [t.id for t in runnable]
-        message = f"{_verb(engine, busy)}: {', '.join(ids)}"
+        limit = engine.settings.max_parallel if engine.parallel else 1
+        message = f"{start_verb(limit, busy)}: {', '.join(ids)}"
         message += f" ({'; '.join(refused)})" if refused else ""
         if engine.parallel:
             message += f" (up to {engine.settings.max_parallel} at a time, each in its worktree)"
@@ -281,11 +282,12 @@ async def _await(run: asyncio.Future[Any]) -> None:
     await run
 
 
-def _verb(engine: TaskEngine[Task, Checkpoint], busy: list[str]) -> str:
-    """How a new run begins: at once, or after the tasks that keep it waiting."""
-    if not busy or (engine.parallel and len(busy) < engine.settings.max_parallel):
+def start_verb(limit: int, busy: Sequence[str]) -> str:
+    """How a new run begins with `busy` tasks under way and room for `limit` at a time (1: runs
+    one after the other; more: parallel lanes): at once, or after what keeps it waiting."""
+    if len(busy) < limit:
         return "started"
-    if engine.parallel:
+    if limit > 1:
         return f"queued until a lane is free ({', '.join(busy)} running)"
     return f"queued after {', '.join(busy)}"
 

@@ -63,15 +63,12 @@ def _status(state: TaskState, doc: dict[str, Any]) -> None:
         state.attempts, state.turns, state.usage = 0, 0, UsageModel()
         state.problems, state.commit = [], None
         state.checkpoint_ref = state.checkpoint_commit = None
-    previous = TaskStatus(doc["previous"])
-    undone = previous is TaskStatus.ROLLED_BACK and status is not TaskStatus.QUEUED
-    state.rolled_back_from = previous if status is TaskStatus.ROLLED_BACK else None
-    if status in ACTIVE:
-        state.owner = doc["owner"]
-    elif undone:  # the undo of a rollback: the task's run (times, totals) is as it was
-        state.owner = None
-    else:
-        state.owner = None
+    previous, rolled_back = TaskStatus(doc["previous"]), TaskStatus.ROLLED_BACK
+    state.rolled_back_from = previous if status is rolled_back else None
+    # A rollback of a finished task, and its undo, are no run: the run's times stay as they were.
+    outside_a_run = previous is rolled_back or (status is rolled_back and previous not in ACTIVE)
+    state.owner = doc["owner"] if status in ACTIVE else None
+    if status not in ACTIVE and not outside_a_run:
         state.finished_at = at
         if state.started_at is not None and state.last_run_id == doc["run_id"]:
             state.duration_s = (at - state.started_at).total_seconds()
