@@ -3,16 +3,43 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
+# The lock: exact versions with hashes for every platform (uv's universal resolution).
+LOCK := requirements/dev.lock
+RUNTIME_LOCK := requirements/runtime.lock
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+LATEST := .venv-latest
 
-.PHONY: setup sysdeps lint format test bench demo clean protocol vsix extension-test editor-deps
+.PHONY: setup sysdeps lint format test test-latest lock bench demo clean protocol vsix extension-test editor-deps
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# CI and `make setup` install exactly what the lock says; pyproject.toml keeps ranges.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $@
+
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+# Refresh the lock after changing dependencies in pyproject.toml (newest versions in range).
+lock: $(TOOLS)/bin/uv
+	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev --universal \
+		--python-version 3.11 --generate-hashes --upgrade -q -o $(LOCK)
+	$(TOOLS)/bin/uv pip compile pyproject.toml --universal \
+		--python-version 3.11 --generate-hashes --upgrade -q -o $(RUNTIME_LOCK)
+
+# Early warning, not part of CI: the suite against the newest versions pyproject.toml allows.
+test-latest: sysdeps
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/pip install -q --upgrade -e '.[dev]'
+	$(LATEST)/bin/python -m pip list --format=freeze | grep -iE '^(anthropic|pygls|lsprotocol|gitpython|pydantic|platformdirs|httpx2)='
+	$(LATEST)/bin/python -m pytest
 
 sysdeps:
 	bash scripts/system-deps.sh
@@ -51,4 +78,4 @@ demo: setup
 	$(BIN)/roadmapd demo $(if $(REAL),--real,)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info extension/out extension/node_modules
+	rm -rf $(VENV) $(TOOLS) $(LATEST) .mypy_cache .ruff_cache .pytest_cache build *.egg-info extension/out extension/node_modules

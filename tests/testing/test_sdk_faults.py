@@ -12,6 +12,7 @@ import httpx2
 import pytest
 from anthropic.types import MessageParam
 
+from roadmapd.agent.faults import classify
 from roadmapd.testing import FakeServer
 from roadmapd.testing.script import drop, error, script, stream_error, text
 
@@ -75,11 +76,17 @@ def test_mid_stream_error_event_raises_api_status_error() -> None:
     assert "message_start" in seen
 
 
-def test_dropped_connection_mid_stream_raises_transport_error() -> None:
+def test_dropped_connection_mid_stream_is_a_retryable_fault_the_sdk_does_not_retry() -> None:
+    # What the loop needs, not which class the SDK picks: anthropic <= 2.12 let the transport's
+    # RemoteProtocolError through, 2.17 wraps it in APIConnectionError. Either way our fault
+    # classifier must call it retryable, and the SDK itself must not have retried mid-stream.
     with FakeServer(script(drop(2, "you will not see the end"), text("after"))) as server:
         client = _client(server, retries=2)
-        with pytest.raises(httpx2.RemoteProtocolError):  # the SDK does not retry mid-stream
+        with pytest.raises((anthropic.APIConnectionError, httpx2.TransportError)) as info:
             _stream(client)
+        assert len(server.requests()) == 1
+        fault = classify(info.value)
+        assert fault is not None and fault.retryable, fault
         assert _stream(client).content[0].type == "text"
         assert len(server.requests()) == 2
 

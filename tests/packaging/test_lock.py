@@ -1,0 +1,52 @@
+"""The lock CI installs from agrees with the ranges pyproject.toml declares.
+
+`make setup` installs `requirements/dev.lock` with `--require-hashes`; pyproject.toml keeps
+ranges for users. A dependency added to pyproject.toml without `make lock`, or a lock entry
+outside its range, fails here instead of on a user's machine.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and "==" in line:
+            name, _, rest = line.partition("==")
+            pins[canonicalize_name(name)] = rest.split()[0].rstrip("\\").split(";")[0].strip()
+    return pins
+
+
+def _requirements(extra: bool) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = list(project["dependencies"])
+    if extra:
+        names += project["optional-dependencies"]["dev"]
+    return [Requirement(r) for r in names]
+
+
+@pytest.mark.parametrize(("lock", "extra"), [("dev.lock", True), ("runtime.lock", False)])
+def test_every_declared_dependency_is_pinned_within_its_range(lock: str, extra: bool) -> None:
+    pins = _pins(ROOT / "requirements" / lock)
+    for req in _requirements(extra):
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not in requirements/{lock}: run `make lock`"
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"requirements/{lock} pins {req.name}=={pins[name]}, outside {req.specifier}"
+        )
+
+
+def test_every_pin_carries_a_hash() -> None:
+    text = (ROOT / "requirements" / "dev.lock").read_text(encoding="utf-8")
+    entries = [e for e in text.split("\n") if e and not e[0].isspace() and "==" in e]
+    assert len(entries) == len(_pins(ROOT / "requirements" / "dev.lock"))
+    assert text.count("--hash=sha256:") >= len(entries)
