@@ -1,0 +1,56 @@
+"""The one place that knows what a secret is and how it is kept out of text.
+
+A secret is the value of the API key variables, of any variable whose name looks like a
+credential (`*TOKEN*`, `*SECRET*`, `*_KEY`, `*PASSWORD*`, `*_PAT`, a URL with a password...), and
+of every variable the user marks secret (`secret_env`). `redact` replaces each such value (8
+characters or more: shorter ones would redact ordinary words) by `[redacted]`. Everything sent to
+the model, every log line, event, state file, transcript, diagnostic and CLI line goes through it.
+The children we start never see these values at all: see `containment.env` (an allowlist).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+
+API_KEY_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+SECRET_ENV_VARS = API_KEY_VARS  # kept for callers that only mean the key
+REDACTED = "[redacted]"
+MIN_SECRET_LEN = 8
+
+_SECRET_NAME = re.compile(
+    r"API_?KEY|_KEY$|^KEY$|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|ACCESS_KEY|"
+    r"PRIVATE|_PAT$|^PAT$|_SESSION$|COOKIE|(^|_)AUTH(_|$)|DSN$|DATABASE_URL",
+    re.IGNORECASE,
+)
+_URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a variable of this name is treated as a credential."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def secret_values(
+    env: Mapping[str, str] | None = None, *, marked: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """The values to redact: credentials by name, user-marked names, passwords inside URLs."""
+    source = os.environ if env is None else env
+    names = set(marked)
+    found: set[str] = set()
+    for name, value in source.items():
+        if name in names or is_secret_name(name):
+            found.add(value)
+        for match in _URL_PASSWORD.finditer(value):
+            found.add(match.group(1))
+    # longest first, so a secret that contains another is replaced whole
+    return tuple(sorted((v for v in found if len(v) >= MIN_SECRET_LEN), key=len, reverse=True))
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value replaced by `[redacted]`."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
