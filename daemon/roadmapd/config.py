@@ -65,6 +65,12 @@ class Config(_Model):
     commit_mode: Literal["current", "per-task"] = "current"
     sandbox: Literal["auto", "require", "off"] = "auto"
     allow_network: bool = False
+    pass_env: list[str] = Field(default_factory=list)  # variables the jail may see
+    secret_env: list[str] = Field(default_factory=list)  # variables whose values are redacted
+    sandbox_binds: list[str] = Field(default_factory=list)  # read-only folders under ~ to keep
+    limit_processes: int = Field(default=512, ge=0)
+    limit_memory_mb: int = Field(default=8192, ge=0)
+    limit_file_mb: int = Field(default=1024, ge=0)
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_parallel: int = Field(default=1, ge=1, le=16)
     approval: Literal["none", "before-commit"] = "none"

@@ -19,6 +19,7 @@ from roadmapd.agent.prompts import task_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.config import Config, load_config
+from roadmapd.containment.jail import JailSettings, Limits, Sandbox, make_sandbox
 from roadmapd.engine import (
     ApprovalPort,
     EngineSettings,
@@ -130,6 +131,8 @@ class CheckRunner:
 
     def __init__(self, root: Path, config: Config, env: Mapping[str, str] | None = None) -> None:
         self.root, self._env = root, env
+        self._jail_settings = jail_settings(config)
+        self._jail: Sandbox | None = None
         if config.checks:
             self.specs = [
                 CheckSpec(c.name, c.run, c.parser, c.timeout_s, c.pattern, c.serial)
@@ -147,7 +150,11 @@ class CheckRunner:
         return [*self.specs, *own]
 
     async def verify(self, task: Task) -> CheckReport:
-        return await run_checks(self.root, self.specs_for(task), env=self._env)
+        if self._jail is None:
+            self._jail = await make_sandbox(self._jail_settings)
+        if (refusal := self._jail.refusal) is not None:
+            raise WorkspaceError(refusal)
+        return await run_checks(self.root, self.specs_for(task), env=self._env, jail=self._jail)
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -199,8 +206,22 @@ def agent_settings(config: Config) -> AgentSettings:
         budget_usd=config.budget_usd,
         base_url=config.base_url,
         shell_timeout_s=config.shell_timeout_s,
-        sandbox=config.sandbox,
+        jail=jail_settings(config),
+    )
+
+
+async def sandbox_refusal(config: Config) -> str | None:
+    """Why no task may run (no working sandbox and it was not turned off), or None."""
+    return (await make_sandbox(jail_settings(config))).refusal
+
+
+def jail_settings(config: Config) -> JailSettings:
+    return JailSettings(
+        mode=config.sandbox,
         allow_network=config.allow_network,
+        limits=Limits(config.limit_processes, config.limit_memory_mb, config.limit_file_mb),
+        binds=tuple(config.sandbox_binds),
+        pass_env=tuple(config.pass_env),
     )
 
 

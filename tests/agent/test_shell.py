@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from roadmapd.agent.editor import FileEditor
-from roadmapd.agent.sandbox import Sandbox, make_sandbox
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import Toolbox
+from roadmapd.containment.jail import JailSettings, Sandbox, make_sandbox
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
 
@@ -31,7 +31,7 @@ def processes_with(marker: str) -> list[str]:
 
 
 async def sandboxed(workspace: Path, *, allow_network: bool = False) -> Shell:
-    sandbox = await make_sandbox("require", allow_network=allow_network)
+    sandbox = await make_sandbox(JailSettings("require", allow_network=allow_network))
     assert sandbox.active, "bwrap is installed but does not work here"
     return Shell(workspace, sandbox, timeout_s=20, max_chars=4000)
 
@@ -67,7 +67,7 @@ async def test_sandbox_has_no_network_unless_allowed(workspace: Path, allow_netw
 
 
 @pytest.mark.parametrize("mode", ["off", "require"])
-async def test_environment_is_scrubbed(
+async def test_environment_is_an_allowlist(
     workspace: Path, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     if mode == "require" and shutil.which("bwrap") is None:
@@ -75,23 +75,28 @@ async def test_environment_is_scrubbed(
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-leak-me")
     monkeypatch.setenv("FOO_TOKEN", "token-leak-me")
     monkeypatch.setenv("DB_PASSWORD", "pw-leak-me")
+    monkeypatch.setenv("GH_PAT", "pat-leak-me")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:dburl-leak-me@db/x")
+    monkeypatch.setenv("UNLISTED_SETTING", "unlisted-leak-me")
     monkeypatch.setenv("HARMLESS_SETTING", "kept-value")
-    sandbox = await make_sandbox(mode)  # type: ignore[arg-type]
+    listed = ("HARMLESS_SETTING", "ANTHROPIC_API_KEY")  # the key is never passed, even if listed
+    sandbox = await make_sandbox(JailSettings(mode, pass_env=listed))  # type: ignore[arg-type]
     shell = Shell(workspace, sandbox, timeout_s=20, max_chars=20000)
     result = await shell.run("env; printenv ANTHROPIC_API_KEY FOO_TOKEN; echo PATH=$PATH")
     assert "leak-me" not in result.output
     assert "kept-value" in result.output and "PATH=/" in result.output
+    assert "\nCI=1\n" in f"\n{result.output}"
 
 
 async def test_timeout_kills_the_whole_process_group(workspace: Path) -> None:
-    shell = Shell(workspace, Sandbox("off", None), timeout_s=0.5, max_chars=4000)
+    shell = Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=0.5, max_chars=4000)
     result = await shell.run("sleep 771.5 & sleep 772.5; echo never")
     assert result.timed_out and result.exit_code is None and "timed out" in result.output
     assert processes_with("sleep 77") == []
 
 
 async def test_background_children_do_not_outlive_the_command(workspace: Path) -> None:
-    shell = Shell(workspace, Sandbox("off", None), timeout_s=20, max_chars=4000)
+    shell = Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=20, max_chars=4000)
     result = await shell.run("(sleep 773.5 >/dev/null 2>&1 &); echo started")
     assert result.output == "started\n" and result.exit_code == 0
     await asyncio.sleep(0.1)
@@ -103,7 +108,7 @@ async def test_cancelling_a_running_command_leaves_no_process(workspace: Path, m
     if mode == "require" and shutil.which("bwrap") is None:
         pytest.skip("bubblewrap not installed")
     marker = "1000.25" if mode == "off" else "1000.75"
-    shell = Shell(workspace, await make_sandbox(mode), timeout_s=60, max_chars=4000)  # type: ignore[arg-type]
+    shell = Shell(workspace, await make_sandbox(JailSettings(mode)), timeout_s=60, max_chars=4000)  # type: ignore[arg-type]
     task = asyncio.create_task(shell.run(f"sleep {marker}"))
     for _ in range(100):
         await asyncio.sleep(0.02)
@@ -118,33 +123,41 @@ async def test_cancelling_a_running_command_leaves_no_process(workspace: Path, m
 
 
 async def test_huge_output_keeps_head_and_tail(workspace: Path) -> None:
-    shell = Shell(workspace, Sandbox("off", None), timeout_s=20, max_chars=1000)
+    shell = Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=20, max_chars=1000)
     result = await shell.run("seq 1 200000")
     assert len(result.output) <= 1000
     assert result.output.startswith("1\n2\n3\n") and result.output.endswith("199999\n200000\n")
     assert "bytes cut from the middle" in result.output
 
 
-async def test_without_bwrap_auto_warns_and_require_refuses(workspace: Path) -> None:
-    auto = await make_sandbox("auto", bwrap=None)
-    assert not auto.active and auto.warning and "unsandboxed" in auto.warning
-    require = await make_sandbox("require", bwrap=None)
-    assert require.refusal and "bubblewrap" in require.refusal
-    box = Toolbox(
-        FileEditor(workspace, max_chars=1000),
-        Shell(workspace, require, timeout_s=5, max_chars=1000),
-    )
-    outcome = await box.run("bash", {"command": "touch refused.txt"})
-    assert outcome.is_error and "refused" in outcome.output
-    assert not (workspace / "refused.txt").exists()
-    broken = await make_sandbox("auto", bwrap=str(workspace / "no-such-bwrap"))
-    assert broken.warning is not None
+async def test_without_bwrap_auto_and_require_refuse_and_off_says_unsandboxed(
+    workspace: Path,
+) -> None:
+    for mode in ("auto", "require"):
+        refused = await make_sandbox(JailSettings(mode), bwrap=None)  # type: ignore[arg-type]
+        assert (
+            not refused.active
+            and refused.refusal
+            and "apt-get install bubblewrap" in refused.refusal
+        )
+        assert 'sandbox = "off"' in refused.refusal
+        box = Toolbox(
+            FileEditor(workspace, max_chars=1000),
+            Shell(workspace, refused, timeout_s=5, max_chars=1000),
+        )
+        outcome = await box.run("bash", {"command": "touch refused.txt"})
+        assert outcome.is_error and "no sandbox" in outcome.output
+        assert not (workspace / "refused.txt").exists()
+    broken = await make_sandbox(JailSettings("auto"), bwrap=str(workspace / "no-such-bwrap"))
+    assert broken.refusal is not None
+    off = await make_sandbox(JailSettings("off"))
+    assert off.refusal is None and off.warning and "unsandboxed" in off.warning
 
 
 async def test_bash_tool_reports_exit_codes_and_restart(workspace: Path) -> None:
     box = Toolbox(
         FileEditor(workspace, max_chars=1000),
-        Shell(workspace, Sandbox("off", None), timeout_s=5, max_chars=1000),
+        Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=5, max_chars=1000),
     )
     outcome = await box.run("bash", {"command": "echo oops >&2; exit 3"})
     assert not outcome.is_error and outcome.output == "oops\n\n[exit code 3]"

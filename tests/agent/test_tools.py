@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from roadmapd.agent.editor import FileEditor
-from roadmapd.agent.sandbox import Sandbox
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import (
     BUILTIN_TOOLS,
@@ -15,13 +14,14 @@ from roadmapd.agent.tools import (
     Toolbox,
     tool_definitions,
 )
+from roadmapd.containment.jail import JailSettings, Sandbox
 
 EDIT = "str_replace_based_edit_tool"
 
 
 @pytest.fixture
 def box(workspace: Path) -> Toolbox:
-    shell = Shell(workspace, Sandbox("off", None), timeout_s=10, max_chars=2000)
+    shell = Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=10, max_chars=2000)
     return Toolbox(FileEditor(workspace, max_chars=2000), shell)
 
 

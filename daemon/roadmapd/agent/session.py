@@ -40,10 +40,10 @@ from roadmapd.agent.fairness import Turns
 from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
 from roadmapd.agent.pricing import cost_usd
 from roadmapd.agent.prompts import system_prompt
-from roadmapd.agent.sandbox import make_sandbox
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
+from roadmapd.containment.jail import make_sandbox
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 CONTINUE_PROMPT = (
@@ -148,7 +148,7 @@ class AgentSession:
     async def _ready(self) -> tuple[AsyncAnthropic, Toolbox]:
         if self._toolbox is None:
             s = self.settings
-            sandbox = await make_sandbox(s.sandbox, allow_network=s.allow_network)
+            sandbox = await make_sandbox(s.jail)
             if sandbox.warning:
                 self.warnings.append(sandbox.warning)
             shell = Shell(

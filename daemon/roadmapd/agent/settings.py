@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
 
-SandboxMode = Literal["auto", "require", "off"]
+from roadmapd.containment.jail import JailSettings
 
 
 @dataclass(frozen=True)
@@ -16,8 +15,7 @@ class AgentSettings:
     budget_usd: float | None = None  # per `send()`; None = unlimited
     base_url: str | None = None  # None -> ANTHROPIC_BASE_URL or the SDK default
     shell_timeout_s: float = 120.0
-    sandbox: SandboxMode = "auto"
-    allow_network: bool = False  # only meaningful inside the sandbox
+    jail: JailSettings = field(default_factory=JailSettings)
     max_retries: int = 4  # retries after the first try, per request
     retry_cap_s: float = 30.0  # upper bound for one backoff delay, `retry-after` included
     stuck_repeats: int = 4  # identical tool calls in a row that end the attempt

@@ -1,11 +1,11 @@
 """The shell half of the tools: one `bash -c` per command, in the workspace, bounded in every way.
 
 Each command runs in a fresh shell whose working directory is the workspace root (so `cd` does not
-carry over to the next command), with stdin closed, a scrubbed environment, its own process group
-(`start_new_session=True`) and, where available, the bubblewrap sandbox. On timeout, on
-cancellation and when the command returns, the whole process group is killed, so nothing the
-agent started keeps running. Output (stdout and stderr merged) is kept in bounded memory and cut
-in the middle when long.
+carry over to the next command), with stdin closed, the allowlisted environment, its own process
+group (`start_new_session=True`), the resource limits and the bubblewrap jail (`containment`).
+On timeout, on cancellation and when the command returns, the whole process group is killed,
+so nothing the agent started keeps running. Output (stdout and stderr merged) is kept in
+bounded memory and cut in the middle when long.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from roadmapd.agent.confinement import scrubbed_env
 from roadmapd.agent.output import TailBuffer, truncate
-from roadmapd.agent.sandbox import Sandbox
+from roadmapd.containment.jail import Sandbox
 
 _CHUNK = 65536
 _MARKER_ROOM = 120  # room for the cut marker, so the final truncate leaves it intact
@@ -53,7 +52,7 @@ class Shell:
 
     async def run(self, command: str) -> ShellResult:
         argv = self.sandbox.wrap(["bash", "-c", command], self.root)
-        env = {**scrubbed_env(), **_QUIET_ENV}
+        env = {**self.sandbox.env(), **_QUIET_ENV}
         proc = await asyncio.create_subprocess_exec(
             *argv,
             cwd=self.root,

@@ -29,9 +29,10 @@ from roadmapd.console.common import (
 )
 from roadmapd.console.progress import Mode, Progress, format_usage
 from roadmapd.console.selection import select_tasks
+from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable, TaskOutcome, TaskStatus
 from roadmapd.roadmap import Task
-from roadmapd.workspace import DiskCheckbox
+from roadmapd.workspace import DiskCheckbox, sandbox_refusal
 
 
 @dataclass
@@ -47,8 +48,15 @@ class RunSummary:
     def exit_code(self) -> int:
         if self.cancelled:
             return EXIT_CANCELLED
-        ok = all(o.status in DONE and o.task_id not in self.not_run for o in self.outcomes)
+        ok = all(_succeeded(o) and o.task_id not in self.not_run for o in self.outcomes)
         return EXIT_OK if ok and not self.skipped else EXIT_FAILED
+
+
+def _succeeded(outcome: TaskOutcome) -> bool:
+    """Committed (or done before); a task that passed but was not committed is no success."""
+    if outcome.status is TaskStatus.PASSED and outcome.commit is None:
+        return False
+    return outcome.status in DONE
 
 
 def require_api_key() -> None:
@@ -212,5 +220,11 @@ def run_command(args: argparse.Namespace) -> int:
         project.workspace.close()
         return EXIT_OK
     require_api_key()
+    refusal = asyncio.run(sandbox_refusal(project.workspace.config))
+    if refusal is not None:
+        project.workspace.close()
+        raise CommandError(refusal)
+    if project.workspace.config.sandbox == "off":
+        print(f"roadmapd: {UNSANDBOXED}", file=sys.stderr)
     summary = run_tasks(project, tasks, keep_going=args.keep_going, as_json=args.json, yes=args.yes)
     return summary.exit_code

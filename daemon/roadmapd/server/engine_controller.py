@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, get_args
 from lsprotocol import types
 
 from roadmapd.config import Config, ConfigError
+from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import ACTIVE, DONE, RolledBack, TaskEngine, TaskStatus
 from roadmapd.roadmap import Task
 from roadmapd.store import StoreError
 from roadmapd.vcs import Checkpoint
-from roadmapd.workspace import Workspace, WorkspaceError
+from roadmapd.workspace import Workspace, WorkspaceError, sandbox_refusal
 from roadmapd_protocol import (
     CheckpointEntry,
     CheckpointsResult,
@@ -118,6 +119,8 @@ class EngineController:
             return CommandResult(ok=False, message=self._why, taskIds=[])
         if not task_ids:
             return CommandResult(ok=True, message="nothing to run: no pending task", taskIds=[])
+        if (refusal := await sandbox_refusal(self._ls.config)) is not None:
+            return CommandResult(ok=False, message=f"roadmapd: {refusal}", taskIds=[])
         tasks, all_tasks = self._tasks(uri, task_ids)
         engine = self._engine_now(ws)
         refused: list[str] = []
@@ -143,6 +146,8 @@ class EngineController:
         message += f" ({'; '.join(refused)})" if refused else ""
         if engine.parallel:
             message += f" (up to {engine.settings.max_parallel} at a time, each in its worktree)"
+        if self._ls.config.sandbox == "off":
+            message += f" ({UNSANDBOXED})"
         return CommandResult(ok=True, message=message, taskIds=ids)
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:

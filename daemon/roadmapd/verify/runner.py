@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roadmapd.containment.jail import Sandbox
 from roadmapd.problems import CheckReport, CheckResult
 from roadmapd.verify.environment import check_environment
 from roadmapd.verify.locations import make_problem, tail
@@ -119,14 +120,23 @@ async def _open_output_pipe() -> tuple[int, asyncio.StreamReader, asyncio.ReadTr
 
 
 async def _execute(
-    root: Path, spec: CheckSpec, command: str, env: dict[str, str], out: _Output
+    root: Path,
+    spec: CheckSpec,
+    command: str,
+    env: dict[str, str],
+    out: _Output,
+    jail: Sandbox | None,
+    report_dir: str,
 ) -> int | None:
     """Run the command; its exit code, or None if it timed out. Kills its group in any case."""
+    argv = ["/bin/sh", "-c", command]
+    if jail is not None:
+        argv = jail.wrap(argv, root, writable=[Path(report_dir)])
     write_fd, reader, transport = await _open_output_pipe()
     try:
         try:
-            proc = await asyncio.create_subprocess_shell(
-                command,
+            proc = await asyncio.create_subprocess_exec(
+                *argv,
                 cwd=root,
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -156,7 +166,11 @@ async def _execute(
 
 
 async def _run_one(
-    root: Path, spec: CheckSpec, base_env: dict[str, str], callback: OutputCallback | None
+    root: Path,
+    spec: CheckSpec,
+    base_env: dict[str, str],
+    callback: OutputCallback | None,
+    jail: Sandbox | None,
 ) -> CheckResult:
     started = time.monotonic()
     if (error := spec_error(spec)) is not None:
@@ -170,7 +184,7 @@ async def _run_one(
     try:
         command = _with_junit(spec, xml_path, env) if spec.parser in TEST_PARSERS else spec.run
         try:
-            exit_code = await _execute(root, spec, command, env, out)
+            exit_code = await _execute(root, spec, command, env, out, jail, report_dir)
         except OSError as exc:
             message = f"{spec.name} could not start in {root}: {exc}"
             return _not_run(root, spec, message, f"could not start: {exc}", started, "not-started")
@@ -221,26 +235,29 @@ async def run_checks(
     env: Mapping[str, str] | None = None,
     on_output: OutputCallback | None = None,
     max_parallel: int = 2,
+    jail: Sandbox | None = None,
 ) -> CheckReport:
     """Run the checks in `root`; results in the order of `specs`.
 
-    `env` is the base environment (default: the daemon's own); secrets are removed from it.
+    With a `jail`, each check runs inside it with its allowlisted environment (the daemon's
+    way: the checks run code the agent wrote). Without one, `env` is the base environment
+    (default: the daemon's own) with secrets removed: for tests and trusted callers.
     `on_output(check_name, text)` receives the output as it arrives. No specs -> an empty
     report, which does not pass.
     """
     if not specs:
         return CheckReport(results=())
-    base_env = check_environment(env)
+    base_env = check_environment(jail.env() if jail is not None and env is None else env)
     limit = asyncio.Semaphore(max(1, max_parallel))
 
     async def bounded(spec: CheckSpec) -> CheckResult:
         async with limit:
-            return await _run_one(root, spec, base_env, on_output)
+            return await _run_one(root, spec, base_env, on_output, jail)
 
     async with asyncio.TaskGroup() as group:  # cancelling us cancels (and kills) them all
         tasks = {i: group.create_task(bounded(s)) for i, s in enumerate(specs) if not s.serial}
     results = {i: task.result() for i, task in tasks.items()}
     for i, spec in enumerate(specs):
         if spec.serial:
-            results[i] = await _run_one(root, spec, base_env, on_output)
+            results[i] = await _run_one(root, spec, base_env, on_output, jail)
     return CheckReport(results=tuple(results[i] for i in range(len(specs))))
