@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from roadmapd.console.common import EXIT_CANCELLED, EXIT_USAGE, CommandError, error
+from roadmapd.secrets import protect_stdio
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmapd.server import main as serve
 
         return serve(args_list[1:])
+    protect_stdio()  # every line the terminal shows goes through the one redaction
     args = _parser().parse_args(args_list)
     try:
         return _dispatch(args)

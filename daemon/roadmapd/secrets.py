@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
+from typing import Any, TextIO
 
 API_KEY_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 SECRET_ENV_VARS = API_KEY_VARS  # kept for callers that only mean the key
@@ -25,6 +27,12 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
+_marked: set[str] = set()  # names a configuration of this process marked secret
+
+
+def mark_secret(names: Iterable[str]) -> None:
+    """Treat these variables as secret in this process from now on (`secret_env`)."""
+    _marked.update(names)
 
 
 def is_secret_name(name: str) -> bool:
@@ -37,7 +45,7 @@ def secret_values(
 ) -> tuple[str, ...]:
     """The values to redact: credentials by name, user-marked names, passwords inside URLs."""
     source = os.environ if env is None else env
-    names = set(marked)
+    names = set(marked) | _marked
     found: set[str] = set()
     for name, value in source.items():
         if name in names or is_secret_name(name):
@@ -54,3 +62,35 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+class RedactingStream:
+    """A text stream whose every write goes through `redact`: the CLI's stdout and stderr, so
+    no line the terminal (or a CI log) shows can carry a secret, whoever printed it."""
+
+    def __init__(self, stream: TextIO, secrets: Iterable[str]) -> None:
+        self._stream = stream
+        self._secrets = tuple(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        known = set(self._secrets) | set(secrets)
+        self._secrets = tuple(sorted(known, key=len, reverse=True))
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text, self._secrets))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def protect_stdio(marked: Iterable[str] = ()) -> None:
+    """Route sys.stdout and sys.stderr through `redact` (the CLI; never the LSP channel).
+    Called again with the names a configuration marks secret, it adds their values."""
+    values = secret_values(marked=marked)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if isinstance(stream, RedactingStream):
+            stream.add(values)
+        elif values:
+            setattr(sys, name, RedactingStream(stream, values))

@@ -31,6 +31,7 @@ from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
+from roadmapd.secrets import mark_secret
 from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
 from roadmapd.vcs import Checkpoint, GitWorkspace
 from roadmapd.verify import (
@@ -207,6 +208,7 @@ def agent_settings(config: Config) -> AgentSettings:
         base_url=config.base_url,
         shell_timeout_s=config.shell_timeout_s,
         jail=jail_settings(config),
+        secret_env=tuple(config.secret_env),
     )
 
 
@@ -252,6 +254,7 @@ class Workspace:
     def open(cls, path: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
         root = find_repo_root(path.resolve())
         config = load_config(root, overrides)
+        mark_secret(config.secret_env)
         store = StateStore(root)
         store.recover()
         return cls(root, config, store, GitWorkspace(root), os.environ.get("ANTHROPIC_API_KEY"))

@@ -44,6 +44,7 @@ from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
 from roadmapd.containment.jail import make_sandbox
+from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 CONTINUE_PROMPT = (
@@ -118,6 +119,9 @@ class AgentSession:
         self.system = system if system is not None else system_prompt(self.workspace)
         self.messages: list[dict[str, Any]] = []
         self.warnings: list[str] = []  # e.g. "no sandbox"; filled by the first send()
+        marked = secret_values(marked=settings.secret_env)
+        key = (self._api_key,) if self._api_key and len(self._api_key) >= MIN_SECRET_LEN else ()
+        self._secrets = (*key, *marked)
         self.total = Usage()  # over every send() of this session
         self._tools = cached_tools(tool_definitions(self.base_url))
         self._system = cached_system(self.system)
@@ -127,6 +131,8 @@ class AgentSession:
     # -- history -------------------------------------------------------------------------------
 
     def _append_user(self, blocks: list[Block]) -> None:
+        # the one door of everything we send the model: tool results and our own prompts
+        blocks = [_redacted_block(b, self._secrets) for b in blocks]
         if self.messages and self.messages[-1]["role"] == "user":
             last = self.messages[-1]
             self.messages[-1] = {**last, "content": [*last["content"], *blocks]}
@@ -140,8 +146,7 @@ class AgentSession:
         self._append_user([_tool_result(i, UNANSWERED_CALL, True) for i in pending])
 
     def _redact(self, text: str) -> str:
-        key = self._api_key
-        return text.replace(key, "[redacted]") if key and len(key) >= 8 else text
+        return redact(text, self._secrets)
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -325,6 +330,20 @@ class AgentSession:
             counts["output_tokens"],
             cost_usd(self.settings.model, **counts),
         )
+
+
+def _redacted_block(block: Block, secrets: tuple[str, ...]) -> Block:
+    """A user block with the secrets taken out of its text (tool results and plain text)."""
+    if not secrets:
+        return block
+    out = dict(block)
+    for key in ("text", "content"):
+        value = out.get(key)
+        if isinstance(value, str):
+            out[key] = redact(value, secrets)
+        elif isinstance(value, list):
+            out[key] = [_redacted_block(v, secrets) if isinstance(v, dict) else v for v in value]
+    return out
 
 
 def _tool_result(tool_use_id: str, output: str, is_error: bool) -> Block:

@@ -16,6 +16,7 @@ class AgentSettings:
     base_url: str | None = None  # None -> ANTHROPIC_BASE_URL or the SDK default
     shell_timeout_s: float = 120.0
     jail: JailSettings = field(default_factory=JailSettings)
+    secret_env: tuple[str, ...] = ()  # variables whose values never reach the model
     max_retries: int = 4  # retries after the first try, per request
     retry_cap_s: float = 30.0  # upper bound for one backoff delay, `retry-after` included
     stuck_repeats: int = 4  # identical tool calls in a row that end the attempt

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from roadmapd.config import ConfigError
 from roadmapd.problems import Problem
 from roadmapd.roadmap import Roadmap, Task, parse
+from roadmapd.secrets import protect_stdio
 from roadmapd.store import StoreError
 from roadmapd.workspace import Workspace, WorkspaceError, read_text_exact
 
@@ -66,9 +67,11 @@ def unknown_task(task_id: str, tasks: Sequence[Task], path: Path) -> str:
 
 def open_workspace(start: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
     try:
-        return Workspace.open(start, overrides)
+        ws = Workspace.open(start, overrides)
     except (WorkspaceError, ConfigError, StoreError) as exc:
         raise CommandError(str(exc)) from None
+    protect_stdio(ws.config.secret_env)
+    return ws
 
 
 def open_project(roadmap: str | None, overrides: Mapping[str, Any] | None = None) -> Project:

@@ -1,14 +1,13 @@
 """JSON form of engine events, for the JSONL run log, the state files and the CLI's `--json`.
 
-Every string is passed through a redactor: the values of the secret environment variables
-(`ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN`) never leave the process, even when a tool output
-or an error message happened to contain one.
+Every string is passed through `roadmapd.secrets.redact`: the values of the API key and of every
+other secret variable never leave the process, even when a tool output or an error message
+happened to contain one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import Enum
@@ -17,10 +16,7 @@ from typing import Any
 from roadmapd.agent import events as agent_events
 from roadmapd.engine.events import EngineEvent, Event
 from roadmapd.problems import CheckResult
-
-SECRET_ENV_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
-REDACTED = "[redacted]"
-_MIN_SECRET_LEN = 8  # shorter values would redact ordinary words
+from roadmapd.secrets import redact, secret_values
 
 _AGENT_EVENT_TYPES: tuple[type, ...] = (
     agent_events.TurnStarted,
@@ -35,9 +31,7 @@ _TYPED: tuple[type, ...] = (EngineEvent, *_AGENT_EVENT_TYPES)  # dicts that get 
 
 
 def secrets_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    source = os.environ if env is None else env
-    values = (source.get(name, "") for name in SECRET_ENV_VARS)
-    return tuple(v for v in values if len(v) >= _MIN_SECRET_LEN)
+    return secret_values(env)
 
 
 def event_to_json(event: Event, *, secrets: Iterable[str] | None = None) -> dict[str, Any]:
@@ -88,7 +82,4 @@ def _check_result(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, An
 
 
 def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    return redact(text, secrets)

@@ -19,6 +19,7 @@ from lsprotocol import types
 
 from roadmapd.roadmap import Task
 from roadmapd.roadmap.columns import utf16_len
+from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
 from roadmapd_protocol import CMD_BREAK_DOWN_TASK, TaskRef
 
 from . import occurrences
@@ -119,9 +120,8 @@ async def ask_model(ls: RoadmapServer, user: str) -> str:
         ) as stream:
             message = await stream.get_final_message()
     except Exception as exc:
-        reason = str(exc)
-        if key and len(key) >= 8:
-            reason = reason.replace(key, "[redacted]")
+        own = (key,) if key and len(key) >= MIN_SECRET_LEN else ()
+        reason = redact(str(exc), (*own, *secret_values()))
         raise BreakdownError(f"the model request failed: {clip(reason, 400)}") from None
     finally:
         await client.close()

@@ -42,8 +42,8 @@ from roadmapd.engine import (
     event_to_json,
     secrets_from_env,
 )
-from roadmapd.engine.serialize import REDACTED
 from roadmapd.roadmap import Task
+from roadmapd.secrets import redact
 from roadmapd.store import TaskState as StoredState
 from roadmapd_protocol import TaskState, TranscriptLine
 
@@ -309,9 +309,7 @@ class RunView:
             self._send(live.task.id, attempt, kind, text)
 
     def _emit_text(self, task_id: str, attempt: int, text: str) -> None:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        self._send(task_id, attempt, "text", text)
+        self._send(task_id, attempt, "text", redact(text, self._secrets))
 
     def _send(self, task_id: str, attempt: int, kind: Kind, text: str) -> None:
         line = TranscriptLine(taskId=task_id, attempt=attempt, kind=kind, text=text)
