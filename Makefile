@@ -75,6 +75,7 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 demo: setup
+	bash scripts/system-deps.sh --demo
 	$(BIN)/roadmapd demo $(if $(REAL),--real,)
 
 clean:

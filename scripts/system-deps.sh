@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests drive for real (git, bubblewrap, neovim, curl), only if missing.
+# Installs the Debian packages the tests drive for real (git, bubblewrap, neovim, curl), only if
+# missing; with --demo only what `make demo` needs (git, bubblewrap: tasks run only in the jail).
 set -euo pipefail
 need=()
 command -v git >/dev/null || need+=(git)
 command -v bwrap >/dev/null || need+=(bubblewrap)
-command -v nvim >/dev/null || need+=(neovim)
-command -v curl >/dev/null || need+=(curl)  # the approval tests run a (refused) curl
+if [ "${1:-}" != "--demo" ]; then  # the demo needs only git and the jail
+  command -v nvim >/dev/null || need+=(neovim)
+  command -v curl >/dev/null || need+=(curl)  # the approval tests run a (refused) curl
+fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "roadmapd: missing system packages: ${need[*]} (run as root, or install them: apt-get install ${need[*]})" >&2
