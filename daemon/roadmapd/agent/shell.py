@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roadmapd.agent.output import TailBuffer, truncate
-from roadmapd.containment.jail import Sandbox
+from roadmapd.containment.jail import Sandbox, kill_jailed
 
 _CHUNK = 65536
 _MARKER_ROOM = 120  # room for the cut marker, so the final truncate leaves it intact
@@ -73,6 +73,8 @@ class Shell:
             timed_out = True
         finally:
             _kill_group(proc.pid)
+            if self.sandbox.active:
+                kill_jailed(argv)
             await self._finish(proc, reader)
         text = truncate(buffer.text(), self.max_chars)
         if timed_out:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,3 +227,22 @@ async def make_sandbox(settings: JailSettings, *, bwrap: str | None = "detect") 
     if extra is None:
         return Sandbox(settings, None)
     return Sandbox(settings, binary, extra)
+
+
+def kill_jailed(argv: Sequence[str]) -> None:
+    """Kill what is left of a jailed command after its bwrap was killed.
+
+    A bwrap killed while it is still setting up can leave its child (PID 1 of the jail's
+    namespace, which carries the same command line) without the die-with-parent signal. Killing
+    that process ends everything in the namespace.
+    """
+    wanted = ("\0".join(argv) + "\0").encode()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
+                if fh.read() == wanted:
+                    os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roadmapd.containment.jail import Sandbox
+from roadmapd.containment.jail import Sandbox, kill_jailed
 from roadmapd.problems import CheckReport, CheckResult
 from roadmapd.verify.environment import check_environment
 from roadmapd.verify.locations import make_problem, tail
@@ -154,6 +154,8 @@ async def _execute(
             pass
         finally:
             _kill_group(proc.pid)  # on timeout, on cancellation, and leftovers of a finished check
+            if jail is not None and jail.active:
+                kill_jailed(argv)
             if proc.returncode is None:
                 await proc.wait()
             try:
