@@ -14,7 +14,14 @@ from typing import Any, Protocol
 
 from roadmapd.engine import AgentPort, LanePorts, VerifierPort
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
-from roadmapd.vcs import Checkpoint, CommitOutcome, GitWorkspace, Lane, RollbackOutcome
+from roadmapd.vcs import (
+    Checkpoint,
+    CommitOutcome,
+    FileChange,
+    GitWorkspace,
+    Lane,
+    RollbackOutcome,
+)
 
 
 class RoadmapCheckbox(Protocol):
@@ -38,6 +45,9 @@ class LaneGit:
 
     async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
         return await self.inner.diff_since(cp, max_chars)
+
+    async def changes(self, cp: Checkpoint) -> tuple[FileChange, ...]:
+        return await self.inner.changes(cp)
 
     async def restore(self, cp: Checkpoint) -> RollbackOutcome:
         return await self.inner.restore(cp)

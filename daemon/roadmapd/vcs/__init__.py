@@ -12,7 +12,14 @@ from .faults import fault_point
 from .integrate import Integration, integrate
 from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
-from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome, VcsError
+from .outcomes import (
+    Checkpoint,
+    CheckpointInfo,
+    CommitOutcome,
+    FileChange,
+    RollbackOutcome,
+    VcsError,
+)
 from .plumbing import Plumbing
 from .rollback import restore_checkpoint, rollback_task
 from .undo import undo_rollback
@@ -22,6 +29,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointInfo",
     "CommitOutcome",
+    "FileChange",
     "GitWorkspace",
     "Integration",
     "Lane",

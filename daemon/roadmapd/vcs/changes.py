@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .outcomes import Checkpoint
+from .outcomes import Checkpoint, FileChange
 from .plumbing import Plumbing
 from .snapshot import current_trees
 
@@ -10,6 +10,39 @@ from .snapshot import current_trees
 def changed_files(pl: Plumbing, cp: Checkpoint) -> tuple[str, ...]:
     """Paths that differ between the checkpoint's working tree and the working tree now."""
     return tuple(pl.changed_paths(pl.tree_of(cp.commit), current_trees(pl)[0]))
+
+
+def file_changes(
+    pl: Plumbing, cp: Checkpoint, *, max_file_bytes: int = 256_000, max_total_bytes: int = 4_000_000
+) -> tuple[FileChange, ...]:
+    """Every path that differs between the checkpoint and now, with both texts where they are
+    text and small enough (the verdict reads tests and configuration the task touched)."""
+    before_tree, now = pl.tree_of(cp.commit), current_trees(pl)[0]
+    paths = pl.changed_paths(before_tree, now)
+    before, after = pl.ls_tree(before_tree, paths), pl.ls_tree(now, paths)
+    budget = max_total_bytes
+    out: list[FileChange] = []
+    for path in paths:
+        texts: list[str | None] = []
+        binary = False
+        for entries in (before, after):
+            entry = entries.get(path)
+            if entry is None:
+                texts.append(None)
+                continue
+            data = b""
+            if entry[0].startswith("100"):  # a regular file (not a link or gitlink)
+                size = int(pl.text("cat-file", "-s", entry[1]))
+                if size <= min(max_file_bytes, budget):
+                    data = pl.run("cat-file", "blob", entry[1])[1]
+                    budget -= size
+                else:
+                    binary = True
+            if b"\0" in data:
+                binary = True
+            texts.append(None if binary else data.decode("utf-8", errors="replace"))
+        out.append(FileChange(path, texts[0], texts[1], path in before, path in after, binary))
+    return tuple(out)
 
 
 def diff_since(pl: Plumbing, cp: Checkpoint, max_chars: int = 20_000) -> str:

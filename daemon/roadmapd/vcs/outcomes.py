@@ -27,6 +27,22 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """One path a task changed: its text before (at the checkpoint) and now.
+
+    `before`/`after` are None where the file does not exist; `binary` (or too large to read)
+    files carry no text and say so.
+    """
+
+    path: str
+    before: str | None
+    after: str | None
+    existed: bool
+    exists: bool
+    binary: bool = False
+
+
+@dataclass(frozen=True)
 class CommitOutcome:
     committed: bool
     commit: str | None

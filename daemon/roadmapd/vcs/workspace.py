@@ -18,13 +18,13 @@ from weakref import WeakKeyDictionary
 
 from roadmapd.store.files import file_lock
 
-from .changes import changed_files, diff_since
+from .changes import changed_files, diff_since, file_changes
 from .checkpoints import capture_checkpoint
 from .commit import commit_task
 from .integrate import Edit, Integration, integrate
 from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
-from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, RollbackOutcome
+from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, FileChange, RollbackOutcome
 from .plumbing import Plumbing
 from .prune import PrunePlan, PrunePolicy, PruneReport, prune
 from .rollback import restore_checkpoint, rollback_task
@@ -80,6 +80,9 @@ class GitWorkspace:
 
     async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
         return await self._run(lambda pl: diff_since(pl, cp, max_chars))
+
+    async def changes(self, cp: Checkpoint) -> tuple[FileChange, ...]:
+        return await self._run(lambda pl: file_changes(pl, cp))
 
     async def restore(self, cp: Checkpoint) -> RollbackOutcome:
         return await self._run(lambda pl: restore_checkpoint(pl, cp))
