@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=float, metavar="USD", help="stop the run when it spent this")
     p.add_argument("--yes", "-y", action="store_true", help="approve commits and risky commands")
     p.add_argument("--max-parallel", type=int, metavar="N", help="independent tasks at once")
+    p.add_argument(
+        "--allow-weaken",
+        action="store_true",
+        help="commit a task even if it deletes or loosens tests or check configuration",
+    )
 
     p = sub.add_parser("status", help="a table of tasks with their last run")
     p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")

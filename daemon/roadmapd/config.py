@@ -74,6 +74,7 @@ class Config(_Model):
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_parallel: int = Field(default=1, ge=1, le=16)
     approval: Literal["none", "before-commit"] = "none"
+    allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)
     risky_commands: list[str] = Field(default_factory=lambda: list(DEFAULT_RISKY_COMMANDS))
     run_budget_usd: float | None = Field(default=None, gt=0)
     memory_tokens: int = Field(default=1500, ge=0)

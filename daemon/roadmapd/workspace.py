@@ -235,6 +235,7 @@ def engine_settings(config: Config) -> EngineSettings:
         run_budget_usd=config.run_budget_usd,
         approval=config.approval,
         max_parallel=config.max_parallel,
+        allow_weaken=config.allow_weaken,
     )
 
 

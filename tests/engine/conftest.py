@@ -21,6 +21,16 @@ class FakeTask:
     title: str = "a task"
     checked: bool = False
     depends: tuple[str, ...] = ()
+    verify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FakeChange:
+    path: str
+    before: str | None
+    after: str | None
+    existed: bool = True
+    exists: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,10 @@ class FakeGit:
         self.refuse_commit: str | None = None
         self.fail_checkpoint: Exception | None = None
         self.diff = "diff --git a/x.py b/x.py\n+DIFF-MARKER\n"
+        # what each attempt changed, oldest first; the last one repeats
+        self.attempt_changes: list[tuple[FakeChange, ...]] = [
+            (FakeChange("x.py", "old\n", "new\n"),)
+        ]
 
     async def checkpoint(self, task_id: str, title: str = "") -> FakeCheckpoint:
         if self.fail_checkpoint:
@@ -153,6 +167,11 @@ class FakeGit:
 
     async def diff_since(self, cp: FakeCheckpoint, max_chars: int = 20_000) -> str:
         return self.diff[:max_chars]
+
+    async def changes(self, cp: FakeCheckpoint) -> tuple[FakeChange, ...]:
+        if len(self.attempt_changes) > 1:
+            return self.attempt_changes.pop(0)
+        return self.attempt_changes[0]
 
     async def restore(self, cp: FakeCheckpoint) -> FakeRollback:
         self.restores.append(cp)
@@ -211,6 +230,7 @@ class Harness:
 
     HANG = HANG
     Task = FakeTask
+    Change = FakeChange
     reply = staticmethod(reply)
     problem = staticmethod(problem)
     failing = staticmethod(failing)

@@ -20,6 +20,16 @@ class FileTask:
     checked: bool = False
     depends: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    verify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    before: str | None
+    after: str | None
+    existed: bool = False
+    exists: bool = True
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,9 @@ class Git:
 
     async def diff_since(self, cp: Checkpoint, max_chars: int = 0) -> str:
         return ""
+
+    async def changes(self, cp: Checkpoint) -> tuple[Change, ...]:
+        return (Change(f"{cp.task_id}.py", None, "work\n"),)
 
     async def restore(self, cp: Checkpoint) -> Any:
         raise AssertionError("not used")

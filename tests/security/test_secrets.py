@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from roadmapd.testing import FakeServer
-from roadmapd.testing.script import script, text
+from roadmapd.testing.script import script, text, tool_use
 
+EDITOR = "str_replace_based_edit_tool"
 DEPLOY_VALUE = "deploy-value-SECRET-31415"
 CONFIG = """sandbox = "off"
 max_attempts = 2
@@ -37,7 +38,8 @@ def test_a_marked_secret_in_check_output_reaches_the_model_redacted(
         files={"roadmapd.toml": CONFIG, "test_leaky.py": LEAKY_TEST, ".gitignore": ".env.local\n"},
     )
     (repo.path / ".env.local").write_text(f"TOKEN={DEPLOY_VALUE} key={repo.secret}\n")
-    with FakeServer(script(text("Done."), text("Done."))) as server:
+    note = tool_use(EDITOR, {"command": "create", "path": "notes.txt", "file_text": "wip\n"})
+    with FakeServer(script(note, text("Done."), text("Done."))) as server:
         run = repo.cli(
             "run",
             "--task",

@@ -206,6 +206,7 @@ def run_command(args: argparse.Namespace) -> int:
         "model": args.model,
         "run_budget_usd": args.budget,
         "max_parallel": args.max_parallel,
+        "allow_weaken": True if args.allow_weaken else None,
     }
     project = open_project(args.roadmap, {k: v for k, v in overrides.items() if v is not None})
     tasks = select_tasks(

@@ -24,6 +24,7 @@ from roadmapd.engine.events import TaskOutcome
 from roadmapd.engine.ports import CP, GitPort, LanePorts, LanesPort, TaskT
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.states import TaskStatus
+from roadmapd.engine.verdict import FileChangeLike
 
 log = logging.getLogger("roadmapd.engine")
 
@@ -45,6 +46,9 @@ class TurnGit(Generic[CP]):
 
     async def diff_since(self, cp: CP, max_chars: int) -> str:
         return await self._inner.diff_since(cp, max_chars)
+
+    async def changes(self, cp: CP) -> Sequence[FileChangeLike]:
+        return await self._inner.changes(cp)
 
     async def restore(self, cp: CP) -> Any:
         return await self._inner.restore(cp)

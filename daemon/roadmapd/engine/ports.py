@@ -23,6 +23,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from roadmapd.agent.events import AgentEvent
 from roadmapd.engine.states import TaskStatus
+from roadmapd.engine.verdict import FileChangeLike
 from roadmapd.problems import CheckReport, Problem
 
 BranchMode = Literal["current", "per-task"]
@@ -39,6 +40,8 @@ class TaskLike(Protocol):
     def checked(self) -> bool: ...
     @property
     def depends(self) -> Sequence[str]: ...
+    @property
+    def verify(self) -> Sequence[str]: ...  # the task's own Verify: commands
 
 
 class CheckpointLike(Protocol):
@@ -126,6 +129,7 @@ class CheckboxPort(Protocol[TaskT_contra]):
 class GitPort(Protocol[CP]):
     async def checkpoint(self, task_id: str, title: str) -> CP: ...
     async def diff_since(self, cp: CP, max_chars: int) -> str: ...
+    async def changes(self, cp: CP) -> Sequence[FileChangeLike]: ...
     async def restore(self, cp: CP) -> RollbackOutcomeLike: ...
     async def commit_task(
         self, cp: CP, *, title: str, task_id: str, attempts: int, branch_mode: BranchMode

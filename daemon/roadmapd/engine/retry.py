@@ -13,6 +13,11 @@ from collections.abc import Sequence
 from roadmapd.problems import CheckReport, Problem
 
 _TAIL_CHARS = 1500
+NO_CHANGE = (
+    "no changes were made: the working tree is exactly as it was before the task, so nothing "
+    "was done (describing a change does not make it)"
+)
+WEAKENS = "weakens verification"
 
 
 def compact_problems(problems: Sequence[Problem], max_chars: int) -> str:
@@ -70,6 +75,25 @@ def agent_failed_message(reason: str, diff: str, *, attempt: int, max_attempts: 
             _diff_section(diff),
         ]
     )
+
+
+def refused_message(
+    reason: str, diff: str, *, attempt: int, max_attempts: int, then: str | None = None
+) -> str:
+    """The user turn after the daemon refused an attempt (`then`: what the checks said too)."""
+    if reason.startswith(WEAKENS):
+        advice = (
+            "Do not delete, skip or loosen tests, edit the check configuration or tick "
+            "checkboxes: restore what you changed there, implement the task itself, then stop."
+        )
+    else:
+        advice = (
+            "Make the change the task asks for with the tools (edit or create the files), "
+            "then stop; the daemon will check the working tree and run the checks."
+        )
+    parts = [f"The daemon did NOT accept attempt {attempt} of {max_attempts}: {reason}.", advice]
+    parts.append(then if then is not None else _diff_section(diff))
+    return "\n\n".join(parts)
 
 
 def restart_context(previous: str) -> str:

@@ -51,6 +51,7 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
 from roadmapd.engine.states import TaskStatus, Trigger
+from roadmapd.engine.verdict import made_no_change, weakening
 from roadmapd.problems import CheckReport, Problem
 
 log = logging.getLogger("roadmapd.engine")
@@ -100,6 +101,7 @@ class TaskRunner(Generic[TaskT, CP]):
         self.commit: str | None = None
         self.status = TaskStatus.QUEUED
         self.reason: str | None = None
+        self.pass_note: str | None = None  # why a pass without the usual evidence counts
         self._session: AgentSessionPort | None = None
 
     async def run(self) -> TaskOutcome:
@@ -180,16 +182,55 @@ class TaskRunner(Generic[TaskT, CP]):
                 raise _Stop(f"{reason}; {self.attempt} attempt(s) used")
             return _Failure(reason, None, "", self.attempt, settings.max_attempts)
         self._fire(Trigger.AGENT_DONE)
-        report = await self._verify()
-        if report.passed:
+        refusal = await self._refusal(cp)
+        report = await self._verify()  # also when refused: failing tests tell what is missing
+        if report.passed and refusal is None:
             await self._finish(cp)
             return None
+        if report.passed:
+            assert refusal is not None
+            self._rejected(refusal)
+            if last:
+                raise _Stop(f"{refusal}; {self.attempt} attempt(s) used")
+            return _Failure(refusal, None, "", self.attempt, settings.max_attempts, refusal)
         summary = msgs.summarize(report)
         if last:
-            raise _Stop(f"checks failed after {self.attempt} attempt(s): {summary}")
+            prefix = f"{refusal}; " if refusal else ""
+            raise _Stop(f"{prefix}checks failed after {self.attempt} attempt(s): {summary}")
         formatted = self.ctx.formatter(self.problems, settings.max_problem_chars)
         text = f"The checks failed: {summary}\n{formatted}".rstrip()
-        return _Failure(text, report, formatted, self.attempt, settings.max_attempts)
+        return _Failure(text, report, formatted, self.attempt, settings.max_attempts, refusal)
+
+    async def _refusal(self, cp: CP) -> str | None:
+        """Why the attempt cannot pass whatever the checks say (no change, weakened checks)."""
+        changes = await self._port(self.ctx.git.changes(cp), "reading the attempt's changes")
+        if made_no_change(changes):
+            if self.task.verify:
+                self.pass_note = "verified, nothing to change"
+                return None
+            return msgs.NO_CHANGE
+        findings = weakening(changes)
+        if not findings:
+            return None
+        listed = "; ".join(str(f) for f in findings[:10])
+        if self.ctx.settings.allow_weaken:
+            self.pass_note = f"approved although it weakens verification: {listed}"
+            return None
+        return f"{msgs.WEAKENS}: {listed}"
+
+    def _rejected(self, reason: str) -> None:
+        ctx = self.ctx
+        ctx.emit(
+            ChecksFinished(
+                run_id=ctx.run_id,
+                task_id=self.task.id,
+                attempt=self.attempt,
+                passed=False,
+                summary=f"not accepted: {reason}",
+                problems=(),
+                results=(),
+            )
+        )
 
     async def _converse(self, message: str | None) -> AgentFinished:
         """One agent turn sequence; every event goes out; the result is its `AgentFinished`."""
@@ -290,7 +331,8 @@ class TaskRunner(Generic[TaskT, CP]):
                 run_id=ctx.run_id, task_id=task.id, commit=outcome.commit, files=outcome.files
             )
         )
-        self._fire(Trigger.COMMITTED, note.removeprefix("; ") or None)
+        notes = [n for n in (self.pass_note, note.removeprefix("; ")) if n]
+        self._fire(Trigger.COMMITTED, "; ".join(notes) or None)
 
     async def _tick(self) -> str:
         """Tick the task's checkbox; the note to add to the task's reason when that failed."""
@@ -370,11 +412,17 @@ class _Failure:
     formatted: str
     attempt: int
     max_attempts: int
+    refusal: str | None = None  # why the daemon refused the attempt whatever the checks said
 
     def message(self, diff: str) -> str:
         n, budget = self.attempt, self.max_attempts
+        if self.refusal is not None and self.report is None:
+            return msgs.refused_message(self.refusal, diff, attempt=n, max_attempts=budget)
         if self.report is None:
             return msgs.agent_failed_message(self.summary, diff, attempt=n, max_attempts=budget)
-        return msgs.checks_failed_message(
+        checks = msgs.checks_failed_message(
             self.report, self.formatted, diff, attempt=n, max_attempts=budget
         )
+        if self.refusal is None:
+            return checks
+        return msgs.refused_message(self.refusal, "", attempt=n, max_attempts=budget, then=checks)

@@ -31,6 +31,7 @@ class EngineSettings:
     run_budget_usd: float | None = None  # spent over all tasks of a run; None = unlimited
     approval: ApprovalMode = "none"  # "before-commit": a passed task waits for the approval port
     max_parallel: int = 1  # independent tasks run at once (each in its own worktree) when > 1
+    allow_weaken: bool = False  # the user approved committing attempts that weaken verification
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

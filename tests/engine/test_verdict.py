@@ -1,0 +1,147 @@
+"""The verdict beyond green checks: no change is no pass; weakened verification is no pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from roadmapd.engine import TaskStatus
+from roadmapd.engine.verdict import Finding, weakening
+
+from .conftest import FakeChange as Change
+
+TEST = "import calc\n\n\ndef test_add():\n    assert calc.add(2, 3) == 5\n"
+TWO = TEST + "\n\ndef test_sub():\n    assert calc.sub(5, 3) == 2\n"
+
+
+def messages(findings: list[Finding]) -> list[str]:
+    return [str(f) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (Change("test_calc.py", TEST, None, True, False), "deletes an existing test file"),
+        (Change("test_calc.py", TWO, TEST), "removes 1 test function(s)"),
+        (
+            Change("test_calc.py", TEST, TEST.replace("calc.add(2, 3) == 5", "True")),
+            "replaces an assert by `assert True`",
+        ),
+        (
+            Change(
+                "tests/test_x.py", TEST, "import pytest\npytestmark = pytest.mark.skip\n" + TEST
+            ),
+            "skips tests",
+        ),
+        (
+            Change("conftest.py", None, "def pytest_collection_modifyitems(items):\n    pass\n"),
+            "adds pytest hooks",
+        ),
+        (
+            Change("roadmapd.toml", "[[checks]]\nrun = 'pytest'\n", "[[checks]]\nrun = 'true'\n"),
+            "check configuration",
+        ),
+        (
+            Change(
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\naddopts = ''\n",
+                "[tool.pytest.ini_options]\naddopts = '-k nothing'\n",
+            ),
+            "pyproject.toml",
+        ),
+        (
+            Change(
+                "package.json",
+                '{"scripts": {"test": "vitest run"}}',
+                '{"scripts": {"test": "true"}}',
+            ),
+            "scripts.test",
+        ),
+        (
+            Change(
+                "ROADMAP.md",
+                "- [ ] Add subtract\n- [ ] Other\n",
+                "- [ ] Add subtract\n- [x] Other\n",
+            ),
+            "ticks the box of 'Other'",
+        ),
+    ],
+)
+def test_each_way_to_weaken_verification_is_a_finding(change: Change, expected: str) -> None:
+    found = messages(weakening([change]))
+    assert any(expected in f for f in found), found
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        Change("test_calc.py", TEST, TWO),  # a new test in an existing file
+        Change(
+            "calc.py", "def add(a, b):\n    return a + b\n", "def add(a, b):\n    return b + a\n"
+        ),
+        Change("tests/test_new.py", None, TEST, False, True),
+        Change(
+            "pyproject.toml", "[project]\nname = 'x'\n", "[project]\nname = 'x'\nversion = '1'\n"
+        ),
+        Change(
+            "package.json",
+            '{"scripts": {"test": "vitest"}, "a": 1}',
+            '{"scripts": {"test": "vitest"}, "a": 2}',
+        ),
+        Change(
+            "ROADMAP.md", "- [ ] Add subtract\n", "- [ ] Add subtract\n  - Notes: done via calc\n"
+        ),
+        Change(
+            "conftest.py", None, "import pytest\n\n@pytest.fixture\ndef calc():\n    return 1\n"
+        ),
+    ],
+)
+def test_honest_changes_are_no_finding(change: Change) -> None:
+    assert weakening([change]) == []
+
+
+async def test_an_attempt_that_changes_nothing_fails_with_a_plain_reason(harness: Any) -> None:
+    h = harness
+    h.git.attempt_changes = [()]
+    h.verifier.fallback = h.passing()  # the existing tests still pass: that proves nothing
+    result = await h.engine(max_attempts=2).run([h.Task("T1")])
+    outcome = result.outcome("T1")
+    assert outcome.status is TaskStatus.FAILED
+    assert "no changes were made" in (outcome.reason or "")
+    assert h.git.commits == [] and h.checkbox.calls == []
+    retry = h.agent.sessions[0].received[0]
+    assert "did NOT accept attempt 1 of 2: no changes were made" in retry
+
+
+async def test_a_change_on_the_retry_passes(harness: Any) -> None:
+    h = harness
+    h.git.attempt_changes = [(), (Change("calc.py", "a\n", "b\n"),)]
+    h.verifier.fallback = h.passing()
+    result = await h.engine(max_attempts=2).run([h.Task("T1")])
+    assert result.outcome("T1").status is TaskStatus.COMMITTED
+    assert len(h.git.commits) == 1
+
+
+async def test_a_verification_task_with_no_change_is_committed_and_says_so(harness: Any) -> None:
+    h = harness
+    h.git.attempt_changes = [()]
+    h.verifier.fallback = h.passing()
+    result = await h.engine().run([h.Task("T1", verify=("make check",))])
+    outcome = result.outcome("T1")
+    assert outcome.status is TaskStatus.COMMITTED
+    assert outcome.reason == "verified, nothing to change"
+
+
+async def test_weakening_is_refused_unless_allowed(harness: Any) -> None:
+    h = harness
+    gutted = Change("test_calc.py", TEST, TEST.replace("calc.add(2, 3) == 5", "True"))
+    h.git.attempt_changes = [(gutted,)]
+    h.verifier.fallback = h.passing()
+    refused = (await h.engine(max_attempts=1).run([h.Task("T1")])).outcome("T1")
+    assert refused.status is TaskStatus.FAILED
+    assert "weakens verification: test_calc.py" in (refused.reason or "")
+    assert h.git.commits == []
+    allowed = (await h.engine(allow_weaken=True).run([h.Task("T2")])).outcome("T2")
+    assert allowed.status is TaskStatus.COMMITTED
+    assert "approved although it weakens verification" in (allowed.reason or "")
