@@ -75,6 +75,8 @@ class Config(_Model):
     max_parallel: int = Field(default=1, ge=1, le=16)
     approval: Literal["none", "before-commit"] = "none"
     allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)
+    evidence: Literal["auto", "tests", "verify", "none"] = "auto"
+    evidence_run: str | None = None  # the test command for given files: "npx vitest run {files}"
     risky_commands: list[str] = Field(default_factory=lambda: list(DEFAULT_RISKY_COMMANDS))
     run_budget_usd: float | None = Field(default=None, gt=0)
     memory_tokens: int = Field(default=1500, ge=0)

@@ -63,6 +63,8 @@ class CheckResult:
     problems: tuple[Problem, ...] = ()
     output_tail: str = ""
     summary: str = ""  # one line, e.g. "12 passed, 1 failed" or "timed out after 60 s"
+    # test id ("module.Class::test_name") -> passed, for test runners that wrote a JUnit report
+    outcomes: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from roadmapd.verify import (
     format_for_retry,
     run_checks,
 )
+from roadmapd.verify.evidence import evidence_specs, prepare_evidence_tree
 from roadmapd.workspace_lanes import RoadmapCheckbox, WorkspaceLanes
 
 
@@ -134,6 +136,7 @@ class CheckRunner:
         self.root, self._env = root, env
         self._jail_settings = jail_settings(config)
         self._jail: Sandbox | None = None
+        self._evidence_run = config.evidence_run
         if config.checks:
             self.specs = [
                 CheckSpec(c.name, c.run, c.parser, c.timeout_s, c.pattern, c.serial)
@@ -150,12 +153,33 @@ class CheckRunner:
         ]
         return [*self.specs, *own]
 
-    async def verify(self, task: Task) -> CheckReport:
+    async def _ready_jail(self) -> Sandbox:
         if self._jail is None:
             self._jail = await make_sandbox(self._jail_settings)
         if (refusal := self._jail.refusal) is not None:
             raise WorkspaceError(refusal)
-        return await run_checks(self.root, self.specs_for(task), env=self._env, jail=self._jail)
+        return self._jail
+
+    async def verify(self, task: Task) -> CheckReport:
+        jail = await self._ready_jail()
+        return await run_checks(self.root, self.specs_for(task), env=self._env, jail=jail)
+
+    async def baseline(self, task: Task) -> CheckReport:
+        return await self.verify(task)  # before the first attempt the tree is the checkpoint
+
+    async def tests_at_checkpoint(
+        self, task: Task, checkpoint: Checkpoint, files: Sequence[str]
+    ) -> CheckReport:
+        jail = await self._ready_jail()
+        specs = evidence_specs(self.specs, files, self._evidence_run)
+        if not specs:
+            return CheckReport(results=())
+        with tempfile.TemporaryDirectory(prefix="roadmapd-evidence-") as tmp:
+            tree = Path(tmp) / "checkpoint"
+            tree.mkdir()
+            await GitWorkspace(self.root).export_checkpoint(checkpoint, tree)
+            prepare_evidence_tree(self.root, tree, files)
+            return await run_checks(tree, specs, env=self._env, jail=jail, readonly=[self.root])
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -236,6 +260,7 @@ def engine_settings(config: Config) -> EngineSettings:
         approval=config.approval,
         max_parallel=config.max_parallel,
         allow_weaken=config.allow_weaken,
+        evidence=config.evidence,
     )
 
 

@@ -17,8 +17,12 @@ from roadmapd.testing import FakeServer
 from roadmapd.testing.script import tool_use
 
 SECRET = "sk-test-SECRET-7f3a9c2e5d1b"
+# These tests are about the CLI's other duties; their scripted agents change code without a
+# test, so the red->green rule is off here (tests/cli/test_verdict.py runs with it on) and the
+# jail too (tests/security/ runs with it).
 CONFIG = """max_attempts = {attempts}
 sandbox = "off"
+evidence = "none"
 shell_timeout_s = 60
 
 [[checks]]

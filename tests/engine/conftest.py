@@ -137,10 +137,22 @@ class FakeVerifier:
         self.reports: list[CheckReport] = []
         self.fallback = passing()
         self.calls = 0
+        self.at_baseline = CheckReport(results=())  # no tests at the checkpoint: no evidence
+        self.at_checkpoint = CheckReport(results=())
+        self.evidence_runs: list[list[str]] = []
 
     async def verify(self, task: FakeTask) -> CheckReport:
         self.calls += 1
         return self.reports.pop(0) if self.reports else self.fallback
+
+    async def baseline(self, task: FakeTask) -> CheckReport:
+        return self.at_baseline
+
+    async def tests_at_checkpoint(
+        self, task: FakeTask, checkpoint: object, files: list[str]
+    ) -> CheckReport:
+        self.evidence_runs.append(list(files))
+        return self.at_checkpoint
 
 
 class FakeGit:

@@ -145,3 +145,52 @@ async def test_weakening_is_refused_unless_allowed(harness: Any) -> None:
     allowed = (await h.engine(allow_weaken=True).run([h.Task("T2")])).outcome("T2")
     assert allowed.status is TaskStatus.COMMITTED
     assert "approved although it weakens verification" in (allowed.reason or "")
+
+
+def test_red_to_green_counts_a_module_that_did_not_import_as_red_whole() -> None:
+    from roadmapd.engine.evidence import red_to_green
+
+    before = {"::tests.test_calc", "tests.test_other::test_x"}
+    after = {"tests.test_calc::test_sub", "tests.test_calc::test_add", "tests.test_other::test_x"}
+    assert red_to_green(before, after) == after
+    assert red_to_green({"a::t1"}, {"a::t2"}) == set()
+
+
+def test_evidence_is_needed_for_code_changes_when_the_project_has_tests() -> None:
+    from roadmapd.engine.evidence import needed
+    from roadmapd.problems import CheckReport, CheckResult
+
+    with_tests = CheckReport(
+        (CheckResult("t", "pytest", True, 0, 0.1, outcomes=(("a::t", True),)),)
+    )
+    no_tests = CheckReport(results=())
+    code = [Change("calc.py", "a\n", "b\n")]
+    docs = [Change("README.md", "a\n", "b\n"), Change("tests/test_x.py", None, "x\n", False)]
+    assert needed("auto", code, with_tests) and not needed("auto", code, no_tests)
+    assert not needed("auto", docs, with_tests)
+    assert needed("tests", docs, no_tests) and not needed("none", code, with_tests)
+
+
+async def test_no_red_test_is_refused_and_the_agents_tests_are_tried_at_the_checkpoint(
+    harness: Any,
+) -> None:
+    from roadmapd.problems import CheckReport, CheckResult
+
+    def report(*outcomes: tuple[str, bool]) -> CheckReport:
+        passed = all(ok for _, ok in outcomes)
+        return CheckReport((CheckResult("t", "pytest", passed, 0, 0.1, outcomes=outcomes),))
+
+    h = harness
+    h.verifier.at_baseline = report(("test_calc::test_add", True))
+    h.git.attempt_changes = [
+        (Change("calc.py", "a\n", "b\n"), Change("test_calc.py", "x\n", "y\n")),
+    ]
+    h.verifier.fallback = report(("test_calc::test_add", True), ("test_calc::test_sub", True))
+    h.verifier.at_checkpoint = report(("test_calc::test_add", True), ("test_calc::test_sub", True))
+    refused = (await h.engine(max_attempts=1).run([h.Task("T1")])).outcome("T1")
+    assert refused.status is TaskStatus.FAILED
+    assert "your test(s) `test_add`, `test_sub` also pass" in (refused.reason or "")
+    assert h.verifier.evidence_runs == [["test_calc.py"]]
+    h.verifier.at_checkpoint = report(("test_calc::test_add", True), ("test_calc::test_sub", False))
+    passed = (await h.engine(max_attempts=1).run([h.Task("T2")])).outcome("T2")
+    assert passed.status is TaskStatus.COMMITTED and passed.reason == "red→green 1 test"

@@ -113,8 +113,17 @@ class Sandbox:
             os.makedirs(home, mode=0o700, exist_ok=True)
         return child_env(home=home, pass_env=self.settings.pass_env)
 
-    def wrap(self, argv: list[str], workspace: Path, *, writable: Sequence[Path] = ()) -> list[str]:
-        """`argv` as it must run: limited always, inside bwrap when active."""
+    def wrap(
+        self,
+        argv: list[str],
+        workspace: Path,
+        *,
+        writable: Sequence[Path] = (),
+        readonly: Sequence[Path] = (),
+    ) -> list[str]:
+        """`argv` as it must run: limited always, inside bwrap when active. `readonly` folders
+        are shown read-only even where a hidden root covers them (e.g. the real workspace of an
+        evidence run in a temporary copy)."""
         limited = [*self.settings.limits.prlimit(self.prlimit), *argv]
         if not self.active or self.bwrap is None:
             return limited
@@ -125,7 +134,7 @@ class Sandbox:
             if os.path.isdir(hidden):
                 flags += ["--tmpfs", hidden]
         flags += ["--dir", self.home()]
-        for kept in _toolchain_dirs(root, self.settings.binds):
+        for kept in [*_toolchain_dirs(root, self.settings.binds), *readonly]:
             flags += ["--ro-bind", str(kept), str(kept)]
         flags += ["--bind", str(root), str(root)]
         for path in writable:

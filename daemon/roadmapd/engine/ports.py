@@ -110,6 +110,16 @@ class AgentPort(Protocol[TaskT_contra]):
 class VerifierPort(Protocol[TaskT_contra]):
     async def verify(self, task: TaskT_contra) -> CheckReport: ...
 
+    async def baseline(self, task: TaskT_contra) -> CheckReport:
+        """The checks at the checkpoint, before the first attempt (the task's red tests)."""
+        ...
+
+    async def tests_at_checkpoint(
+        self, task: TaskT_contra, checkpoint: Any, files: Sequence[str]
+    ) -> CheckReport:
+        """The test check on the checkpoint's code with the attempt's test `files` in it."""
+        ...
+
 
 class ApprovalPort(Protocol[TaskT_contra]):
     """The review gate (`approval = "before-commit"`): may this verified task be committed?

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from roadmapd.agent.events import AgentEvent, AgentFinished, Usage, UsageReport
+from roadmapd.engine import evidence
 from roadmapd.engine import retry as msgs
 from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.events import (
@@ -51,7 +52,7 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
 from roadmapd.engine.states import TaskStatus, Trigger
-from roadmapd.engine.verdict import made_no_change, weakening
+from roadmapd.engine.verdict import FileChangeLike, made_no_change, weakening
 from roadmapd.problems import CheckReport, Problem
 
 log = logging.getLogger("roadmapd.engine")
@@ -101,7 +102,8 @@ class TaskRunner(Generic[TaskT, CP]):
         self.commit: str | None = None
         self.status = TaskStatus.QUEUED
         self.reason: str | None = None
-        self.pass_note: str | None = None  # why a pass without the usual evidence counts
+        self.pass_note: str | None = None  # why the pass counts (evidence, or why none was needed)
+        self.baseline: CheckReport | None = None  # the checks at the checkpoint
         self._session: AgentSessionPort | None = None
 
     async def run(self) -> TaskOutcome:
@@ -132,6 +134,8 @@ class TaskRunner(Generic[TaskT, CP]):
         ctx.emit(
             CheckpointCreated(run_id=ctx.run_id, task_id=task.id, ref=cp.ref, commit=cp.commit)
         )
+        if settings.evidence in ("auto", "tests"):
+            self.baseline = await self._port(ctx.verifier.baseline(task), "the baseline run")
         await self._open(None)
         mode: Literal["first", "continue", "restart"] = "first"
         message: str | None = None
@@ -182,11 +186,13 @@ class TaskRunner(Generic[TaskT, CP]):
                 raise _Stop(f"{reason}; {self.attempt} attempt(s) used")
             return _Failure(reason, None, "", self.attempt, settings.max_attempts)
         self._fire(Trigger.AGENT_DONE)
-        refusal = await self._refusal(cp)
+        refusal, changes = await self._refusal(cp)
         report = await self._verify()  # also when refused: failing tests tell what is missing
         if report.passed and refusal is None:
-            await self._finish(cp)
-            return None
+            refusal = await self._evidence(cp, changes, report)
+            if refusal is None:
+                await self._finish(cp)
+                return None
         if report.passed:
             assert refusal is not None
             self._rejected(refusal)
@@ -201,22 +207,48 @@ class TaskRunner(Generic[TaskT, CP]):
         text = f"The checks failed: {summary}\n{formatted}".rstrip()
         return _Failure(text, report, formatted, self.attempt, settings.max_attempts, refusal)
 
-    async def _refusal(self, cp: CP) -> str | None:
+    async def _refusal(self, cp: CP) -> tuple[str | None, Sequence[FileChangeLike]]:
         """Why the attempt cannot pass whatever the checks say (no change, weakened checks)."""
         changes = await self._port(self.ctx.git.changes(cp), "reading the attempt's changes")
         if made_no_change(changes):
             if self.task.verify:
                 self.pass_note = "verified, nothing to change"
-                return None
-            return msgs.NO_CHANGE
+                return None, changes
+            return msgs.NO_CHANGE, changes
         findings = weakening(changes)
         if not findings:
-            return None
+            return None, changes
         listed = "; ".join(str(f) for f in findings[:10])
         if self.ctx.settings.allow_weaken:
             self.pass_note = f"approved although it weakens verification: {listed}"
+            return None, changes
+        return f"{msgs.WEAKENS}: {listed}", changes
+
+    async def _evidence(
+        self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
+    ) -> str | None:
+        """None when the pass has its evidence (noted in `pass_note`); the reason otherwise."""
+        policy, task = self.ctx.settings.evidence, self.task
+        if policy == "verify":
+            if not task.verify:
+                return 'evidence = "verify" needs the task\'s own Verify: commands'
+            self.pass_note = self.pass_note or "passed on its Verify commands"
             return None
-        return f"{msgs.WEAKENS}: {listed}"
+        if self.baseline is None or not evidence.needed(policy, changes, self.baseline):
+            return None
+        now = evidence.green(report)
+        found = evidence.red_to_green(evidence.red(self.baseline), now)
+        tried = evidence.changed_tests(changes)
+        passing_before: set[str] = set()
+        if not found and tried:
+            run = self.ctx.verifier.tests_at_checkpoint(task, cp, tried)
+            at_cp = await self._port(run, "the evidence run")
+            found = evidence.red_to_green(evidence.red(at_cp), now)
+            passing_before = evidence.in_files(evidence.green(at_cp) & now, tried)
+        if not found:
+            return evidence.missing_reason(tried, passing_before)
+        self.pass_note = f"red→green {len(found)} test{'s' if len(found) != 1 else ''}"
+        return None
 
     def _rejected(self, reason: str) -> None:
         ctx = self.ctx

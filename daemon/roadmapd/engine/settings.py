@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from roadmapd.agent.events import Outcome
+from roadmapd.engine.evidence import EvidencePolicy
 from roadmapd.engine.ports import BranchMode
 
 RetryMode = Literal["continue", "restart"]
@@ -32,6 +33,7 @@ class EngineSettings:
     approval: ApprovalMode = "none"  # "before-commit": a passed task waits for the approval port
     max_parallel: int = 1  # independent tasks run at once (each in its own worktree) when > 1
     allow_weaken: bool = False  # the user approved committing attempts that weaken verification
+    evidence: EvidencePolicy = "auto"  # when a pass needs a test that goes red -> green
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .outcomes import Checkpoint, FileChange
 from .plumbing import Plumbing
 from .snapshot import current_trees
@@ -53,3 +55,11 @@ def diff_since(pl: Plumbing, cp: Checkpoint, max_chars: int = 20_000) -> str:
     if len(diff) <= max_chars:
         return diff
     return diff[:max_chars] + f"\n[diff truncated: {len(diff) - max_chars} more characters]\n"
+
+
+def export_checkpoint(pl: Plumbing, cp: Checkpoint, dest: Path) -> None:
+    """Write the checkpoint's working state into `dest` (an empty folder), touching nothing else
+    (a private index; no worktree is registered, no ref moves)."""
+    with pl.temp_index() as env:
+        pl.run("read-tree", pl.tree_of(cp.commit), env=env)
+        pl.run("checkout-index", "-a", "-f", f"--prefix={dest}/", env=env)

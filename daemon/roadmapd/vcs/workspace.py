@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 
 from roadmapd.store.files import file_lock
 
-from .changes import changed_files, diff_since, file_changes
+from .changes import changed_files, diff_since, export_checkpoint, file_changes
 from .checkpoints import capture_checkpoint
 from .commit import commit_task
 from .integrate import Edit, Integration, integrate
@@ -83,6 +83,9 @@ class GitWorkspace:
 
     async def changes(self, cp: Checkpoint) -> tuple[FileChange, ...]:
         return await self._run(lambda pl: file_changes(pl, cp))
+
+    async def export_checkpoint(self, cp: Checkpoint, dest: Path) -> None:
+        await self._run(lambda pl: export_checkpoint(pl, cp, dest))
 
     async def restore(self, cp: Checkpoint) -> RollbackOutcome:
         return await self._run(lambda pl: restore_checkpoint(pl, cp))

@@ -28,6 +28,7 @@ from roadmapd.problems import CheckReport, CheckResult
 from roadmapd.verify.environment import check_environment
 from roadmapd.verify.locations import make_problem, tail
 from roadmapd.verify.parsers import TEST_PARSERS, parse_check
+from roadmapd.verify.parsers.pytest_junit import test_outcomes
 from roadmapd.verify.spec import CheckSpec, spec_error
 
 OutputCallback = Callable[[str, str], None]
@@ -127,11 +128,12 @@ async def _execute(
     out: _Output,
     jail: Sandbox | None,
     report_dir: str,
+    readonly: Sequence[Path] = (),
 ) -> int | None:
     """Run the command; its exit code, or None if it timed out. Kills its group in any case."""
     argv = ["/bin/sh", "-c", command]
     if jail is not None:
-        argv = jail.wrap(argv, root, writable=[Path(report_dir)])
+        argv = jail.wrap(argv, root, writable=[Path(report_dir)], readonly=readonly)
     write_fd, reader, transport = await _open_output_pipe()
     try:
         try:
@@ -173,6 +175,7 @@ async def _run_one(
     base_env: dict[str, str],
     callback: OutputCallback | None,
     jail: Sandbox | None,
+    readonly: Sequence[Path] = (),
 ) -> CheckResult:
     started = time.monotonic()
     if (error := spec_error(spec)) is not None:
@@ -186,7 +189,7 @@ async def _run_one(
     try:
         command = _with_junit(spec, xml_path, env) if spec.parser in TEST_PARSERS else spec.run
         try:
-            exit_code = await _execute(root, spec, command, env, out, jail, report_dir)
+            exit_code = await _execute(root, spec, command, env, out, jail, report_dir, readonly)
         except OSError as exc:
             message = f"{spec.name} could not start in {root}: {exc}"
             return _not_run(root, spec, message, f"could not start: {exc}", started, "not-started")
@@ -227,6 +230,7 @@ async def _run_one(
         tuple(problems),
         tail(output),
         summary,
+        test_outcomes(junit_xml) if junit_xml else (),
     )
 
 
@@ -238,6 +242,7 @@ async def run_checks(
     on_output: OutputCallback | None = None,
     max_parallel: int = 2,
     jail: Sandbox | None = None,
+    readonly: Sequence[Path] = (),
 ) -> CheckReport:
     """Run the checks in `root`; results in the order of `specs`.
 
@@ -254,12 +259,12 @@ async def run_checks(
 
     async def bounded(spec: CheckSpec) -> CheckResult:
         async with limit:
-            return await _run_one(root, spec, base_env, on_output, jail)
+            return await _run_one(root, spec, base_env, on_output, jail, readonly)
 
     async with asyncio.TaskGroup() as group:  # cancelling us cancels (and kills) them all
         tasks = {i: group.create_task(bounded(s)) for i, s in enumerate(specs) if not s.serial}
     results = {i: task.result() for i, task in tasks.items()}
     for i, spec in enumerate(specs):
         if spec.serial:
-            results[i] = await _run_one(root, spec, base_env, on_output, jail)
+            results[i] = await _run_one(root, spec, base_env, on_output, jail, readonly)
     return CheckReport(results=tuple(results[i] for i in range(len(specs))))

@@ -119,6 +119,22 @@ def _testcase_problem(case: ET.Element, outcome: ET.Element, root: Path, source:
     return make_problem(root, source, f"{label}: {body}", file=file, line=line, code=code)
 
 
+def test_outcomes(xml_text: str) -> tuple[tuple[str, bool], ...]:
+    """(test id, passed) for every test case of a JUnit report; skipped ones are left out."""
+    try:
+        document = ET.fromstring(xml_text)
+    except ET.ParseError:
+        return ()
+    found: dict[str, bool] = {}
+    for case in document.iter("testcase"):
+        if case.find("skipped") is not None:
+            continue
+        test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+        failed = case.find("failure") is not None or case.find("error") is not None
+        found[test_id] = found.get(test_id, True) and not failed
+    return tuple(sorted(found.items()))
+
+
 def parse_junit(xml_text: str, root: Path, source: str) -> Parsed | None:
     """Problems and counts from a JUnit XML document; None if it is not one."""
     try:
