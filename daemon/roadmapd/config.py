@@ -76,6 +76,7 @@ class Config(_Model):
     approval: Literal["none", "before-commit"] = "none"
     allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)
     evidence: Literal["auto", "tests", "verify", "none"] = "auto"
+    baseline_failures: Literal["allow", "fail"] = "allow"
     evidence_run: str | None = None  # the test command for given files: "npx vitest run {files}"
     risky_commands: list[str] = Field(default_factory=lambda: list(DEFAULT_RISKY_COMMANDS))
     run_budget_usd: float | None = Field(default=None, gt=0)

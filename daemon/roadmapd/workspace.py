@@ -261,6 +261,7 @@ def engine_settings(config: Config) -> EngineSettings:
         max_parallel=config.max_parallel,
         allow_weaken=config.allow_weaken,
         evidence=config.evidence,
+        baseline_failures=config.baseline_failures,
     )
 
 

@@ -172,3 +172,29 @@ def test_a_verification_task_with_nothing_to_change_is_committed(make_repo: Any)
     assert run.returncode == 0, run.stdout + run.stderr
     assert repo.commits() == ["Check the build", "initial"]
     assert "verified, nothing to change" in repo.cli("log", "chk").stdout
+
+
+def test_an_unrelated_failing_test_does_not_block_an_honest_task_and_is_reported(
+    make_repo: Any,
+) -> None:
+    broken = "def test_unrelated_and_broken():\n    assert 1 == 2\n"
+    steps = [
+        replace("calc.py", "    return a + b\n", SUBTRACT),
+        replace("test_calc.py", "== 5\n", "== 5\n" + OWN_TEST),
+    ]
+    repo, run = _run(make_repo, steps, {"test_other.py": broken})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert repo.commits() == ["Add subtract", "initial"]
+    log = repo.cli("log", "sub").stdout
+    assert "not blamed on it: `test_unrelated_and_broken`" in log, log
+    assert "test_other.py" in run.stdout  # the failure is reported
+
+
+def test_a_new_failure_is_blamed_even_with_a_broken_test_elsewhere(make_repo: Any) -> None:
+    broken = "def test_unrelated_and_broken():\n    assert 1 == 2\n"
+    steps = [
+        replace("calc.py", "    return a + b\n", SUBTRACT.replace("a - b", "a + b")),
+        replace("test_calc.py", "== 5\n", "== 5\n" + OWN_TEST),
+    ]
+    repo, run = _run(make_repo, steps, {"test_other.py": broken})
+    _refused(repo, run, "checks failed")

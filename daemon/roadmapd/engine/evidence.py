@@ -128,3 +128,23 @@ def missing_reason(tried: Sequence[str], passing_before: Iterable[str]) -> str:
         "no evidence that the task's behaviour is tested: no test failed before the task and "
         "passes now; add a test that shows what the task does"
     )
+
+
+def excused_failures(
+    report: CheckReport, baseline: CheckReport, changes: Sequence[FileChangeLike]
+) -> set[str] | None:
+    """The failing tests to report but not blame, when they are all that failed: tests that
+    already failed at the baseline, in files the attempt did not touch. None when anything else
+    failed (another check, a failure we cannot read, a new or related failing test)."""
+    for result in report.results:
+        if result.passed:
+            continue
+        if result.exit_code is None or not any(not ok for _, ok in result.outcomes):
+            return None
+    failing = red(report)
+    if not failing or not failing <= red(baseline):
+        return None
+    touched = [c.path for c in changes]
+    if in_files(failing, touched):
+        return None
+    return failing

@@ -188,6 +188,8 @@ class TaskRunner(Generic[TaskT, CP]):
         self._fire(Trigger.AGENT_DONE)
         refusal, changes = await self._refusal(cp)
         report = await self._verify()  # also when refused: failing tests tell what is missing
+        if not report.passed and self._excused(report, changes):
+            report = CheckReport(results=report.results, excused=True)
         if report.passed and refusal is None:
             refusal = await self._evidence(cp, changes, report)
             if refusal is None:
@@ -224,6 +226,20 @@ class TaskRunner(Generic[TaskT, CP]):
             return None, changes
         return f"{msgs.WEAKENS}: {listed}", changes
 
+    def _excused(self, report: CheckReport, changes: Sequence[FileChangeLike]) -> bool:
+        """True when only tests that already failed before the task fail (reported, not blamed)."""
+        if self.ctx.settings.baseline_failures != "allow" or self.baseline is None:
+            return False
+        excused = evidence.excused_failures(report, self.baseline, changes)
+        if not excused:
+            return False
+        note = (
+            f"{len(excused)} test(s) that failed before the task still fail, not blamed on it: "
+            f"{evidence.describe(excused)}"
+        )
+        self.pass_note = f"{self.pass_note}; {note}" if self.pass_note else note
+        return True
+
     async def _evidence(
         self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
     ) -> str | None:
@@ -247,7 +263,8 @@ class TaskRunner(Generic[TaskT, CP]):
             passing_before = evidence.in_files(evidence.green(at_cp) & now, tried)
         if not found:
             return evidence.missing_reason(tried, passing_before)
-        self.pass_note = f"red→green {len(found)} test{'s' if len(found) != 1 else ''}"
+        note = f"red→green {len(found)} test{'s' if len(found) != 1 else ''}"
+        self.pass_note = f"{note}; {self.pass_note}" if self.pass_note else note
         return None
 
     def _rejected(self, reason: str) -> None:

@@ -34,6 +34,9 @@ class EngineSettings:
     max_parallel: int = 1  # independent tasks run at once (each in its own worktree) when > 1
     allow_weaken: bool = False  # the user approved committing attempts that weaken verification
     evidence: EvidencePolicy = "auto"  # when a pass needs a test that goes red -> green
+    # "allow": tests that already failed at the baseline (in files the task did not touch) are
+    # reported, not blamed on the task; "fail": every failing test fails the task
+    baseline_failures: Literal["allow", "fail"] = "allow"
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
