@@ -135,3 +135,17 @@ def test_rows_equal_the_lenses_of_each_task(tmp_path: Path) -> None:
         expected = task_lenses(buffers.uri, task, None, waiting)
         assert all(lens in rows for lens in expected), task.id
     assert sum(1 for t in parsed.roadmap.tasks if '"' in t.id) == 1
+
+
+def test_the_header_never_says_all_done_while_the_only_task_runs(tmp_path: Path) -> None:
+    buffers = Buffers(tmp_path, "# Plan\n\n- [ ] T001 The only task\n")
+    states = TaskStateStore()
+    cache = LensCache(states)
+    parsed, uri = buffers.parsed(), buffers.uri
+    assert check(cache, parsed, states)[0] == ["▶ Run all pending (1)"]
+    states.update(state(uri, "T001", "running", attempt=2, phase="agent turn 1"))
+    assert check(cache, parsed, states)[0] == ["… 1 task under way"]
+    states.update(state(uri, "T001", "committed", attempt=2, reason="red→green 1 test"))
+    shown = check(cache, parsed, states)
+    assert shown[0] == ["✓ all 1 task done"]
+    assert shown[2][0] == "✓ passed · red→green 1 test"

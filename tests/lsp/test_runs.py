@@ -56,9 +56,13 @@ async def test_a_passing_task_commits_ticks_rolls_back_and_survives_a_restart(
             started = await ed.execute(CMD_RUN_TASK, ref)
             assert started["ok"] and started["taskIds"] == ["T01"]
             await until_status(ed, "T01", "running")
+            running = await eventually_lenses(ed, 2, "■ Cancel")
+            assert not running[0][0].startswith("✓ all")  # never "all done" while it runs
             assert await until_status(ed, "T01", "committed", "failed") == "committed"
             lenses = await ed.lenses()
-            assert lenses[2][0].startswith("✓ passed · 2 turns") and lenses[2][1] == "⟲ Roll back"
+            # why the pass counts: the task's test failed before it and passes now
+            assert lenses[2][0].startswith("✓ passed · red→green 1 test · 2 turns"), lenses[2]
+            assert lenses[2][1] == "⟲ Roll back"
             # the box: ticked in the buffer through applyEdit, and on disk (so it is committed)
             assert "- [x] T01 Add calc.add" in ed.text
             assert ed.seen["edits"] and ed.seen["edits"][-1].label == "roadmapd: tick T01"

@@ -36,7 +36,7 @@ from .lens_resolve import RESOLVE_FROM_TASKS, lens_ref, register_resolve, resolv
 from .lenses import Lens, header_lenses, task_lenses
 from .protocol_fast import RawJson, encode
 from .states import TaskStates
-from .taskview import blocked_by, is_pending, sections
+from .taskview import IN_FLIGHT, blocked_by, is_pending, sections
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -126,6 +126,7 @@ class DocumentLenses:
         self._keys: list[RowKey | None] = [None] * n
         self._rows: list[str] = [""] * n
         self._pending: list[bool] = [False] * n
+        self._flying: list[bool] = [False] * n  # queued, running, verifying, awaiting approval
         self._dirty: set[int] | None = None  # None: every row
         self._generation = -1
         self._header = ""
@@ -186,6 +187,7 @@ class DocumentLenses:
             pending[i] = is_pending(task, state)
             if pending[i]:
                 group_open[group[i]] += 1
+            self._flying[i] = state is not None and state.status in IN_FLIGHT
 
     def _update_row(self, i: int) -> bool:
         """Bring row `i` up to date after a state change; True when its pending flag changed."""
@@ -203,6 +205,11 @@ class DocumentLenses:
             template = self._templates[key] = _template(uri, task, state, waiting, self.doc_ref)
         self._rows[i] = f'"line":{task.line},'.join(template)
         pending = is_pending(task, state)
+        flying = state is not None and state.status in IN_FLIGHT
+        if flying != self._flying[i]:
+            self._flying[i] = flying
+            if pending == self._pending[i]:
+                return True  # the header counts what is under way
         if pending == self._pending[i]:
             return False
         self._pending[i] = pending
@@ -216,7 +223,9 @@ class DocumentLenses:
             for section, gs in self._sections
         ]
         n_tasks = len(self._rows)
-        return encode(header_lenses(self.parsed.uri, n_tasks, sum(open_), counted))[1:-1]
+        flying = sum(self._flying)
+        header = header_lenses(self.parsed.uri, n_tasks, sum(open_), counted, flying)
+        return encode(header)[1:-1]
 
     def follow(self, parsed: Parsed) -> DocumentLenses:
         """The lenses of `parsed`, the document's next version, reusing what this one built."""
@@ -243,6 +252,7 @@ class DocumentLenses:
         successor.parsed = parsed
         successor._keys, successor._rows = list(self._keys), list(self._rows)
         successor._pending, successor._group_open = list(self._pending), list(self._group_open)
+        successor._flying = list(self._flying)
         successor._dirty, successor._payload = dirty, None
         return successor
 

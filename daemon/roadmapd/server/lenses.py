@@ -45,6 +45,8 @@ def plural(n: int, word: str) -> str:
 
 def _result_summary(state: TaskState) -> str:
     parts = ["passed"]
+    if state.status == "committed" and state.reason:  # why the pass counts: red->green...
+        parts.append(clip(state.reason, 48))
     if state.turns:
         parts.append(plural(state.turns, "turn"))
     if state.costUsd:
@@ -115,15 +117,22 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
 
 
 def header_lenses(
-    uri: str, n_tasks: int, n_pending: int, sections: list[tuple[Section, int, int]]
+    uri: str,
+    n_tasks: int,
+    n_pending: int,
+    sections: list[tuple[Section, int, int]],
+    n_flying: int = 0,
 ) -> list[Lens]:
-    """Run-all at the top, then one lens per (section, tasks, pending) that holds tasks."""
+    """Run-all at the top, then one lens per (section, tasks, pending) that holds tasks.
+    Never "all done" while a task is under way (`n_flying`)."""
     doc = {"uri": uri}
-    rows = [
-        _lens(0, f"▶ Run all pending ({n_pending})", CMD_RUN_ALL, [doc])
-        if n_pending
-        else _lens(0, f"✓ all {plural(n_tasks, 'task')} done")
-    ]
+    if n_pending:
+        top = _lens(0, f"▶ Run all pending ({n_pending})", CMD_RUN_ALL, [doc])
+    elif n_flying:
+        top = _lens(0, f"… {plural(n_flying, 'task')} under way")
+    else:
+        top = _lens(0, f"✓ all {plural(n_tasks, 'task')} done")
+    rows = [top]
     for section, total, pending in sections:
         if total == n_tasks:
             continue  # a title heading over the whole file: "Run all" already says it
