@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="commit a task even if it deletes or loosens tests or check configuration",
     )
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="commit large or binary files (and, with strict_files, files outside Files:)",
+    )
 
     p = sub.add_parser("status", help="a table of tasks with their last run")
     p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")

@@ -75,6 +75,9 @@ class Config(_Model):
     max_parallel: int = Field(default=1, ge=1, le=16)
     approval: Literal["none", "before-commit"] = "none"
     allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)
+    max_file_mb: float = Field(default=10.0, ge=0)
+    strict_files: bool = False
+    allow_large: bool = False  # commit large/binary/outside-Files: files (--allow-large)
     evidence: Literal["auto", "tests", "verify", "none"] = "auto"
     baseline_failures: Literal["allow", "fail"] = "allow"
     evidence_run: str | None = None  # the test command for given files: "npx vitest run {files}"

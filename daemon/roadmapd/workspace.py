@@ -260,6 +260,9 @@ def engine_settings(config: Config) -> EngineSettings:
         approval=config.approval,
         max_parallel=config.max_parallel,
         allow_weaken=config.allow_weaken,
+        max_file_mb=config.max_file_mb,
+        strict_files=config.strict_files,
+        allow_large=config.allow_large,
         evidence=config.evidence,
         baseline_failures=config.baseline_failures,
     )

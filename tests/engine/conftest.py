@@ -22,6 +22,7 @@ class FakeTask:
     checked: bool = False
     depends: tuple[str, ...] = ()
     verify: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class FakeChange:
     after: str | None
     existed: bool = True
     exists: bool = True
+    binary: bool = False
+    size: int = 10
 
 
 @dataclass(frozen=True)

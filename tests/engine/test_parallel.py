@@ -30,6 +30,8 @@ class Change:
     after: str | None
     existed: bool = False
     exists: bool = True
+    binary: bool = False
+    size: int = 5
 
 
 @dataclass(frozen=True)

@@ -194,3 +194,31 @@ async def test_no_red_test_is_refused_and_the_agents_tests_are_tried_at_the_chec
     h.verifier.at_checkpoint = report(("test_calc::test_add", True), ("test_calc::test_sub", False))
     passed = (await h.engine(max_attempts=1).run([h.Task("T2")])).outcome("T2")
     assert passed.status is TaskStatus.COMMITTED and passed.reason == "red→green 1 test"
+
+
+def test_surprises_large_binary_and_outside_the_files_hints() -> None:
+    from roadmapd.engine.verdict import surprises
+
+    changes = [
+        Change("big.bin", None, None, False, True, size=20 * 1024 * 1024),
+        Change("lib.so", None, None, False, True, binary=True),
+        Change("logo.png", None, None, True, True, binary=True),  # an existing binary, changed
+        Change("src/calc.py", "a\n", "b\n"),
+        Change("docs/notes.md", None, "x\n", False, True),
+    ]
+    found = messages(surprises(changes, max_file_mb=10, strict_files=True, files=["src/"]))
+    assert "big.bin: a 20.0 MB file (max_file_mb = 10)" in found
+    assert "lib.so: a new binary file" in found
+    assert not [f for f in found if f.startswith(("logo.png: a new", "src/"))]
+    assert "docs/notes.md: outside the task's Files: src/" in found
+    assert surprises(changes[3:4], max_file_mb=0, strict_files=False, files=[]) == []
+
+
+async def test_a_large_file_needs_approval(harness: Any) -> None:
+    h = harness
+    h.git.attempt_changes = [(Change("dump.sql", None, None, False, True, size=50 * 2**20),)]
+    refused = (await h.engine(max_attempts=1).run([h.Task("T1")])).outcome("T1")
+    assert refused.status is TaskStatus.FAILED
+    assert "needs your approval to be committed: dump.sql: a 50.0 MB file" in (refused.reason or "")
+    allowed = (await h.engine(allow_large=True).run([h.Task("T2")])).outcome("T2")
+    assert allowed.status is TaskStatus.COMMITTED

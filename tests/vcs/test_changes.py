@@ -28,4 +28,5 @@ def test_file_changes_gives_both_texts_and_marks_binary_and_large(repo: GitRepo)
     assert (gone.before, gone.after, gone.existed, gone.exists) == ("bye\n", None, True, False)
     assert (added.before, added.after, added.existed) == (None, "hello\n", False)
     assert changes["blob.bin"].binary and changes["blob.bin"].after is None
-    assert changes["huge.txt"].binary and changes["huge.txt"].after is None
+    huge = changes["huge.txt"]
+    assert not huge.binary and huge.after is None and huge.size == 300_000

@@ -207,6 +207,7 @@ def run_command(args: argparse.Namespace) -> int:
         "run_budget_usd": args.budget,
         "max_parallel": args.max_parallel,
         "allow_weaken": True if args.allow_weaken else None,
+        "allow_large": True if args.allow_large else None,
     }
     project = open_project(args.roadmap, {k: v for k, v in overrides.items() if v is not None})
     tasks = select_tasks(

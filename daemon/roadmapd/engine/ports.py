@@ -42,6 +42,8 @@ class TaskLike(Protocol):
     def depends(self) -> Sequence[str]: ...
     @property
     def verify(self) -> Sequence[str]: ...  # the task's own Verify: commands
+    @property
+    def files(self) -> Sequence[str]: ...  # the task's Files: hints
 
 
 class CheckpointLike(Protocol):

@@ -18,6 +18,7 @@ NO_CHANGE = (
     "was done (describing a change does not make it)"
 )
 WEAKENS = "weakens verification"
+SURPRISES = "needs your approval to be committed"
 
 
 def compact_problems(problems: Sequence[Problem], max_chars: int) -> str:
@@ -81,7 +82,12 @@ def refused_message(
     reason: str, diff: str, *, attempt: int, max_attempts: int, then: str | None = None
 ) -> str:
     """The user turn after the daemon refused an attempt (`then`: what the checks said too)."""
-    if reason.startswith(WEAKENS):
+    if reason.startswith(SURPRISES):
+        advice = (
+            "Remove what the commit should not carry (large or binary files, files outside the "
+            "task's Files:), or leave the task for a human to approve; then stop."
+        )
+    elif reason.startswith(WEAKENS):
         advice = (
             "Do not delete, skip or loosen tests, edit the check configuration or tick "
             "checkboxes: restore what you changed there, implement the task itself, then stop."

@@ -52,7 +52,7 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
 from roadmapd.engine.states import TaskStatus, Trigger
-from roadmapd.engine.verdict import FileChangeLike, made_no_change, weakening
+from roadmapd.engine.verdict import FileChangeLike, made_no_change, surprises, weakening
 from roadmapd.problems import CheckReport, Problem
 
 log = logging.getLogger("roadmapd.engine")
@@ -217,11 +217,21 @@ class TaskRunner(Generic[TaskT, CP]):
                 self.pass_note = "verified, nothing to change"
                 return None, changes
             return msgs.NO_CHANGE, changes
+        settings = self.ctx.settings
+        extra = surprises(
+            changes,
+            max_file_mb=settings.max_file_mb,
+            strict_files=settings.strict_files,
+            files=self.task.files,
+        )
+        if extra and not settings.allow_large:
+            listed = "; ".join(str(f) for f in extra[:10])
+            return f"{msgs.SURPRISES}: {listed}", changes
         findings = weakening(changes)
         if not findings:
             return None, changes
         listed = "; ".join(str(f) for f in findings[:10])
-        if self.ctx.settings.allow_weaken:
+        if settings.allow_weaken:
             self.pass_note = f"approved although it weakens verification: {listed}"
             return None, changes
         return f"{msgs.WEAKENS}: {listed}", changes

@@ -33,6 +33,9 @@ class EngineSettings:
     approval: ApprovalMode = "none"  # "before-commit": a passed task waits for the approval port
     max_parallel: int = 1  # independent tasks run at once (each in its own worktree) when > 1
     allow_weaken: bool = False  # the user approved committing attempts that weaken verification
+    max_file_mb: float = 10.0  # larger files in a commit need approval (0: no limit)
+    strict_files: bool = False  # paths outside the task's Files: hints need approval
+    allow_large: bool = False  # the user approved large/binary/outside files (--allow-large)
     evidence: EvidencePolicy = "auto"  # when a pass needs a test that goes red -> green
     # "allow": tests that already failed at the baseline (in files the task did not touch) are
     # reported, not blamed on the task; "fail": every failing test fails the task

@@ -20,10 +20,15 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Protocol
 
 
 class FileChangeLike(Protocol):
+    @property
+    def binary(self) -> bool: ...
+    @property
+    def size(self) -> int: ...
     @property
     def path(self) -> str: ...
     @property
@@ -111,6 +116,39 @@ def weakening(changes: Sequence[FileChangeLike]) -> list[Finding]:
         if _count(_NEUTERED, after) > _count(_NEUTERED, before):
             found.append(Finding(change.path, "skips tests or replaces an assert by `assert True`"))
     return found
+
+
+def surprises(
+    changes: Sequence[FileChangeLike],
+    *,
+    max_file_mb: float,
+    strict_files: bool,
+    files: Sequence[str],
+) -> list[Finding]:
+    """What a commit should not carry without the user's word: files over `max_file_mb`,
+    binaries the task created, and (with `strict_files`) paths outside the task's `Files:`."""
+    found: list[Finding] = []
+    for change in changes:
+        if not change.exists:
+            continue
+        if max_file_mb and change.size > max_file_mb * 1024 * 1024:
+            mb = change.size / (1024 * 1024)
+            found.append(
+                Finding(change.path, f"a {mb:,.1f} MB file (max_file_mb = {max_file_mb:g})")
+            )
+        elif change.binary and not change.existed:
+            found.append(Finding(change.path, "a new binary file"))
+        if strict_files and files and not _inside(change.path, files):
+            found.append(Finding(change.path, f"outside the task's Files: {', '.join(files)}"))
+    return found
+
+
+def _inside(path: str, hints: Sequence[str]) -> bool:
+    for hint in hints:
+        hint = hint.strip().rstrip("/")
+        if path == hint or path.startswith(hint + "/") or fnmatchcase(path, hint):
+            return True
+    return False
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:

@@ -26,7 +26,8 @@ def file_changes(
     out: list[FileChange] = []
     for path in paths:
         texts: list[str | None] = []
-        binary = False
+        binary = unread = False
+        size = 0
         for entries in (before, after):
             entry = entries.get(path)
             if entry is None:
@@ -39,11 +40,15 @@ def file_changes(
                     data = pl.run("cat-file", "blob", entry[1])[1]
                     budget -= size
                 else:
-                    binary = True
+                    unread = True
             if b"\0" in data:
                 binary = True
-            texts.append(None if binary else data.decode("utf-8", errors="replace"))
-        out.append(FileChange(path, texts[0], texts[1], path in before, path in after, binary))
+            readable = not (binary or unread)
+            texts.append(data.decode("utf-8", errors="replace") if readable else None)
+        now_size = size if path in after else 0
+        out.append(
+            FileChange(path, texts[0], texts[1], path in before, path in after, binary, now_size)
+        )
     return tuple(out)
 
 

@@ -30,8 +30,8 @@ class Checkpoint:
 class FileChange:
     """One path a task changed: its text before (at the checkpoint) and now.
 
-    `before`/`after` are None where the file does not exist; `binary` (or too large to read)
-    files carry no text and say so.
+    `before`/`after` are None where the file does not exist, is binary (`binary`: NUL bytes) or
+    too large to read (see `size`).
     """
 
     path: str
@@ -40,6 +40,7 @@ class FileChange:
     existed: bool
     exists: bool
     binary: bool = False
+    size: int = 0  # bytes of the file now (0 when it is gone)
 
 
 @dataclass(frozen=True)
