@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from roadmapd.console.common import (
@@ -96,6 +97,50 @@ def _undo(ws: Workspace) -> int:
     return code
 
 
+@dataclass(frozen=True)
+class StoredTask:
+    """A task known only from roadmapd's own state (its roadmap file, or the whole tree, is
+    gone): enough for the engine to roll it back from its checkpoint refs."""
+
+    id: str
+    title: str
+    checked: bool = True
+    depends: tuple[str, ...] = ()
+    verify: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+def _stored_task(ws: Workspace, task_id: str, why: CommandError) -> StoredTask:
+    state = ws.store.load(task_id)
+    if state is None:
+        raise why
+    return StoredTask(task_id, state.title or task_id)
+
+
+def _rollback_stored(ws: Workspace, task: StoredTask, *, yes: bool, force: bool) -> int:
+    """Roll back a task whose roadmap is gone: the checkpoint brings the files back."""
+    rows = asyncio.run(ws.git.list_checkpoints())
+    row = _latest(rows, task.id)
+    if row is None:
+        print(f"roadmapd: task {task.id} has no checkpoint: nothing to roll back")
+        return EXIT_FAILED
+    print(f"Roll back {task.id}: {task.title} (its roadmap file is gone; from roadmapd's state)")
+    print(f"  files that will change: {', '.join(list(row.files)[:_MAX_FILES_SHOWN]) or 'none'}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CommandError("stdin is not a terminal: pass --yes to roll back")
+        if not _confirm("Roll back? [y/N] "):
+            print("nothing changed")
+            return EXIT_FAILED
+    roadmap = ws.root / ws.config.roadmaps[0]
+    engine = ws.engine(DiskCheckbox(roadmap))
+    event = asyncio.run(engine.rollback(task, force=force))  # type: ignore[arg-type]
+    code = _report(event, f"rollback of {task.id}")
+    if code == EXIT_OK:
+        print("  undo it with: roadmapd rollback --undo")
+    return code
+
+
 def rollback_command(
     task_id: str | None, roadmap: str | None, *, yes: bool, force: bool, undo: bool
 ) -> int:
@@ -107,7 +152,10 @@ def rollback_command(
             return _undo(ws)
         if task_id is None:
             raise CommandError("name the task to roll back (or --undo the last rollback)")
-        project = find_task_anywhere(ws, task_id, roadmap)
+        try:
+            project = find_task_anywhere(ws, task_id, roadmap)
+        except CommandError as missing:
+            return _rollback_stored(ws, _stored_task(ws, task_id, missing), yes=yes, force=force)
         task = project.task(task_id)
         row = _latest(asyncio.run(ws.git.list_checkpoints()), task_id)
         if row is None:
