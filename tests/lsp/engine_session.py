@@ -146,7 +146,12 @@ class Editor:
 
 @asynccontextmanager
 async def session(
-    root: Path, api_url: str, state_dir: Path, *, open_doc: bool = True
+    root: Path,
+    api_url: str,
+    state_dir: Path,
+    *,
+    open_doc: bool = True,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[Editor]:
     """Start `python -m roadmapd.server` (engine on) against `root`; shut it down after."""
     client = make_test_lsp_client()
@@ -170,16 +175,23 @@ async def session(
     def transcript(params: Any) -> None:
         editor.transcript.append(dict(params._asdict()))
 
-    env = {
+    server_env = {
         **os.environ,
         **GIT_ENV,
         "ROADMAPD_TEST_HOOKS": "1",
         "ANTHROPIC_BASE_URL": api_url,
         "ANTHROPIC_API_KEY": "sk-test-key-0123456789",
         ENV_STATE_DIR: str(state_dir),
+        **(env or {}),
     }
     await client.start_io(
-        sys.executable, "-m", "roadmapd.server", "--log-level", "WARNING", env=env, cwd=root
+        sys.executable,
+        "-m",
+        "roadmapd.server",
+        "--log-level",
+        "WARNING",
+        env=server_env,
+        cwd=root,
     )
     try:
         await client.initialize_session(

@@ -4,6 +4,9 @@ the fake Messages API server and real pytest checks."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -218,3 +221,38 @@ async def test_cancel_by_command_and_by_progress_and_refuse_a_second_run(
             )
             await until_status(ed, "T01", "cancelled")
             assert ed.status("T02") is None  # never touched
+
+
+async def test_without_bubblewrap_the_editor_refuses_and_off_warns_every_run(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    project(root)
+    config = (root / "roadmapd.toml").read_text(encoding="utf-8")
+    (root / "roadmapd.toml").write_text(config.replace('sandbox = "off"\n', ""), encoding="utf-8")
+    git(root, "commit", "-qam", "sandbox on")
+    bin_dir = tmp_path / "bin-without-bwrap"
+    bin_dir.mkdir()
+    for tool in ("git", "sh", "bash", "prlimit"):
+        if found := shutil.which(tool):
+            (bin_dir / tool).symlink_to(found)
+    no_bwrap = {"PATH": os.pathsep.join((str(Path(sys.executable).parent), str(bin_dir)))}
+    with FakeServer(script(text("unused"))) as api:
+        async with session(root, api.url, tmp_path / "state", env=no_bwrap) as ed:
+            refused = await ed.execute(CMD_RUN_TASK, {"uri": ed.uri, "taskId": "T01"})
+            assert not refused["ok"]
+            assert "apt-get install bubblewrap" in refused["message"]
+            assert 'sandbox = "off"' in refused["message"]
+            assert api.requests() == []
+    (root / "roadmapd.toml").write_text(config, encoding="utf-8")  # sandbox = "off" again
+    git(root, "commit", "-qam", "sandbox off")
+    fake = script(create("calc.py", GOOD), text("Added calc.add."))
+    with FakeServer(fake) as api:
+        async with session(root, api.url, tmp_path / "state2", env=no_bwrap) as ed:
+            started = await ed.execute(CMD_RUN_TASK, {"uri": ed.uri, "taskId": "T01"})
+            assert started["ok"] and "unsandboxed" in started["message"]
+            await eventually(
+                lambda: any("unsandboxed" in m.message for m in ed.client.messages),
+                "the unsandboxed warning",
+            )
+            await until_status(ed, "T01", "committed", "failed")

@@ -148,6 +148,8 @@ class EngineController:
             message += f" (up to {engine.settings.max_parallel} at a time, each in its worktree)"
         if self._ls.config.sandbox == "off":
             message += f" ({UNSANDBOXED})"
+            warning = types.ShowMessageParams(types.MessageType.Warning, f"roadmapd: {UNSANDBOXED}")
+            self._ls.window_show_message(warning)
         return CommandResult(ok=True, message=message, taskIds=ids)
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:
