@@ -28,18 +28,14 @@ from roadmapd.agent.events import (
     AgentEvent,
     AgentFinished,
     Outcome,
-    RetryScheduled,
-    TextDelta,
     ToolCall,
     ToolResult,
     TurnStarted,
     Usage,
     UsageReport,
 )
-from roadmapd.agent.fairness import Turns
-from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
-from roadmapd.agent.pricing import cost_usd
 from roadmapd.agent.prompts import system_prompt
+from roadmapd.agent.request import Reply, stream_request, usage_of
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
@@ -62,14 +58,6 @@ CommandApproval = Literal["once", "task", "deny"]
 ApproveCommand = Callable[[str], Awaitable[CommandApproval]]
 
 Block = dict[str, Any]
-
-
-@dataclass
-class _Reply:
-    """What one request ended with: the message, or the readable reason it failed."""
-
-    message: ApiMessage | None = None
-    failure: str = ""
 
 
 @dataclass
@@ -205,14 +193,21 @@ class AgentSession:
                 return
             run.turns += 1
             yield TurnStarted(run.turns)
-            reply = _Reply()
-            async for event in self._request(client, reply):
+            reply = Reply()
+            params: dict[str, Any] = {
+                "model": s.model,
+                "max_tokens": s.max_tokens,
+                "system": self._system,
+                "tools": self._tools,
+                "messages": cached_messages(self.messages),
+            }
+            async for event in stream_request(client, params, s, self._redact, reply):
                 yield event
             if reply.message is None:
                 yield finish("api_error", reply.failure)
                 return
             message = reply.message
-            usage = self._usage(message)
+            usage = usage_of(s.model, message)
             run.usage += usage
             self.total += usage
             yield UsageReport(run.turns, usage, run.usage)
@@ -274,62 +269,6 @@ class AgentSession:
             if answer == "task":
                 self._allowed_commands.add(command)
         return await toolbox.run(name, tool_input)
-
-    async def _request(self, client: AsyncAnthropic, reply: _Reply) -> AsyncIterator[AgentEvent]:
-        """One request with retries; streams text deltas; fills `reply`. Gives the event loop a
-        turn every few stream events (see `fairness`)."""
-        s = self.settings
-        params: dict[str, Any] = {
-            "model": s.model,
-            "max_tokens": s.max_tokens,
-            "system": self._system,
-            "tools": self._tools,
-            "messages": cached_messages(self.messages),
-        }
-        retry = 0
-        while True:
-            try:
-                async with client.messages.stream(**params) as stream:
-                    stopped = False
-                    turns = Turns()  # a burst of events must not hold the loop
-                    async for event in stream:
-                        if event.type == "text":
-                            yield TextDelta(event.text)
-                        elif event.type == "message_stop":
-                            stopped = True
-                        await turns.tick()
-                    if not stopped:
-                        raise IncompleteStream("no message_stop event")
-                    reply.message = await stream.get_final_message()
-                return
-            except Exception as exc:
-                fault = classify(exc)
-                if fault is None:
-                    raise
-                if not fault.retryable or retry >= s.max_retries:
-                    tries = f" (after {retry + 1} attempts)" if fault.retryable else ""
-                    reply.failure = self._redact(fault.reason + tries)
-                    return
-                retry += 1
-                delay = backoff_s(retry, fault, base_s=s.retry_base_s, cap_s=s.retry_cap_s)
-                yield RetryScheduled(retry, delay, self._redact(fault.reason))
-                await asyncio.sleep(delay)
-
-    def _usage(self, message: ApiMessage) -> Usage:
-        u = message.usage
-        counts = {
-            "input_tokens": u.input_tokens,
-            "cache_write": u.cache_creation_input_tokens or 0,
-            "cache_read": u.cache_read_input_tokens or 0,
-            "output_tokens": u.output_tokens,
-        }
-        return Usage(
-            counts["input_tokens"],
-            counts["cache_write"],
-            counts["cache_read"],
-            counts["output_tokens"],
-            cost_usd(self.settings.model, **counts),
-        )
 
 
 def _redacted_block(block: Block, secrets: tuple[str, ...]) -> Block:

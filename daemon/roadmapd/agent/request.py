@@ -1,0 +1,89 @@
+"""One request to the Messages API, the one way every role calls the model.
+
+`stream_request` streams a request with bounded retries (faults classified in `faults`, backoff
+honouring `retry-after` up to a cap), yields text deltas and retry notices, and leaves the final
+message (or the readable reason it failed) in a `Reply`. The agent loop and the reviewer both
+use it, so they share fault handling, backoff, fairness on the event loop and pricing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from anthropic import AsyncAnthropic
+from anthropic.types import Message as ApiMessage
+
+from roadmapd.agent.events import AgentEvent, RetryScheduled, TextDelta, Usage
+from roadmapd.agent.fairness import Turns
+from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
+from roadmapd.agent.pricing import cost_usd
+from roadmapd.agent.settings import AgentSettings
+
+
+@dataclass
+class Reply:
+    """What one request ended with: the message, or the readable reason it failed."""
+
+    message: ApiMessage | None = None
+    failure: str = ""
+
+
+async def stream_request(
+    client: AsyncAnthropic,
+    params: dict[str, Any],
+    settings: AgentSettings,
+    redact: Callable[[str], str],
+    reply: Reply,
+) -> AsyncIterator[AgentEvent]:
+    """One request with retries; streams text deltas; fills `reply`. Gives the event loop a
+    turn every few stream events (see `fairness`)."""
+    s = settings
+    retry = 0
+    while True:
+        try:
+            async with client.messages.stream(**params) as stream:
+                stopped = False
+                turns = Turns()  # a burst of events must not hold the loop
+                async for event in stream:
+                    if event.type == "text":
+                        yield TextDelta(event.text)
+                    elif event.type == "message_stop":
+                        stopped = True
+                    await turns.tick()
+                if not stopped:
+                    raise IncompleteStream("no message_stop event")
+                reply.message = await stream.get_final_message()
+            return
+        except Exception as exc:
+            fault = classify(exc)
+            if fault is None:
+                raise
+            if not fault.retryable or retry >= s.max_retries:
+                tries = f" (after {retry + 1} attempts)" if fault.retryable else ""
+                reply.failure = redact(fault.reason + tries)
+                return
+            retry += 1
+            delay = backoff_s(retry, fault, base_s=s.retry_base_s, cap_s=s.retry_cap_s)
+            yield RetryScheduled(retry, delay, redact(fault.reason))
+            await asyncio.sleep(delay)
+
+
+def usage_of(model: str, message: ApiMessage) -> Usage:
+    """The message's token counts and their cost at `model`'s price."""
+    u = message.usage
+    counts = {
+        "input_tokens": u.input_tokens,
+        "cache_write": u.cache_creation_input_tokens or 0,
+        "cache_read": u.cache_read_input_tokens or 0,
+        "output_tokens": u.output_tokens,
+    }
+    return Usage(
+        counts["input_tokens"],
+        counts["cache_write"],
+        counts["cache_read"],
+        counts["output_tokens"],
+        cost_usd(model, **counts),
+    )
