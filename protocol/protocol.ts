@@ -18,7 +18,7 @@ export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
 
-export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "blocked";
+export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "blocked";
 
 export interface CheckpointEntry {
   taskId: string;
@@ -101,7 +101,7 @@ export interface TaskState {
   uri: string;
   taskId: string;
   title: string;
-  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "blocked";
+  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "blocked";
   attempt?: number;
   maxAttempts?: number;
   /** e.g. "agent turn 3", "verifying", "committing" */

@@ -52,6 +52,14 @@ class CheckConfig(_Model):
     serial: bool = False
 
 
+class RoleConfig(_Model):
+    model: str | None = None  # None: the agent's model
+
+
+class RolesConfig(_Model):
+    reviewer: RoleConfig = Field(default_factory=RoleConfig)
+
+
 class Config(_Model):
     roadmaps: list[str] = Field(default_factory=lambda: ["ROADMAP.md"], min_length=1)
     model: str = "claude-sonnet-4-6"
@@ -75,6 +83,8 @@ class Config(_Model):
     max_parallel: int = Field(default=1, ge=1, le=16)
     approval: Literal["none", "before-commit"] = "none"
     allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)
+    review: Literal["off", "agent"] = "off"
+    roles: RolesConfig = Field(default_factory=RolesConfig)
     max_file_mb: float = Field(default=10.0, ge=0)
     strict_files: bool = False
     allow_large: bool = False  # commit large/binary/outside-Files: files (--allow-large)

@@ -17,6 +17,7 @@ from typing import Any
 
 from roadmapd.agent.events import AgentEvent
 from roadmapd.agent.prompts import task_prompt
+from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.config import Config, load_config
@@ -29,6 +30,7 @@ from roadmapd.engine import (
     TaskEngine,
 )
 from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
+from roadmapd.engine.retry import summarize
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
@@ -113,6 +115,18 @@ class AgentAdapter:
         ask = self._gate.for_task(task.id) if self._gate is not None else None
         session = AgentSession(self.root, self.settings, api_key=self._api_key, approve_command=ask)
         return _Session(session, prompt)
+
+
+class ReviewerAdapter:
+    """The engine's ReviewerPort: the reviewer role on the task, its diff and its checks."""
+
+    def __init__(self, settings: AgentSettings, api_key: str | None, model: str | None) -> None:
+        self._settings, self._api_key, self._model = settings, api_key, model
+
+    async def review(self, task: Task, diff: str, report: CheckReport) -> Review:
+        prompt = review_prompt(task.title, task.body, task.acceptance, diff, summarize(report))
+        reviewer = Reviewer(self._settings, api_key=self._api_key, model=self._model)
+        return await reviewer.review(prompt)
 
 
 def memory_for(memory: ProjectMemory, max_tokens: int) -> Callable[[Task], str]:
@@ -265,6 +279,7 @@ def engine_settings(config: Config) -> EngineSettings:
         allow_large=config.allow_large,
         evidence=config.evidence,
         baseline_failures=config.baseline_failures,
+        review=config.review,
     )
 
 
@@ -367,6 +382,9 @@ class Workspace:
             approval=approval,
             lanes=lanes,
             history=self.store.rolled_back_from,
+            reviewer=ReviewerAdapter(
+                agent_settings(self.config), self.api_key, self.config.roles.reviewer.model
+            ),
         )
 
     def close(self) -> None:

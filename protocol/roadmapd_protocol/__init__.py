@@ -63,6 +63,7 @@ TaskStatus = Literal[
     "interrupted",
     "committed",
     "rolled_back",
+    "needs_replan",
     "blocked",
 ]
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from roadmapd.testing.script import script, text
+from roadmapd.agent.review import TOOL_NAME
+from roadmapd.testing.script import script, text, tool_use
 from roadmapd.testing.verdicts import CASES, CONFIG, ROADMAP, SUBTRACT, Case, replace
 
 pytestmark = pytest.mark.skipif(
@@ -85,3 +86,42 @@ def test_a_new_failure_is_blamed_even_with_a_broken_test_elsewhere(make_repo: An
     steps = [wrong, CASES["honest, with its own test"].steps[1]]
     repo, run = _run(make_repo, Case(steps, False, "", {"test_other.py": broken}))
     _refused(repo, run, "checks failed")
+
+
+REVIEW_CONFIG = CONFIG.replace("max_attempts = 1", 'max_attempts = 2\nreview = "agent"')
+
+
+def test_the_reviewer_requests_changes_then_passes_and_its_cost_is_shown_apart(
+    make_repo: Any,
+) -> None:
+    honest = CASES["honest, with its own test"]
+    finding = {"file": "calc.py", "line": 5, "message": "no docstring", "fix": "add one"}
+    changes = {"decision": "changes_requested", "reason": "almost", "findings": [finding]}
+    fix = replace("calc.py", "    return a - b\n", '    """a - b"""\n    return a - b\n')
+    entries = [
+        *honest.steps,
+        text("Done."),
+        tool_use(TOOL_NAME, changes),
+        fix,
+        text("Added the docstring."),
+        tool_use(TOOL_NAME, {"decision": "pass", "reason": "complete"}),
+    ]
+    repo = make_repo(ROADMAP, files={"roadmapd.toml": REVIEW_CONFIG})
+    run = repo.run(script(*entries), "--task", "sub")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "review: changes requested: almost [" in run.stdout
+    assert "calc.py:5:1: no docstring (fix: add one)" in run.stdout
+    assert "review: pass: complete" in run.stdout
+    assert repo.commits() == ["Add subtract", "initial"]
+    assert '"""a - b"""' in repo.read("calc.py")
+
+
+def test_a_blocked_review_ends_the_task_as_needs_replan(make_repo: Any) -> None:
+    honest = CASES["honest, with its own test"]
+    blocked = {"decision": "blocked", "reason": "subtract of what? the task is unclear"}
+    entries = [*honest.steps, text("Done."), tool_use(TOOL_NAME, blocked)]
+    repo = make_repo(ROADMAP, files={"roadmapd.toml": REVIEW_CONFIG})
+    run = repo.run(script(*entries), "--task", "sub")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "sub: needs_replan" in run.stdout and "the task is unclear" in run.stdout
+    assert repo.commits() == ["initial"]

@@ -231,7 +231,9 @@ class Harness:
     persisted: dict[str, TaskStatus] = field(default_factory=dict)
     before_rollback: dict[str, TaskStatus] = field(default_factory=dict)  # persisted history
 
-    def engine(self, **settings: object) -> TaskEngine[FakeTask, FakeCheckpoint]:
+    def engine(
+        self, reviewer: object = None, **settings: object
+    ) -> TaskEngine[FakeTask, FakeCheckpoint]:
         return TaskEngine(
             agent=self.agent,
             verifier=self.verifier,
@@ -241,6 +243,7 @@ class Harness:
             settings=EngineSettings(**settings),  # type: ignore[arg-type]
             lookup=self.persisted.get,
             history=self.before_rollback.get,
+            reviewer=reviewer,  # type: ignore[arg-type]
         )
 
     HANG = HANG
@@ -265,3 +268,30 @@ class Harness:
 @pytest.fixture
 def harness() -> Harness:
     return Harness()
+
+
+@dataclass(frozen=True)
+class FakeFinding:
+    message: str
+    file: str | None = None
+    line: int | None = None
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class FakeReview:
+    decision: str
+    reason: str
+    findings: tuple[FakeFinding, ...] = ()
+    criteria: tuple[object, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+
+
+class FakeReviewer:
+    def __init__(self, *reviews: FakeReview) -> None:
+        self.reviews = list(reviews)
+        self.seen: list[tuple[str, str]] = []
+
+    async def review(self, task: FakeTask, diff: str, report: CheckReport) -> FakeReview:
+        self.seen.append((task.id, diff))
+        return self.reviews.pop(0)

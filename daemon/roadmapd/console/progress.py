@@ -31,6 +31,7 @@ from roadmapd.engine import (
     ChecksStarted,
     Committed,
     Event,
+    ReviewFinished,
     TaskNotRunnable,
     TaskQueued,
     TaskStatus,
@@ -140,6 +141,11 @@ class Progress:
             live.phase = "verifying"
         elif isinstance(event, ChecksFinished):
             self._checks(event)
+        elif isinstance(event, ReviewFinished):
+            usage = format_usage(event.usage)
+            self._line(f"  review: {event.decision.replace('_', ' ')}: {event.reason} [{usage}]")
+            for problem in event.findings[:MAX_PROBLEMS_SHOWN]:
+                self._line(f"    {problem_line(problem, self.root)}")
         elif isinstance(event, TaskStatusChanged):
             self._status(event)
         elif isinstance(event, Committed):

@@ -77,6 +77,10 @@ def _engine(record: dict[str, Any]) -> list[str]:
         return lines
     if kind == "ChecksStarted":
         return ["  verifying"]
+    if kind == "ReviewFinished":
+        return [f"  review: {record['decision']}: {record['reason']}"] + [
+            f"    {_problem(p)}" for p in record["findings"]
+        ]
     if kind == "ChecksFinished":
         verdict = "passed" if record["passed"] else "failed"
         return [f"  checks {verdict}: {record['summary']}"] + [

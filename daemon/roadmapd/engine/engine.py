@@ -47,6 +47,7 @@ from roadmapd.engine.ports import (
     LanePorts,
     LanesPort,
     ProblemFormatter,
+    ReviewerPort,
     StatusLookup,
     TaskT,
     VerifierPort,
@@ -79,6 +80,7 @@ class TaskEngine(Generic[TaskT, CP]):
         approval: ApprovalPort[TaskT] | None = None,
         lanes: LanesPort[TaskT] | None = None,
         history: StatusLookup | None = None,
+        reviewer: ReviewerPort[TaskT] | None = None,
     ) -> None:
         """`history(task_id)`: the persisted status a task had before its last rollback."""
         self.settings = settings or EngineSettings()
@@ -89,6 +91,7 @@ class TaskEngine(Generic[TaskT, CP]):
         self._transition = self._book.transition
         self._emit = self._book.emit
         self.approval = approval  # the review gate (settings.approval = "before-commit")
+        self._reviewer = reviewer  # the reviewer role (settings.review = "agent")
         self._lanes = lanes  # worktrees for parallel runs (settings.max_parallel > 1)
         self._lane_jobs: dict[str, asyncio.Task[TaskOutcome]] = {}
         self._pool: LanePool[TaskT] | None = None
@@ -263,6 +266,7 @@ class TaskEngine(Generic[TaskT, CP]):
             transition=lambda tid, trig, n, why: self._transition(run_id, tid, trig, n, why),
             budget=budget,
             approval=self.approval,
+            reviewer=self._reviewer,
             tick_after_commit=lane is not None,
         )
 

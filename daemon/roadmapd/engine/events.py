@@ -97,6 +97,19 @@ class ChecksFinished(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewFinished(EngineEvent):
+    """The reviewer's verdict on an attempt (its tokens and cost are its own, not the agent's)."""
+
+    task_id: str
+    attempt: int
+    decision: str  # pass | changes_requested | blocked | error
+    reason: str
+    findings: tuple[Problem, ...]
+    criteria: tuple[tuple[str, bool, str], ...]  # (criterion, met, evidence)
+    usage: Usage
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ApprovalRequested(EngineEvent):
     task_id: str
     diff_summary: str  # what the user is asked to approve (bounded)
@@ -161,6 +174,7 @@ Event = (
     | AgentActivity
     | ChecksStarted
     | ChecksFinished
+    | ReviewFinished
     | ApprovalRequested
     | CheckboxUpdated
     | Committed

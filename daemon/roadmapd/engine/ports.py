@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from roadmapd.agent.events import AgentEvent
+from roadmapd.agent.events import AgentEvent, Usage
 from roadmapd.engine.states import TaskStatus
 from roadmapd.engine.verdict import FileChangeLike
 from roadmapd.problems import CheckReport, Problem
@@ -121,6 +121,45 @@ class VerifierPort(Protocol[TaskT_contra]):
     ) -> CheckReport:
         """The test check on the checkpoint's code with the attempt's test `files` in it."""
         ...
+
+
+class ReviewFindingLike(Protocol):
+    @property
+    def message(self) -> str: ...
+    @property
+    def file(self) -> str | None: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def fix(self) -> str: ...
+
+
+class CriterionLike(Protocol):
+    @property
+    def criterion(self) -> str: ...
+    @property
+    def met(self) -> bool: ...
+    @property
+    def evidence(self) -> str: ...
+
+
+class ReviewLike(Protocol):
+    @property
+    def decision(self) -> str: ...  # pass | changes_requested | blocked | error
+    @property
+    def reason(self) -> str: ...
+    @property
+    def findings(self) -> Sequence[ReviewFindingLike]: ...
+    @property
+    def criteria(self) -> Sequence[CriterionLike]: ...
+    @property
+    def usage(self) -> Usage: ...
+
+
+class ReviewerPort(Protocol[TaskT_contra]):
+    """The reviewer role (`review = "agent"`): a verdict on an attempt that passed."""
+
+    async def review(self, task: TaskT_contra, diff: str, report: CheckReport) -> ReviewLike: ...
 
 
 class ApprovalPort(Protocol[TaskT_contra]):

@@ -19,6 +19,12 @@ NO_CHANGE = (
 )
 WEAKENS = "weakens verification"
 SURPRISES = "needs your approval to be committed"
+REVIEW_CHANGES = "the reviewer requested changes"
+
+
+def review_finding_line(problem: Problem) -> str:
+    """`file:line: message` of a reviewer's finding, for the retry prompt."""
+    return f"- {problem.location()}: {problem.message}"
 
 
 def compact_problems(problems: Sequence[Problem], max_chars: int) -> str:
@@ -82,7 +88,9 @@ def refused_message(
     reason: str, diff: str, *, attempt: int, max_attempts: int, then: str | None = None
 ) -> str:
     """The user turn after the daemon refused an attempt (`then`: what the checks said too)."""
-    if reason.startswith(SURPRISES):
+    if reason.startswith(REVIEW_CHANGES):
+        advice = "Address every finding of the review, keep the tests green, then stop."
+    elif reason.startswith(SURPRISES):
         advice = (
             "Remove what the commit should not carry (large or binary files, files outside the "
             "task's Files:), or leave the task for a human to approve; then stop."

@@ -37,6 +37,7 @@ from roadmapd.engine.events import (
     ChecksStarted,
     Committed,
     Event,
+    ReviewFinished,
     TaskOutcome,
 )
 from roadmapd.engine.ports import (
@@ -47,13 +48,15 @@ from roadmapd.engine.ports import (
     CheckboxPort,
     GitPort,
     ProblemFormatter,
+    ReviewerPort,
+    ReviewFindingLike,
     TaskT,
     VerifierPort,
 )
 from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
 from roadmapd.engine.states import TaskStatus, Trigger
 from roadmapd.engine.verdict import FileChangeLike, made_no_change, surprises, weakening
-from roadmapd.problems import CheckReport, Problem
+from roadmapd.problems import CheckReport, Position, Problem, Range
 
 log = logging.getLogger("roadmapd.engine")
 R = TypeVar("R")
@@ -76,9 +79,18 @@ class RunContext(Generic[TaskT, CP]):
     transition: Transition
     budget: RunBudget = field(default_factory=RunBudget)
     approval: ApprovalPort[TaskT] | None = None
+    reviewer: ReviewerPort[TaskT] | None = None
     # In a lane the tick is part of the integrated commit: the checkbox port then only brings
     # it to the user's copy of the roadmap, after the commit has landed (never before).
     tick_after_commit: bool = False
+
+
+class _Replan(Exception):
+    """Ends the task as needs_replan: the reviewer says it needs a human or a new plan."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _Stop(Exception):
@@ -112,6 +124,8 @@ class TaskRunner(Generic[TaskT, CP]):
             await self._loop()
         except _Stop as stop:
             self._fire(Trigger.GIVE_UP, stop.reason)
+        except _Replan as replan:
+            self._fire(Trigger.REPLAN, replan.reason)
         except asyncio.CancelledError:
             note = "cancelled before the commit" if self.status is TaskStatus.PASSED else None
             self._fire(Trigger.CANCEL, note or "cancelled")
@@ -193,6 +207,8 @@ class TaskRunner(Generic[TaskT, CP]):
         if report.passed and refusal is None:
             refusal = await self._evidence(cp, changes, report)
             if refusal is None:
+                refusal = await self._review(cp, report)
+            if refusal is None:
                 await self._finish(cp)
                 return None
         if report.passed:
@@ -249,6 +265,42 @@ class TaskRunner(Generic[TaskT, CP]):
         )
         self.pass_note = f"{self.pass_note}; {note}" if self.pass_note else note
         return True
+
+    async def _review(self, cp: CP, report: CheckReport) -> str | None:
+        """The reviewer's verdict (review = "agent"): None to pass, the findings to retry with.
+
+        `blocked` ends the task as needs_replan; a review that gave no valid verdict fails it.
+        """
+        ctx = self.ctx
+        if ctx.settings.review != "agent" or ctx.reviewer is None:
+            return None
+        diff = await self._diff(cp)
+        review = await self._port(ctx.reviewer.review(self.task, diff, report), "the review")
+        findings = tuple(review_problem(f) for f in review.findings)
+        criteria = tuple((c.criterion, c.met, c.evidence) for c in review.criteria)
+        ctx.emit(
+            ReviewFinished(
+                run_id=ctx.run_id,
+                task_id=self.task.id,
+                attempt=self.attempt,
+                decision=review.decision,
+                reason=review.reason,
+                findings=findings,
+                criteria=criteria,
+                usage=review.usage,
+            )
+        )
+        if review.decision == "pass":
+            note = "review ok"
+            self.pass_note = f"{self.pass_note} · {note}" if self.pass_note else note
+            return None
+        if review.decision == "blocked":
+            raise _Replan(f"needs replan: {review.reason}")
+        if review.decision != "changes_requested":
+            raise _Stop(f"needs attention: {review.reason}")
+        self.problems = findings
+        listed = "\n".join(msgs.review_finding_line(p) for p in findings)
+        return f"{msgs.REVIEW_CHANGES}: {review.reason}" + (f"\n{listed}" if listed else "")
 
     async def _evidence(
         self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
@@ -485,3 +537,11 @@ class _Failure:
         if self.refusal is None:
             return checks
         return msgs.refused_message(self.refusal, "", attempt=n, max_attempts=budget, then=checks)
+
+
+def review_problem(finding: ReviewFindingLike) -> Problem:
+    """A reviewer's finding as a problem (source "review") at its file and line."""
+    line = max((finding.line or 1) - 1, 0)
+    at = Range(Position(line, 0), Position(line, 0))
+    message = finding.message + (f" (fix: {finding.fix})" if finding.fix else "")
+    return Problem(message, at, source="review", code="review", file=finding.file)

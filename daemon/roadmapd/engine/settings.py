@@ -40,6 +40,7 @@ class EngineSettings:
     # "allow": tests that already failed at the baseline (in files the task did not touch) are
     # reported, not blamed on the task; "fail": every failing test fails the task
     baseline_failures: Literal["allow", "fail"] = "allow"
+    review: Literal["off", "agent"] = "off"  # a reviewer's verdict after checks and evidence
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

@@ -8,12 +8,14 @@ leads.
 | from                                        | trigger          | to           |
 |---------------------------------------------|------------------|--------------|
 | idle, passed, failed, cancelled,            | queue            | queued       |
-| interrupted, committed, rolled_back         |                  |              |
+| interrupted, committed, rolled_back,        |                  |              |
+| needs_replan                                |                  |              |
 | queued                                      | start            | running      |
 | queued                                      | skip             | idle         |
 | running                                     | agent_done       | verifying    |
 | running, verifying                          | retry            | running      |
 | running, verifying                          | give_up          | failed       |
+| verifying                                   | replan           | needs_replan |
 | verifying                                   | checks_passed    | passed       |
 | verifying                                   | await_approval   | awaiting_approval |
 | awaiting_approval                           | approve          | passed       |
@@ -26,7 +28,7 @@ leads.
 | queued, running, verifying,                 | interrupt        | interrupted  |
 | awaiting_approval                           |                  |              |
 | passed, committed, failed, cancelled,       | roll_back        | rolled_back  |
-| interrupted                                 |                  |              |
+| interrupted, needs_replan                   |                  |              |
 | rolled_back                                 | undo_rollback    | before **    |
 
 `*` a task that already passed stays passed when cancelled during its commit step.
@@ -39,7 +41,8 @@ daemon runs the checks; `passed` the checks passed (not committed: the reason sa
 `approval = "before-commit"`; rejected: the checkpoint is restored and the task is rolled back);
 `committed` passed and committed; `failed` the attempt budget is spent or the task stopped on
 an error; `cancelled` stopped on request (checkpoint kept); `interrupted` the daemon died while
-it ran (checkpoint kept, see `StateStore.recover`); `rolled_back` its changes were undone.
+it ran (checkpoint kept, see `StateStore.recover`); `rolled_back` its changes were undone;
+`needs_replan` the reviewer said the task needs a human or a new plan (the reason says why).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class TaskStatus(StrEnum):
     INTERRUPTED = "interrupted"
     COMMITTED = "committed"
     ROLLED_BACK = "rolled_back"
+    NEEDS_REPLAN = "needs_replan"
 
 
 class Trigger(StrEnum):
@@ -79,6 +83,7 @@ class Trigger(StrEnum):
     INTERRUPT = "interrupt"
     ROLL_BACK = "roll_back"
     UNDO_ROLLBACK = "undo_rollback"
+    REPLAN = "replan"
 
 
 S = TaskStatus
@@ -90,8 +95,17 @@ ACTIVE: frozenset[TaskStatus] = frozenset({S.QUEUED, S.RUNNING, S.VERIFYING, S.A
 #: Statuses that count as "done" for the tasks that depend on this one.
 DONE: frozenset[TaskStatus] = frozenset({S.PASSED, S.COMMITTED})
 
-_REQUEUABLE = (S.IDLE, S.PASSED, S.FAILED, S.CANCELLED, S.INTERRUPTED, S.COMMITTED, S.ROLLED_BACK)
-_ROLLBACKABLE = (S.PASSED, S.COMMITTED, S.FAILED, S.CANCELLED, S.INTERRUPTED)
+_REQUEUABLE = (
+    S.IDLE,
+    S.PASSED,
+    S.FAILED,
+    S.CANCELLED,
+    S.INTERRUPTED,
+    S.COMMITTED,
+    S.ROLLED_BACK,
+    S.NEEDS_REPLAN,
+)
+_ROLLBACKABLE = (S.PASSED, S.COMMITTED, S.FAILED, S.CANCELLED, S.INTERRUPTED, S.NEEDS_REPLAN)
 
 TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     **{(s, T.QUEUE): S.QUEUED for s in _REQUEUABLE},
@@ -102,6 +116,7 @@ TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     (S.VERIFYING, T.RETRY): S.RUNNING,
     (S.RUNNING, T.GIVE_UP): S.FAILED,
     (S.VERIFYING, T.GIVE_UP): S.FAILED,
+    (S.VERIFYING, T.REPLAN): S.NEEDS_REPLAN,
     (S.VERIFYING, T.CHECKS_PASSED): S.PASSED,
     (S.VERIFYING, T.AWAIT_APPROVAL): S.AWAITING_APPROVAL,
     (S.AWAITING_APPROVAL, T.APPROVE): S.PASSED,

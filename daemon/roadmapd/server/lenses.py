@@ -82,6 +82,14 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
             _lens(line, "Show diff", CMD_DIFF_TASK, ref),
             _lens(line, "✗ Reject", CMD_REJECT_TASK, ref),
         ]
+    if status == "needs_replan":
+        assert state is not None
+        why = (state.reason or "").removeprefix("needs replan: ")
+        return [
+            _lens(line, f"✎ needs replan: {clip(why, 60)}", CMD_SHOW_LOG, ref),
+            _lens(line, "↻ Retry", CMD_RETRY_TASK, ref),
+            _lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref),
+        ]
     if status in ("failed", "cancelled", "interrupted"):
         assert state is not None
         lenses = [

@@ -34,6 +34,7 @@ from roadmapd.engine import (
     ChecksStarted,
     Committed,
     Event,
+    ReviewFinished,
     RolledBack,
     TaskNotRunnable,
     TaskQueued,
@@ -197,6 +198,9 @@ class RunView:
                 live.phase = "committing"
             else:
                 self._ls.diagnostics.publish_check_problems(live.uri, live.task, event.problems)
+        elif isinstance(event, ReviewFinished) and event.findings:
+            live.problems = len(event.findings)
+            self._ls.diagnostics.publish_check_problems(live.uri, live.task, event.findings)
         elif isinstance(event, Committed):
             live.commit = event.commit
         elif isinstance(event, RolledBack):

@@ -71,6 +71,9 @@ def describe(doc: dict[str, Any]) -> list[Line]:
         return [("status", f"checkpoint {doc['ref']}")]
     if kind == "ChecksStarted":
         return [("check", "running the checks")]
+    if kind == "ReviewFinished":
+        review: list[Line] = [("check", f"review: {doc['decision']}: {doc['reason']}")]
+        return review + [("check", _problem(p)) for p in doc.get("findings", [])[:50]]
     if kind == "ChecksFinished":
         lines: list[Line] = []
         for result in doc.get("results", []):
