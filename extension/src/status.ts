@@ -46,6 +46,9 @@ export function statusText(state: TaskState): string {
           : `$(check) ${state.taskId} passed`,
       );
       break;
+    case "needs_replan":
+      parts.push(`$(edit) ${state.taskId} needs replan`);
+      break;
     case "failed":
       parts.push(`$(error) ${state.taskId} failed`);
       if (state.problems) {
