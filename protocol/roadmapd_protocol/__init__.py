@@ -31,6 +31,9 @@ CMD_SHOW_LOG = "roadmapd.showLog"
 CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo"
 CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask"
 CMD_APPROVE_TASK = "roadmapd.approveTask"
+#: The start of a task's reason while it waits for a person to approve it anyway (the attempt
+#: weakens verification or carries large/binary files); the lens then says "Approve anyway".
+APPROVE_ANYWAY = "the checks passed but only you can approve this commit"
 CMD_REJECT_TASK = "roadmapd.rejectTask"
 CMD_DIFF_TASK = "roadmapd.diffTask"
 

@@ -17,7 +17,7 @@ class Gate:
         self.answer, self.asked = answer, []  # type: ignore[var-annotated]
         self.waiting = asyncio.Event()
 
-    async def approve(self, task: Any, diff_summary: str) -> bool:
+    async def approve(self, task: Any, diff_summary: str, *, concerns: str = "") -> bool:
         self.asked.append((task.id, diff_summary))
         self.waiting.set()
         if isinstance(self.answer, BaseException):
@@ -56,7 +56,7 @@ async def test_cancel_while_waiting_for_approval(harness: Any) -> None:
     engine = h.engine(approval="before-commit")
     gate = Gate(True)
 
-    async def never(task: Any, diff_summary: str) -> bool:
+    async def never(task: Any, diff_summary: str, *, concerns: str = "") -> bool:
         gate.waiting.set()
         await asyncio.Event().wait()
         return True

@@ -222,3 +222,18 @@ async def test_a_large_file_needs_approval(harness: Any) -> None:
     assert "needs your approval to be committed: dump.sql: a 50.0 MB file" in (refused.reason or "")
     allowed = (await h.engine(allow_large=True).run([h.Task("T2")])).outcome("T2")
     assert allowed.status is TaskStatus.COMMITTED
+
+
+async def test_on_the_last_attempt_a_person_may_approve_a_weakening_anyway(harness: Any) -> None:
+    from .test_approval import Gate
+
+    h = harness
+    gutted = Change("test_calc.py", TEST, TEST.replace("calc.add(2, 3) == 5", "True"))
+    h.git.attempt_changes = [(gutted,)]
+    for answer, status in ((True, TaskStatus.COMMITTED), (False, TaskStatus.ROLLED_BACK)):
+        engine = h.engine(max_attempts=1)
+        engine.approval = Gate(answer)
+        outcome = (await engine.run([h.Task(f"T{answer}")])).outcome(f"T{answer}")
+        assert outcome.status is status, outcome.reason
+        if answer:
+            assert "approved anyway: weakens verification" in (outcome.reason or "")

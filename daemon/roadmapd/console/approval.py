@@ -35,7 +35,9 @@ class ConsoleApproval:
         self._before_prompt, self._read_line = before_prompt, read_line
         self._one_at_a_time = asyncio.Lock()
 
-    async def approve(self, task: Task, diff_summary: str) -> bool:
+    async def approve(self, task: Task, diff_summary: str, *, concerns: str = "") -> bool:
+        if concerns:
+            return await self._approve_anyway(task, diff_summary, concerns)
         if self.yes:
             return True
         if not self.interactive:
@@ -57,6 +59,28 @@ class ConsoleApproval:
         )
         answer = await self._ask(question)
         return answer in ("y", "yes")
+
+    @property
+    def asks_a_person(self) -> bool:
+        """Without a terminal nobody can approve an attempt anyway: the engine then fails it
+        and leaves the tree as the agent left it."""
+        return self.interactive
+
+    async def _approve_anyway(self, task: Task, diff_summary: str, concerns: str) -> bool:
+        """Only a person at the terminal approves this; `--yes` does not (use the --allow-*
+        flags to approve it in advance)."""
+        if not self.interactive:
+            self._say(
+                f"roadmapd: {task.id} passed its checks but {concerns}. Not committed: rerun "
+                "with --allow-weaken or --allow-large to approve it, or run it at a terminal"
+            )
+            return False
+        shown = "\n".join(diff_summary.splitlines()[:MAX_DIFF_LINES])
+        question = (
+            f"\n{task.id} passed its checks, but {concerns}.\nIts changes:\n{shown}\n"
+            f"Commit {task.id} anyway? [y/N] "
+        )
+        return await self._ask(question) in ("y", "yes")
 
     async def ask_command(self, task_id: str, command: str, why: str) -> CommandApproval:
         if self.yes:

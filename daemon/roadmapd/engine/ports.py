@@ -167,10 +167,14 @@ class ApprovalPort(Protocol[TaskT_contra]):
 
     Awaited by the engine while the task is `awaiting_approval`; True commits it, False
     restores the pre-task checkpoint (the task is rolled back). It may take as long as the
-    user needs; cancelling the task cancels the wait.
+    user needs; cancelling the task cancels the wait. `concerns` (not empty) means the attempt
+    passed its checks but weakens verification or carries large/binary files: only a person
+    may approve it ("approve anyway"), never a blanket `--yes`.
     """
 
-    async def approve(self, task: TaskT_contra, diff_summary: str) -> bool: ...
+    async def approve(
+        self, task: TaskT_contra, diff_summary: str, *, concerns: str = ""
+    ) -> bool: ...
 
 
 class CheckboxPort(Protocol[TaskT_contra]):

@@ -20,6 +20,12 @@ NO_CHANGE = (
 WEAKENS = "weakens verification"
 SURPRISES = "needs your approval to be committed"
 REVIEW_CHANGES = "the reviewer requested changes"
+AWAITING = "the checks passed; waiting for approval to commit"
+
+
+def needs_a_person(refusal: str | None) -> bool:
+    """A refusal a person may overrule (weakened verification, surprising files)."""
+    return refusal is not None and refusal.startswith((WEAKENS, SURPRISES))
 
 
 def review_finding_line(problem: Problem) -> str:

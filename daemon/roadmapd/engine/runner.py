@@ -57,6 +57,7 @@ from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
 from roadmapd.engine.states import TaskStatus, Trigger
 from roadmapd.engine.verdict import FileChangeLike, made_no_change, surprises, weakening
 from roadmapd.problems import CheckReport, Position, Problem, Range
+from roadmapd_protocol import APPROVE_ANYWAY
 
 log = logging.getLogger("roadmapd.engine")
 R = TypeVar("R")
@@ -188,7 +189,7 @@ class TaskRunner(Generic[TaskT, CP]):
 
         Raises `_Stop` when the task must not be retried, `CancelledError` on cancellation.
         """
-        settings = self.ctx.settings
+        ctx, settings = self.ctx, self.ctx.settings
         last = self.attempt >= settings.max_attempts
         if finished.outcome == "cancelled":
             raise asyncio.CancelledError
@@ -211,6 +212,11 @@ class TaskRunner(Generic[TaskT, CP]):
             if refusal is None:
                 await self._finish(cp)
                 return None
+        if report.passed and last and msgs.needs_a_person(refusal) and _can_ask(ctx.approval):
+            assert refusal is not None
+            self._rejected(refusal)
+            await self._finish(cp, concerns=refusal)  # approve anyway, or rolled back
+            return None
         if report.passed:
             assert refusal is not None
             self._rejected(refusal)
@@ -407,16 +413,20 @@ class TaskRunner(Generic[TaskT, CP]):
         )
         return report
 
-    async def _finish(self, cp: CP) -> None:
+    async def _finish(self, cp: CP, *, concerns: str = "") -> None:
         """Passed: tick the checkbox, then commit; a refused commit leaves the task passed.
 
-        With `approval = "before-commit"` the task first waits for the approval port; a
-        rejection restores the checkpoint and the task ends rolled back.
+        With `approval = "before-commit"`, or `concerns` (an attempt only a person may approve
+        anyway), the task first waits for the approval port; a rejection restores the
+        checkpoint and the task ends rolled back.
         """
         ctx, task = self.ctx, self.task
-        if ctx.settings.approval == "before-commit":
-            if not await self._approved(cp):
+        if ctx.settings.approval == "before-commit" or concerns:
+            if not await self._approved(cp, concerns):
                 return
+            if concerns:
+                note = f"approved anyway: {concerns}"
+                self.pass_note = f"{self.pass_note}; {note}" if self.pass_note else note
         else:
             self._fire(Trigger.CHECKS_PASSED)
         note = "" if ctx.tick_after_commit else await self._tick()
@@ -458,9 +468,10 @@ class TaskRunner(Generic[TaskT, CP]):
         ctx.emit(CheckboxUpdated(run_id=ctx.run_id, task_id=task.id, checked=True))
         return ""
 
-    async def _approved(self, cp: CP) -> bool:
+    async def _approved(self, cp: CP, concerns: str = "") -> bool:
         ctx, task = self.ctx, self.task
-        self._fire(Trigger.AWAIT_APPROVAL, "the checks passed; waiting for approval to commit")
+        waiting = f"{APPROVE_ANYWAY}: {concerns}" if concerns else msgs.AWAITING
+        self._fire(Trigger.AWAIT_APPROVAL, waiting)
         summary = await self._diff(cp)
         ctx.emit(ApprovalRequested(run_id=ctx.run_id, task_id=task.id, diff_summary=summary))
         why = "rejected"
@@ -469,7 +480,7 @@ class TaskRunner(Generic[TaskT, CP]):
                 why = "rejected: nothing can approve it here (no approval port)"
                 approved = False
             else:
-                approved = await ctx.approval.approve(task, summary)
+                approved = await ctx.approval.approve(task, summary, concerns=concerns)
         except Exception as exc:
             why, approved = f"rejected: the approval failed: {exc}", False
         if approved:
@@ -537,6 +548,11 @@ class _Failure:
         if self.refusal is None:
             return checks
         return msgs.refused_message(self.refusal, "", attempt=n, max_attempts=budget, then=checks)
+
+
+def _can_ask(approval: object) -> bool:
+    """Whether the approval port has a person to ask (a CLI without a terminal has not)."""
+    return approval is not None and bool(getattr(approval, "asks_a_person", True))
 
 
 def review_problem(finding: ReviewFindingLike) -> Problem:

@@ -65,8 +65,9 @@ class EditorApproval:
 
     # --- the review gate ------------------------------------------------------------------
 
-    async def approve(self, task: Task, diff_summary: str) -> bool:
-        """Wait until the user approves or rejects `task` (cancelling the task ends the wait)."""
+    async def approve(self, task: Task, diff_summary: str, *, concerns: str = "") -> bool:
+        """Wait until the user approves or rejects `task` (cancelling the task ends the wait).
+        With `concerns` the lens says "Approve anyway" (the task's reason says why)."""
         decided: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting[task.id] = (decided, diff_summary)
         try:

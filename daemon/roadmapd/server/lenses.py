@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from roadmapd.roadmap import Task
 from roadmapd_protocol import (
+    APPROVE_ANYWAY,
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
     CMD_DIFF_TASK,
@@ -77,8 +78,11 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
         where = f"attempt {state.attempt} · {phase}" if state.attempt else phase
         return [_lens(line, "■ Cancel", CMD_CANCEL_TASK, ref), _lens(line, where)]
     if status == "awaiting_approval":
+        anyway = state is not None and (state.reason or "").startswith(APPROVE_ANYWAY)
         return [
-            _lens(line, "✓ Approve & commit", CMD_APPROVE_TASK, ref),
+            _lens(
+                line, "⚠ Approve anyway" if anyway else "✓ Approve & commit", CMD_APPROVE_TASK, ref
+            ),
             _lens(line, "Show diff", CMD_DIFF_TASK, ref),
             _lens(line, "✗ Reject", CMD_REJECT_TASK, ref),
         ]
