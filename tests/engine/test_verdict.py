@@ -237,3 +237,16 @@ async def test_on_the_last_attempt_a_person_may_approve_a_weakening_anyway(harne
         assert outcome.status is status, outcome.reason
         if answer:
             assert "approved anyway: weakens verification" in (outcome.reason or "")
+
+
+def test_the_output_of_running_tools_is_no_change_and_no_finding() -> None:
+    from roadmapd.engine.verdict import made_no_change, surprises
+
+    noise = [
+        Change("__pycache__/calc.cpython-311.pyc", None, None, False, True, binary=True),
+        Change("src/pkg/__pycache__/x.cpython-311.pyc", None, None, False, True, binary=True),
+        Change(".pytest_cache/v/cache/nodeids", None, "[]", False, True),
+    ]
+    assert made_no_change(noise)
+    assert surprises(noise, max_file_mb=10, strict_files=True, files=["src/"]) == []
+    assert weakening(noise) == []

@@ -35,10 +35,11 @@ def test_a_marked_secret_in_check_output_reaches_the_model_redacted(
 ) -> None:
     repo = make_repo(
         one_task_roadmap,
-        files={"roadmapd.toml": CONFIG, "test_leaky.py": LEAKY_TEST, ".gitignore": ".env.local\n"},
+        files={"roadmapd.toml": CONFIG, ".gitignore": ".env.local\n"},
     )
     (repo.path / ".env.local").write_text(f"TOKEN={DEPLOY_VALUE} key={repo.secret}\n")
-    note = tool_use(EDITOR, {"command": "create", "path": "notes.txt", "file_text": "wip\n"})
+    # the agent's own failing test prints the file (a new failure: it goes to the retry prompt)
+    note = tool_use(EDITOR, {"command": "create", "path": "test_leaky.py", "file_text": LEAKY_TEST})
     with FakeServer(script(note, text("Done."), text("Done."))) as server:
         run = repo.cli(
             "run",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from roadmapd.engine.verdict import FileChangeLike, is_test_file
+from roadmapd.engine.verdict import FileChangeLike, is_test_file, work
 from roadmapd.problems import CheckReport
 
 EvidencePolicy = Literal["auto", "tests", "verify", "none"]
@@ -85,12 +85,12 @@ def needed(
         return False
     if policy == "tests":
         return True
-    return bool(outcomes(baseline)) and any(is_code(c.path) for c in changes)
+    return bool(outcomes(baseline)) and any(is_code(c.path) for c in work(changes))
 
 
 def changed_tests(changes: Sequence[FileChangeLike]) -> list[str]:
     """The test files the attempt added or changed (and kept)."""
-    return [c.path for c in changes if c.exists and is_test_file(c.path)]
+    return [c.path for c in work(changes) if c.exists and is_test_file(c.path)]
 
 
 def in_files(test_ids: Iterable[str], files: Sequence[str]) -> set[str]:

@@ -75,18 +75,40 @@ _PYPROJECT_SECTIONS = ("[tool.roadmapd", "[tool.pytest", "[tool.coverage")
 _BOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.*?)\s*$")
 
 
+_NOISE_DIRS = (
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".tox",
+    ".nox",
+)
+
+
+def is_noise(path: str) -> bool:
+    """Output of running tools (bytecode, caches), not work: it never counts as a change."""
+    parts = path.split("/")
+    return path.endswith((".pyc", ".pyo")) or any(p in _NOISE_DIRS for p in parts[:-1])
+
+
+def work(changes: Sequence[FileChangeLike]) -> list[FileChangeLike]:
+    """The changes that are work, without the noise of running tools."""
+    return [c for c in changes if not is_noise(c.path)]
+
+
 def is_test_file(path: str) -> bool:
     return bool(_TEST_FILE.search(path))
 
 
 def made_no_change(changes: Sequence[FileChangeLike]) -> bool:
-    return not changes
+    return not work(changes)
 
 
 def weakening(changes: Sequence[FileChangeLike]) -> list[Finding]:
     """Every way the attempt's changes weaken the verification that judges it."""
     found: list[Finding] = []
-    for change in changes:
+    for change in work(changes):
         name = change.path.rsplit("/", 1)[-1]
         before, after = change.before or "", change.after or ""
         if name.endswith(".md"):
@@ -128,7 +150,7 @@ def surprises(
     """What a commit should not carry without the user's word: files over `max_file_mb`,
     binaries the task created, and (with `strict_files`) paths outside the task's `Files:`."""
     found: list[Finding] = []
-    for change in changes:
+    for change in work(changes):
         if not change.exists:
             continue
         if max_file_mb and change.size > max_file_mb * 1024 * 1024:
