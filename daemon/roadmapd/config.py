@@ -82,6 +82,7 @@ class Config(_Model):
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_parallel: int = Field(default=1, ge=1, le=16)
     approval: Literal["none", "before-commit"] = "none"
+    run_hooks: bool = False  # task commits run the repository's commit hooks (docs/git.md)
     allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)
     review: Literal["off", "agent"] = "off"
     roles: RolesConfig = Field(default_factory=RolesConfig)

@@ -8,7 +8,6 @@ written (disk vs `workspace/applyEdit`) and where the events go besides the stat
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,21 +52,21 @@ class WorkspaceError(Exception):
 
 
 def find_repo_root(start: Path) -> Path:
-    """The top of the git work tree containing `start`."""
+    """The top of the git work tree containing `start` (git run through the vcs door: the
+    allowlisted environment, hardening config, never a `git` from the working tree)."""
+    from roadmapd.vcs.gitproc import toplevel
+    from roadmapd.vcs.outcomes import VcsError
+
     where = start if start.is_dir() else start.parent
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (subprocess.CalledProcessError, FileNotFoundError, NotADirectoryError):
+        top = toplevel(where) if where.is_dir() else None
+    except VcsError:
+        top = None
+    if top is None:
         raise WorkspaceError(
             f"{where}: not inside a git repository (roadmapd commits each task: run `git init`)"
-        ) from None
-    return Path(out.stdout.strip()).resolve()
+        )
+    return top
 
 
 class _Session:
@@ -302,7 +301,8 @@ class Workspace:
         mark_secret(config.secret_env)
         store = StateStore(root)
         store.recover()
-        return cls(root, config, store, GitWorkspace(root), os.environ.get("ANTHROPIC_API_KEY"))
+        git = GitWorkspace(root, run_hooks=config.run_hooks, pass_env=config.pass_env)
+        return cls(root, config, store, git, os.environ.get("ANTHROPIC_API_KEY"))
 
     def roadmap_paths(self) -> list[Path]:
         found: list[Path] = []

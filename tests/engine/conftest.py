@@ -22,6 +22,7 @@ class FakeTask:
     checked: bool = False
     depends: tuple[str, ...] = ()
     verify: tuple[str, ...] = ()
+    evidence: str | None = None
     files: tuple[str, ...] = ()
 
 

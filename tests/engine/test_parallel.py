@@ -21,6 +21,7 @@ class FileTask:
     depends: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     verify: tuple[str, ...] = ()
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -250,3 +250,21 @@ def test_the_output_of_running_tools_is_no_change_and_no_finding() -> None:
     assert made_no_change(noise)
     assert surprises(noise, max_file_mb=10, strict_files=True, files=["src/"]) == []
     assert weakening(noise) == []
+
+
+async def test_a_tasks_own_evidence_line_overrides_the_policy(harness: Any) -> None:
+    from roadmapd.problems import CheckReport, CheckResult
+    from roadmapd.roadmap import parse
+
+    roadmap = parse("# P\n\n- [ ] Tune the logging <!-- id: a -->\n  - Evidence: none\n")
+    assert roadmap.tasks[0].evidence == "none"
+    h = harness
+    with_tests = CheckReport(
+        (CheckResult("t", "pytest", True, 0, 0.1, outcomes=(("a::t", True),)),)
+    )
+    h.verifier.at_baseline = with_tests
+    h.verifier.fallback = with_tests
+    refused = (await h.engine(max_attempts=1).run([h.Task("T1")])).outcome("T1")
+    assert refused.status is TaskStatus.FAILED and "no evidence" in (refused.reason or "")
+    waived = (await h.engine(max_attempts=1).run([h.Task("T2", evidence="none")])).outcome("T2")
+    assert waived.status is TaskStatus.COMMITTED

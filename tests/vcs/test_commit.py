@@ -7,7 +7,15 @@ from pathlib import Path
 
 from vcs_helpers import GitRepo, init_repo
 
-from roadmapd.vcs import Plumbing, capture_checkpoint, commit_task, latest_checkpoint
+from roadmapd.vcs import (
+    HookSettings,
+    Plumbing,
+    capture_checkpoint,
+    commit_task,
+    latest_checkpoint,
+)
+
+HOOKS_ON = HookSettings(enabled=True)  # hooks are off unless the user turns them on
 
 TICKED = "# Roadmap\n\n- [x] one\n- [ ] two\n"
 
@@ -91,7 +99,7 @@ def test_failing_pre_commit_hook_blocks_with_its_output(repo: GitRepo) -> None:
     cp = capture_checkpoint(pl, "1", "One")
     _run_task(repo)
     head = repo.git("rev-parse", "HEAD")
-    outcome = commit_task(pl, cp, title="t", task_id="1", attempts=1)
+    outcome = commit_task(pl, cp, title="t", task_id="1", attempts=1, hooks=HOOKS_ON)
     assert not outcome.committed
     assert "pre-commit hook failed" in (outcome.reason or "")
     assert "lint says no" in (outcome.reason or "") and "src/feature.py" in (outcome.reason or "")
@@ -103,12 +111,12 @@ def test_commit_msg_hook_can_edit_or_refuse(repo: GitRepo) -> None:
     pl = Plumbing(repo.root)
     cp = capture_checkpoint(pl, "1", "One")
     _run_task(repo)
-    assert commit_task(pl, cp, title="t", task_id="1", attempts=1).committed
+    assert commit_task(pl, cp, title="t", task_id="1", attempts=1, hooks=HOOKS_ON).committed
     assert repo.git("log", "-1", "--format=%B").endswith("Signed-off-by: Hook <h@x>")
     _hook(repo, "commit-msg", "exit 3\n")
     cp2 = capture_checkpoint(pl, "2", "Two")
     repo.write("ROADMAP.md", "# Roadmap\n\n- [x] one\n- [x] two\n")
-    refused = commit_task(pl, cp2, title="t2", task_id="2", attempts=1)
+    refused = commit_task(pl, cp2, title="t2", task_id="2", attempts=1, hooks=HOOKS_ON)
     assert not refused.committed and "commit-msg hook failed (exit 3)" in (refused.reason or "")
 
 

@@ -44,6 +44,8 @@ class TaskLike(Protocol):
     def verify(self) -> Sequence[str]: ...  # the task's own Verify: commands
     @property
     def files(self) -> Sequence[str]: ...  # the task's Files: hints
+    @property
+    def evidence(self) -> str | None: ...  # the task's own `Evidence:` policy, if any
 
 
 class CheckpointLike(Protocol):

@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar, cast
 
 from roadmapd.agent.events import AgentEvent, AgentFinished, Usage, UsageReport
 from roadmapd.engine import evidence
@@ -149,7 +149,7 @@ class TaskRunner(Generic[TaskT, CP]):
         ctx.emit(
             CheckpointCreated(run_id=ctx.run_id, task_id=task.id, ref=cp.ref, commit=cp.commit)
         )
-        if settings.evidence in ("auto", "tests"):
+        if (task.evidence or settings.evidence) in ("auto", "tests"):
             self.baseline = await self._port(ctx.verifier.baseline(task), "the baseline run")
         await self._open(None)
         mode: Literal["first", "continue", "restart"] = "first"
@@ -312,7 +312,8 @@ class TaskRunner(Generic[TaskT, CP]):
         self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
     ) -> str | None:
         """None when the pass has its evidence (noted in `pass_note`); the reason otherwise."""
-        policy, task = self.ctx.settings.evidence, self.task
+        task = self.task
+        policy = cast(evidence.EvidencePolicy, task.evidence or self.ctx.settings.evidence)
         if policy == "verify":
             if not task.verify:
                 return 'evidence = "verify" needs the task\'s own Verify: commands'

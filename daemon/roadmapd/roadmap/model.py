@@ -6,6 +6,7 @@ Positions follow the LSP: 0-based lines, characters counted in UTF-16 code units
 from __future__ import annotations
 
 import collections
+import re
 from dataclasses import dataclass, field, fields
 from functools import partial
 from operator import itemgetter
@@ -13,6 +14,9 @@ from typing import Any
 
 from roadmapd.problems import Problem, Range
 from roadmapd.roadmap.state import ScanState
+
+_EVIDENCE = re.compile(r"^(?:[-*+]\s+)?(?:\*\*|__)?evidence(?:\*\*|__)?\s*:\s*(\w+)", re.I)
+EVIDENCE_POLICIES = ("auto", "tests", "verify", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,16 @@ class Task(tuple[Any, ...]):
     explicit_id: bool
     parent: str | None  # id of the nearest enclosing task
     text: str = ""  # the raw text after the checkbox (markdown kept)
+
+    @property
+    def evidence(self) -> str | None:
+        """The task's own evidence policy (an `Evidence: tests` line under it), if it names one
+        (see docs/verification.md); read from the body, so it costs the parser nothing."""
+        for line in self.body:
+            match = _EVIDENCE.match(line.strip())
+            if match and match.group(1).lower() in EVIDENCE_POLICIES:
+                return match.group(1).lower()
+        return None
 
     def __new__(
         cls,
@@ -102,6 +116,7 @@ def _field_readers() -> None:
 
 
 _field_readers()
+
 # `Task(...)` field by field, for a parse that has the fields in order already.
 new_task = partial(tuple.__new__, Task)
 

@@ -2,13 +2,16 @@
 lose work (every change to files or branches is preceded by a backup ref under refs/roadmapd/).
 
 `GitWorkspace` is the async API; the sync functions underneath are exported for tests and tools.
-See docs/git.md for the refs layout and how to recover anything by hand.
+Every git process starts through `gitproc.run_git` (allowlisted environment, no hooks, no
+fsmonitor, no git from the working tree); snapshots never let git into a nested repository.
+See docs/git.md for the refs layout, the hardening, and how to recover anything by hand.
 """
 
 from .changes import changed_files, diff_since
 from .checkpoints import capture_checkpoint, latest_checkpoint
 from .commit import commit_message, commit_task
 from .faults import fault_point
+from .hooks import HookSettings
 from .integrate import Integration, integrate
 from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
@@ -31,6 +34,7 @@ __all__ = [
     "CommitOutcome",
     "FileChange",
     "GitWorkspace",
+    "HookSettings",
     "Integration",
     "Lane",
     "Plumbing",

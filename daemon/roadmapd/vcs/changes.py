@@ -55,7 +55,8 @@ def file_changes(
 def diff_since(pl: Plumbing, cp: Checkpoint, max_chars: int = 20_000) -> str:
     """A unified diff (binary files summarised), cut at max_chars with a note saying so."""
     now = current_trees(pl)[0]
-    text = pl.run("diff-tree", "-p", "--no-renames", "--no-color", pl.tree_of(cp.commit), now)[1]
+    args = ["-p", "--no-renames", "--no-color", "--no-ext-diff", "--no-textconv"]
+    text = pl.run("diff-tree", *args, pl.tree_of(cp.commit), now)[1]
     diff = text.decode(errors="replace")
     if len(diff) <= max_chars:
         return diff

@@ -4,6 +4,8 @@ The commit is built in a private index from HEAD's tree plus the task's changes,
 earlier uncommitted work stays uncommitted. A file the user had already changed before the task
 gets only the task's hunks, applied to HEAD's version; when they do not apply there, nothing is
 committed and the reason names the files. The post-task state is kept first as a `results` ref.
+
+Hooks run only when turned on (`HookSettings`, see `hooks.py`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Literal
 
 from .faults import fault_point
-from .hooks import run_hook
+from .hooks import NO_HOOKS, CommitHooks, HookSettings
 from .merge import replay_entries
 from .outcomes import Checkpoint, CommitOutcome, VcsError
 from .plumbing import Plumbing
@@ -34,10 +36,11 @@ def commit_task(
     task_id: str,
     attempts: int,
     branch_mode: BranchMode = "current",
+    hooks: HookSettings = NO_HOOKS,
 ) -> CommitOutcome:
     """Commit the task's changes; a refusal returns committed=False and the reason to show."""
     try:
-        return _commit(pl, cp, title, task_id, attempts, branch_mode)
+        return _commit(pl, cp, title, task_id, attempts, branch_mode, hooks)
     except VcsError as exc:
         return CommitOutcome(False, None, (), f"not committed: {exc}")
 
@@ -54,7 +57,13 @@ def _refusal(pl: Plumbing, branch: str | None, branch_mode: BranchMode, task_id:
 
 
 def _commit(
-    pl: Plumbing, cp: Checkpoint, title: str, task_id: str, attempts: int, mode: BranchMode
+    pl: Plumbing,
+    cp: Checkpoint,
+    title: str,
+    task_id: str,
+    attempts: int,
+    mode: BranchMode,
+    settings: HookSettings,
 ) -> CommitOutcome:
     head, branch = pl.head()
     reason = _refusal(pl, branch, mode, task_id)
@@ -68,18 +77,22 @@ def _commit(
     if not touched:
         return CommitOutcome(False, None, (), "not committed: the task changed no files")
     base_tree = pl.tree_of(head) if head else pl.empty_tree
+    hooks = CommitHooks(pl, settings, pre=pre.tree, now=post.tree, head=base_tree)
+    untrusted = hooks.refusal()
+    if untrusted is not None:
+        return CommitOutcome(False, None, tuple(touched), f"not committed: {untrusted}")
     with pl.temp_index() as env:
         pl.run("read-tree", base_tree, env=env)
         unsplittable = _stage_task_changes(pl, pre, post, base_tree, touched, env)
         if unsplittable:
             return CommitOutcome(False, None, tuple(touched), _mixed_reason(unsplittable))
-        hook = run_hook(pl, "pre-commit", [], env)
+        hook = hooks.run("pre-commit", [], env)
         if not hook.ok:
             return CommitOutcome(False, None, tuple(touched), f"not committed: {hook.detail}")
         tree = pl.text("write-tree", env=env)
         if tree == base_tree:
             return CommitOutcome(False, None, tuple(touched), "not committed: already in HEAD")
-        message = _final_message(pl, commit_message(title, task_id, attempts), env)
+        message = _final_message(pl, hooks, commit_message(title, task_id, attempts), env)
         if isinstance(message, CommitOutcome):
             return message
     fault_point("commit.tree-written")
@@ -96,7 +109,7 @@ def _commit(
         removed = [p for p in touched if p not in committed]
         pl.set_index_entries(committed, removed, {})
         fault_point("commit.index-updated")
-    run_hook(pl, "post-commit", [], {})
+    hooks.run("post-commit", [], {})
     return CommitOutcome(True, commit, tuple(touched), None)
 
 
@@ -123,7 +136,9 @@ def _mixed_reason(paths: list[str]) -> str:
     )
 
 
-def _final_message(pl: Plumbing, message: str, env: dict[str, str]) -> str | CommitOutcome:
+def _final_message(
+    pl: Plumbing, hooks: CommitHooks, message: str, env: dict[str, str]
+) -> str | CommitOutcome:
     """Let prepare-commit-msg and commit-msg see and edit the message, as git commit does."""
     msg_file = pl.git_dir / "ROADMAPD_COMMIT_EDITMSG"
     msg_file.write_text(message, encoding="utf-8")
@@ -132,7 +147,7 @@ def _final_message(pl: Plumbing, message: str, env: dict[str, str]) -> str | Com
             ("prepare-commit-msg", [str(msg_file), "message"]),
             ("commit-msg", [str(msg_file)]),
         ):
-            hook = run_hook(pl, name, args, env)
+            hook = hooks.run(name, args, env)
             if not hook.ok:
                 return CommitOutcome(False, None, (), f"not committed: {hook.detail}")
         lines = msg_file.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -8,13 +8,12 @@ kept in a backup ref first; nothing is deleted that no ref holds.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .faults import fault_point
+from .gitproc import run_git
 from .outcomes import RollbackOutcome, VcsError
 from .plumbing import Plumbing
 from .refs import BACKUPS, encode_id, stamp, task_branch
@@ -29,19 +28,14 @@ class Lane:
     base: str  # the commit the lane started from
 
 
-_REPO_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX")
-
-
 def _git(cwd: Path, *args: str) -> str:
-    """Porcelain `git worktree` in `cwd`, with no inherited variable redirecting it."""
-    env = {k: v for k, v in os.environ.items() if k not in _REPO_VARS}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
+    """Porcelain `git worktree` in `cwd`, through the one door (`gitproc`): no inherited
+    variable redirects it, and its checkout runs no hook (`post-checkout`)."""
+    done = run_git(args, cwd=cwd, root=cwd, timeout=120)
     if done.returncode != 0:
-        raise VcsError(f"git {args[0]} {args[1] if len(args) > 1 else ''}: {done.stderr.strip()}")
-    return done.stdout
+        err = done.stderr.decode(errors="replace").strip()
+        raise VcsError(f"git {args[0]} {args[1] if len(args) > 1 else ''}: {err}")
+    return done.stdout.decode(errors="surrogateescape")
 
 
 def open_lane(pl: Plumbing, task_id: str, parent_dir: Path) -> Lane:

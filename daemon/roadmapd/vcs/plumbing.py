@@ -1,9 +1,11 @@
-"""A thin, typed door to git plumbing for one repository (GitPython runs the processes).
+"""A thin, typed door to git plumbing for one repository (`gitproc.run_git` runs the processes).
 
 Every command gets an explicit GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE (so an inherited
-environment cannot redirect us), literal pathspecs, and NUL-separated output where paths appear.
+environment cannot redirect us), literal pathspecs, and NUL-separated output where paths appear;
+`gitproc` adds the allowlisted environment and the hardening config (no hooks, no fsmonitor...).
 `temp_index()` yields the environment for a private index file: that is how we build trees
-without touching the user's index.
+without touching the user's index. GitPython is not used: importing it runs `git` from PATH
+with the daemon's whole environment.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import git
-
+from .gitproc import HARDENING, discovery_root, run_git
 from .outcomes import VcsError
 
 SNAPSHOT_IDENTITY = {
@@ -33,14 +34,19 @@ class Plumbing:
     """Runs git for the repository whose work tree is (or contains) `root`."""
 
     def __init__(self, root: Path) -> None:
-        try:
-            self.repo = git.Repo(root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-            raise VcsError(f"not a git repository: {root}") from exc
-        if self.repo.bare or self.repo.working_tree_dir is None:
+        start = Path(root)
+        if not start.is_dir():
+            raise VcsError(f"not a git repository: {root}")
+        guard = discovery_root(start)  # its PATH entries must not provide git
+        found = run_git(["rev-parse", "--absolute-git-dir"], cwd=start, root=guard)
+        if found.returncode != 0:
+            raise VcsError(f"not a git repository: {root}")
+        top = run_git(["rev-parse", "--show-toplevel"], cwd=start, root=guard)
+        top_dir = top.stdout.decode(errors="surrogateescape").strip()
+        if top.returncode != 0 or not top_dir:
             raise VcsError(f"a bare repository has no working tree: {root}")
-        self.root = Path(self.repo.working_tree_dir)
-        self.git_dir = Path(self.repo.git_dir)
+        self.root = Path(top_dir)
+        self.git_dir = Path(found.stdout.decode(errors="surrogateescape").strip())
         self.index_path = self.git_dir / "index"
         self._base_env = {
             "GIT_DIR": str(self.git_dir),
@@ -59,27 +65,17 @@ class Plumbing:
         env: Mapping[str, str] | None = None,
         stdin: bytes | None = None,
         check: bool = True,
+        config: Sequence[tuple[str, str]] = HARDENING,
     ) -> tuple[int, bytes, str]:
         """Run `git <args>`; returns (status, stdout bytes, stderr text)."""
-        full_env = {**self._base_env, **(env or {})}
-        with tempfile.TemporaryFile() as feed:
-            if stdin is not None:
-                feed.write(stdin)
-                feed.seek(0)
-            status, out, err = self.repo.git.execute(
-                ["git", *args],
-                istream=feed if stdin is not None else None,
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-                env=full_env,
-            )
-        out_bytes = out if isinstance(out, bytes) else str(out).encode()
-        err_text = err.decode(errors="replace") if isinstance(err, bytes) else str(err)
-        if check and status != 0:
-            raise VcsError(f"git {args[0]} failed: {err_text.strip() or f'exit {status}'}")
-        return int(status), out_bytes, err_text
+        done = run_git(
+            args, cwd=self.root, root=self.root, env={**self._base_env, **(env or {})},
+            stdin=stdin, config=config,
+        )  # fmt: skip
+        err_text = done.stderr.decode(errors="replace")
+        if check and done.returncode != 0:
+            raise VcsError(f"git {args[0]} failed: {err_text.strip() or f'exit {done.returncode}'}")
+        return done.returncode, done.stdout, err_text
 
     def text(
         self, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None
@@ -88,6 +84,14 @@ class Plumbing:
         return (
             self.run(*args, env=env, stdin=stdin)[1].decode(errors="surrogateescape").rstrip("\n")
         )
+
+    def config_value(self, key: str) -> str | None:
+        """The repository's own value of a path-valued config key (our `-c` hardening of that
+        key left out, so that `core.hooksPath` reads what the user set), or None."""
+        keep = tuple(item for item in HARDENING if item[0].lower() != key.lower())
+        status, out, _ = self.run("config", "--path", "--get", key, check=False, config=keep)
+        value = out.decode(errors="surrogateescape").strip()
+        return value if status == 0 and value else None
 
     @contextmanager
     def temp_index(self, copy_user_index: bool = False) -> Iterator[dict[str, str]]:

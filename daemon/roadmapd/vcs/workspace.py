@@ -21,6 +21,7 @@ from roadmapd.store.files import file_lock
 from .changes import changed_files, diff_since, export_checkpoint, file_changes
 from .checkpoints import capture_checkpoint
 from .commit import commit_task
+from .hooks import HookSettings, Wrap
 from .integrate import Edit, Integration, integrate
 from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
@@ -51,10 +52,23 @@ def _loop_lock(root: Path) -> asyncio.Lock:
 
 
 class GitWorkspace:
-    """Checkpoints, task commits and rollbacks for the repository containing `root`."""
+    """Checkpoints, task commits and rollbacks for the repository containing `root`.
 
-    def __init__(self, root: Path) -> None:
+    `run_hooks` (config `run_hooks`, off by default) lets task commits run the repository's
+    commit hooks, with the allowlisted environment plus `pass_env`; `hook_wrap` turns a hook's
+    argv into the argv that runs it (the jail). See `vcs/hooks.py`.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        run_hooks: bool = False,
+        pass_env: Sequence[str] = (),
+        hook_wrap: Wrap | None = None,
+    ) -> None:
         self.root = Path(root).resolve()
+        self.hooks = HookSettings(run_hooks, tuple(pass_env), hook_wrap)
         self._plumbing: Plumbing | None = None
 
     def _pl(self) -> Plumbing:
@@ -101,7 +115,13 @@ class GitWorkspace:
     ) -> CommitOutcome:
         return await self._run(
             lambda pl: commit_task(
-                pl, cp, title=title, task_id=task_id, attempts=attempts, branch_mode=branch_mode
+                pl,
+                cp,
+                title=title,
+                task_id=task_id,
+                attempts=attempts,
+                branch_mode=branch_mode,
+                hooks=self.hooks,
             )
         )
 
