@@ -5,7 +5,10 @@ earlier uncommitted work stays uncommitted. A file the user had already changed 
 gets only the task's hunks, applied to HEAD's version; when they do not apply there, nothing is
 committed and the reason names the files. The post-task state is kept first as a `results` ref.
 
-Hooks run only when turned on (`HookSettings`, see `hooks.py`).
+Never committed: a nested git repository the task created (its config could run commands in
+every later git command of the user; an empty one breaks `git add`), a gitlink the checkpoint
+did not have, or a path with a `.git` component. The reason says what to remove. Hooks run only
+when turned on (`HookSettings`, see `hooks.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from .refs import commit_ref, result_ref, task_branch
 from .snapshot import Snapshot, capture, load
 
 BranchMode = Literal["current", "per-task"]
+GITLINK = "160000"
 
 
 def commit_message(title: str, task_id: str, attempts: int) -> str:
@@ -74,6 +78,9 @@ def _commit(
     pl.update_ref(result_ref(cp.task_id, cp.n), post.commit, None, "roadmapd: task result")
     fault_point("commit.result-saved")
     touched = pl.changed_paths(pre.tree, post.tree)
+    foreign = _foreign_git(pl, pre, post, touched)
+    if foreign is not None:
+        return CommitOutcome(False, None, tuple(touched), foreign)
     if not touched:
         return CommitOutcome(False, None, (), "not committed: the task changed no files")
     base_tree = pl.tree_of(head) if head else pl.empty_tree
@@ -111,6 +118,35 @@ def _commit(
         fault_point("commit.index-updated")
     hooks.run("post-commit", [], {})
     return CommitOutcome(True, commit, tuple(touched), None)
+
+
+def _foreign_git(pl: Plumbing, pre: Snapshot, post: Snapshot, touched: list[str]) -> str | None:
+    """Why the task's changes hold git data that must not be committed, or None."""
+    created = sorted(set(post.meta.nested) - set(pre.meta.nested))
+    if created:
+        return nested_reason(created)
+    before, after = pl.ls_tree(pre.tree, touched), pl.ls_tree(post.tree, touched)
+    links = [p for p, e in after.items() if e[0] == GITLINK and before.get(p) != e]
+    dotgit = [p for p in after if any(part.lower() == ".git" for part in p.split("/"))]
+    if links or dotgit:
+        listed = ", ".join(sorted(set(links) | set(dotgit)))
+        return (
+            f"not committed: the task's changes hold git data ({listed}); remove it, "
+            "roadmapd does not commit gitlinks or .git paths"
+        )
+    return None
+
+
+def nested_reason(created: list[str]) -> str:
+    """The refusal for nested repositories the task created, naming what to remove."""
+    where = ", ".join(f"{p}/ ({p}/.git)" for p in created)
+    one = len(created) == 1
+    what = "a nested git repository" if one else "nested git repositories"
+    it = "it" if one else "them"
+    return (
+        f"not committed: the task created {what} at {where}; remove {it}, roadmapd does not "
+        "commit nested repositories (the task's other changes are still in the working tree)"
+    )
 
 
 def _stage_task_changes(

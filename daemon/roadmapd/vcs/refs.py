@@ -15,6 +15,7 @@ and decodes back exactly (`decode_id`).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -104,6 +105,7 @@ class SnapshotMeta:
     branch: str | None
     index_commit: str
     created_at: float
+    nested: tuple[str, ...] = ()  # nested repositories the snapshot left out (see snapshot.py)
 
 
 def format_meta(meta: SnapshotMeta) -> str:
@@ -118,6 +120,7 @@ def format_meta(meta: SnapshotMeta) -> str:
         f"Roadmap-Branch: {meta.branch or 'none'}\n"
         f"Roadmap-Index: {meta.index_commit}\n"
         f"Roadmap-Created: {meta.created_at!r}\n"
+        + (f"Roadmap-Nested: {json.dumps(list(meta.nested))}\n" if meta.nested else "")
     )
 
 
@@ -139,6 +142,14 @@ def parse_meta(message: str) -> SnapshotMeta:
             branch=None if branch == "none" else branch,
             index_commit=fields["Roadmap-Index"],
             created_at=float(fields["Roadmap-Created"]),
+            nested=_nested(fields.get("Roadmap-Nested", "[]")),
         )
     except (KeyError, ValueError) as exc:
         raise ValueError(f"not a roadmapd snapshot message (missing {exc})") from exc
+
+
+def _nested(value: str) -> tuple[str, ...]:
+    paths = json.loads(value)  # a JSONDecodeError is a ValueError
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ValueError("Roadmap-Nested is not a list of paths")
+    return tuple(paths)

@@ -50,3 +50,21 @@ def describe_skipped(skipped: list[str]) -> str | None:
         + ", ".join(skipped)
         + " (their content is in the backup ref)"
     )
+
+
+def nested_note(pre: Snapshot, now: Snapshot) -> str | None:
+    """What a rollback leaves in place: nested repositories made since `pre` (never recorded,
+    so never deleted; see snapshot.py)."""
+    left = sorted(set(now.meta.nested) - set(pre.meta.nested))
+    if not left:
+        return None
+    listed = ", ".join(f"{p}/" for p in left)
+    return (
+        f"left in place: {listed} (nested git repositories made since the checkpoint; roadmapd "
+        "neither records nor deletes them: remove them yourself)"
+    )
+
+
+def join_notes(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return "; ".join(kept) or None

@@ -20,7 +20,14 @@ from .merge import replay_entries
 from .outcomes import Checkpoint, RollbackOutcome, VcsError, refused
 from .plumbing import Entry, Plumbing
 from .refs import BACKUPS, commit_ref, result_ref, task_branch
-from .restore import describe_skipped, entries_for, save_ref, set_index_paths
+from .restore import (
+    describe_skipped,
+    entries_for,
+    join_notes,
+    nested_note,
+    save_ref,
+    set_index_paths,
+)
 from .snapshot import Snapshot, capture, load
 from .worktree import apply_entries
 
@@ -72,15 +79,16 @@ def restore_checkpoint(pl: Plumbing, cp: Checkpoint) -> RollbackOutcome:
 
 def files_back(pl: Plumbing, pre: Snapshot, backup: Snapshot) -> RollbackOutcome:
     paths = pl.changed_paths(pre.tree, backup.tree)
+    nested = nested_note(pre, backup)
     if not paths:
-        return RollbackOutcome(True, None, (), (), "files-restored", "nothing to restore")
+        why = join_notes("nothing to restore", nested)
+        return RollbackOutcome(True, None, (), (), "files-restored", why)
     ref = save_ref(pl, BACKUPS, backup)
     set_index_paths(pl, pre.index_tree, paths)
     skipped = apply_entries(pl, entries_for(pl, pre.tree, paths))
     fault_point("rollback.done")
-    return RollbackOutcome(
-        True, ref, tuple(paths), tuple(skipped), "files-restored", describe_skipped(skipped)
-    )
+    why = join_notes(describe_skipped(skipped), nested)
+    return RollbackOutcome(True, ref, tuple(paths), tuple(skipped), "files-restored", why)
 
 
 def _undo_commit(
@@ -116,7 +124,7 @@ def _undo_commit(
     fault_point("rollback.done")
     return RollbackOutcome(
         True, backup_ref, tuple(sorted(targets)), tuple(conflicts), method,
-        describe_skipped(skipped),
+        join_notes(describe_skipped(skipped), nested_note(pre, now)),
     )  # fmt: skip
 
 
