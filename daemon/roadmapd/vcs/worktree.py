@@ -3,7 +3,9 @@
 Only the paths asked for are touched: files are removed or written (through `git
 checkout-index`, so the repository's filters and attributes apply), directories are removed only
 when empty. A path that cannot be written without disturbing other files (a non-empty directory
-or a foreign file in the way) is skipped and reported.
+or a foreign file in the way) is skipped and reported. Nothing is removed through a symlink: when
+a folder of a recorded path became a link (the agent can make `src` point anywhere, even outside
+the working tree), the link itself is what goes, never a file it leads to.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ def apply_entries(pl: Plumbing, targets: Mapping[str, Entry | None]) -> list[str
     """Make each path hold its target entry (None: absent). Returns the paths it had to skip."""
     root = pl.root
     for path in sorted(targets, reverse=True):
-        _remove_file(root / path)
+        if not _through_link(root, root / path):
+            _remove_file(root / path)
     for path in sorted(targets, reverse=True):
-        _prune_empty_dirs(root, root / path)
+        if not _through_link(root, root / path):
+            _prune_empty_dirs(root, root / path)
     fault_point("worktree.removed")
     writes = {p: e for p, e in targets.items() if e is not None}
     skipped = [p for p in sorted(writes) if not _clear_way(root, p)]
@@ -42,6 +46,16 @@ def apply_entries(pl: Plumbing, targets: Mapping[str, Entry | None]) -> list[str
 def _remove_file(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()
+
+
+def _through_link(root: Path, path: Path) -> bool:
+    """Whether a folder between root and path is a symlink or not a folder at all."""
+    parent = path.parent
+    while parent != root and root in parent.parents:
+        if parent.is_symlink() or not parent.is_dir():
+            return True
+        parent = parent.parent
+    return False
 
 
 def _prune_empty_dirs(root: Path, path: Path) -> None:
