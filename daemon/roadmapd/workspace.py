@@ -20,7 +20,7 @@ from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.config import Config, load_config
-from roadmapd.containment.jail import JailSettings, Limits, Sandbox, make_sandbox
+from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
     ApprovalPort,
     EngineSettings,
@@ -301,7 +301,12 @@ class Workspace:
         mark_secret(config.secret_env)
         store = StateStore(root)
         store.recover()
-        git = GitWorkspace(root, run_hooks=config.run_hooks, pass_env=config.pass_env)
+        git = GitWorkspace(
+            root,
+            run_hooks=config.run_hooks,
+            pass_env=config.pass_env,
+            hook_wrap=hook_jail(jail_settings(config), root),
+        )
         return cls(root, config, store, git, os.environ.get("ANTHROPIC_API_KEY"))
 
     def roadmap_paths(self) -> list[Path]:

@@ -37,7 +37,11 @@ class LaneGit:
     integrates the commit into the user's branch, ticking the task's box in the same commit."""
 
     def __init__(self, main: GitWorkspace, lane: Lane, roadmap: str | None) -> None:
-        self.main, self.lane, self.inner = main, lane, GitWorkspace(lane.path)
+        hooks = main.hooks  # the lane's commits run the same hooks, in the same way
+        self.main, self.lane = main, lane
+        self.inner = GitWorkspace(
+            lane.path, run_hooks=hooks.enabled, pass_env=hooks.pass_env, hook_wrap=hooks.wrap
+        )
         self._roadmap = roadmap  # the roadmap file, relative to the root
 
     async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:

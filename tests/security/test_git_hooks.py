@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from tests.vcs.vcs_helpers import GIT_ENV, GitRepo, init_repo
 
 from roadmapd.config import Config, load_config
+from roadmapd.containment.jail import JailSettings, hook_jail
 from roadmapd.vcs import (
     GitWorkspace,
     HookSettings,
@@ -230,3 +232,31 @@ def test_run_hooks_is_a_setting_off_by_default(tmp_path: Path) -> None:
     assert Config().merged({"runHooks": True}).run_hooks is True
     (tmp_path / "roadmapd.toml").write_text("run_hooks = true\n")
     assert load_config(tmp_path).run_hooks is True
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_hooks_turned_on_run_in_the_jail(repo: GitRepo, outside: Path) -> None:
+    """The composition root's hook wrapper: a hook cannot write outside the work tree or reach
+    the network, and the private index it must update stays writable."""
+    marker, inside = outside / "pwned", repo.root / "hook-ran.txt"
+    hook = repo.root / ".git/hooks/pre-commit"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f'echo escaped > "{marker}" 2>/dev/null\n'
+        f'echo "index=$GIT_INDEX_FILE" > "{inside}"\n'
+        'test -w "$(dirname "$GIT_INDEX_FILE")" && echo writable >> "' + str(inside) + '"\n'
+        "exit 0\n"
+    )
+    hook.chmod(0o755)
+    wrap = hook_jail(JailSettings(), repo.root)
+    ws = GitWorkspace(repo.root, run_hooks=True, hook_wrap=wrap)
+
+    async def run() -> None:
+        cp = await ws.checkpoint("1", "One")
+        _task(repo)
+        outcome = await ws.commit_task(cp, title="One", task_id="1", attempts=1)
+        assert outcome.committed, outcome.reason
+
+    asyncio.run(run())
+    assert not marker.exists()
+    assert "writable" in inside.read_text()

@@ -19,7 +19,8 @@ import asyncio
 import os
 import shutil
 import signal
-from collections.abc import Iterable, Sequence
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -198,9 +199,14 @@ def _user_processes() -> int:
     return count
 
 
+def _probe_argv(bwrap: str, extra: tuple[str, ...]) -> list[str]:
+    mounts = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    spaces = ["--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session"]
+    return [bwrap, *extra, *mounts, *spaces, "true"]
+
+
 async def _works(bwrap: str, extra: tuple[str, ...]) -> bool:
-    argv = [bwrap, *extra, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    argv += ["--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session", "true"]
+    argv = _probe_argv(bwrap, extra)
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -255,3 +261,42 @@ def kill_jailed(argv: Sequence[str]) -> None:
                     os.kill(int(entry.name), signal.SIGKILL)
         except (OSError, ValueError):
             continue
+
+
+def hook_jail(
+    settings: JailSettings, root: Path
+) -> Callable[[list[str], Sequence[Path]], list[str]]:
+    """A sync wrapper for the git hooks the daemon runs (in a worker thread): the same jail as
+    the checks. Probes bwrap on first use; without one (and the sandbox not turned off) a hook
+    cannot run, which refuses the commit with that reason."""
+    found: list[Sandbox] = []
+
+    def wrap(argv: list[str], writable: Sequence[Path]) -> list[str]:
+        if not found:
+            found.append(_sandbox_now(settings))
+        sandbox = found[0]
+        if (refusal := sandbox.refusal) is not None:
+            raise OSError(refusal)
+        return sandbox.wrap(argv, root, writable=writable)
+
+    return wrap
+
+
+def _sandbox_now(settings: JailSettings) -> Sandbox:
+    """`make_sandbox` for a thread without an event loop (the probe is cached per binary)."""
+    if settings.mode == "off":
+        return Sandbox(settings, None)
+    binary = shutil.which("bwrap")
+    if binary is None:
+        return Sandbox(settings, None)
+    if binary not in _probed:
+        _probed[binary] = None
+        for extra in _PROBE_VARIANTS:
+            done = subprocess.run(_probe_argv(binary, extra), capture_output=True, check=False)
+            if done.returncode == 0:
+                _probed[binary] = extra
+                break
+    extra_flags = _probed[binary]
+    return (
+        Sandbox(settings, None) if extra_flags is None else Sandbox(settings, binary, extra_flags)
+    )

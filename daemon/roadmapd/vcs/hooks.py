@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,8 @@ from .plumbing import Entry, Plumbing
 HOOK_TIMEOUT_S = 600.0
 COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")
 
-Wrap = Callable[[list[str]], list[str]]
+# (argv, folders the hook must be able to write) -> the argv that runs it (e.g. in the jail)
+Wrap = Callable[[list[str], Sequence[Path]], list[str]]
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,11 @@ def run_hook(
     extra = {k: v for k, v in env.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     extra["GIT_EDITOR"] = ":"
     argv = [str(path), *args]
+    index = env.get("GIT_INDEX_FILE")
+    writable = [Path(index).parent] if index else []
     try:
         done = subprocess.run(
-            wrap(argv) if wrap is not None else argv,
+            wrap(argv, writable) if wrap is not None else argv,
             cwd=pl.root,
             env=hook_env(pl.root, pass_env, extra),
             stdin=subprocess.DEVNULL,
