@@ -84,11 +84,14 @@ class RedactingStream:
         return getattr(self._stream, name)
 
 
-def protect_stdio(marked: Iterable[str] = ()) -> None:
-    """Route sys.stdout and sys.stderr through `redact` (the CLI; never the LSP channel).
-    Called again with the names a configuration marks secret, it adds their values."""
+def protect_stdio(
+    marked: Iterable[str] = (), *, streams: tuple[str, ...] = ("stdout", "stderr")
+) -> None:
+    """Route sys.stdout and sys.stderr through `redact` (the CLI; the language server only its
+    stderr log, never the LSP channel). Called again with the names a configuration marks
+    secret, it adds their values."""
     values = secret_values(marked=marked)
-    for name in ("stdout", "stderr"):
+    for name in streams:
         stream = getattr(sys, name)
         if isinstance(stream, RedactingStream):
             stream.add(values)

@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 
+from roadmapd.secrets import protect_stdio
+
 from .app import create_server
 from .engine_loader import deferred_engine
 from .stdio import serve_stdio
@@ -34,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    protect_stdio(streams=("stderr",))  # the log; stdout is the protocol channel
     logging.basicConfig(
         stream=sys.stderr,
         level=args.log_level,

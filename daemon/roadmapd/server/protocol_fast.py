@@ -4,6 +4,8 @@ pygls runs every outgoing message through cattrs `unstructure`, even plain dicts
 lenses that is millions of calls. Handlers of hot requests return plain JSON (dicts, lists) or a
 pre-encoded `RawJson`; this protocol writes those directly. Anything else goes the usual way.
 
+Everything written goes through `secrets.redact` (`_RedactingWriter`): one door to the editor.
+
 pygls also drops a request whose params fail to deserialise without answering it, which leaves
 the client waiting forever; here such a request gets an InvalidParams error response. And a
 client's late answer to a server request whose waiter was cancelled is dropped quietly instead
@@ -21,6 +23,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcMethodNotFound
 from pygls.protocol import LanguageServerProtocol
+
+from roadmapd.secrets import redact, secret_values
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +57,42 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class _RedactingWriter:
+    """Every message to the editor goes through `secrets.redact` (diagnostics, messages, hover,
+    results alike); the Content-Length header is rewritten to the redacted body."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def write(self, data: bytes) -> Any:
+        secrets = secret_values()
+        header, sep, body = data.partition(b"\r\n\r\n")
+        if not sep:
+            header, body = b"", data
+        text = body.decode("utf-8")
+        if secrets and any(secret in text for secret in secrets):
+            body = redact(text, secrets).encode("utf-8")
+            if sep:
+                lines = [
+                    f"Content-Length: {len(body)}".encode()
+                    if line.lower().startswith(b"content-length:")
+                    else line
+                    for line in header.split(b"\r\n")
+                ]
+                header = b"\r\n".join(lines)
+        return self._writer.write(header + sep + body)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+
 class FastProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pending_writes: set[asyncio.Future[Any]] = set()
+
+    def set_writer(self, writer: Any, include_headers: bool = True) -> None:
+        super().set_writer(_RedactingWriter(writer), include_headers)
 
     def _send_response(
         self,
