@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,15 +127,28 @@ def _rollback_stored(ws: Workspace, task: StoredTask, *, yes: bool, force: bool)
         return EXIT_FAILED
     print(f"Roll back {task.id}: {task.title} (its roadmap file is gone; from roadmapd's state)")
     print(f"  files that will change: {', '.join(list(row.files)[:_MAX_FILES_SHOWN]) or 'none'}")
+    roadmap = ws.root / ws.config.roadmaps[0]
+    return _confirm_and_roll_back(ws, task, roadmap, (), yes=yes, force=force)  # type: ignore[arg-type]
+
+
+def _confirm_and_roll_back(
+    ws: Workspace,
+    task: Task,
+    roadmap: Path,
+    all_tasks: Sequence[Task],
+    *,
+    yes: bool,
+    force: bool,
+) -> int:
+    """Ask (unless --yes), roll back through the engine, report; the exit code."""
     if not yes:
         if not sys.stdin.isatty():
             raise CommandError("stdin is not a terminal: pass --yes to roll back")
         if not _confirm("Roll back? [y/N] "):
             print("nothing changed")
             return EXIT_FAILED
-    roadmap = ws.root / ws.config.roadmaps[0]
     engine = ws.engine(DiskCheckbox(roadmap))
-    event = asyncio.run(engine.rollback(task, force=force))  # type: ignore[arg-type]
+    event = asyncio.run(engine.rollback(task, all_tasks=all_tasks, force=force))
     code = _report(event, f"rollback of {task.id}")
     if code == EXIT_OK:
         print("  undo it with: roadmapd rollback --undo")
@@ -162,17 +176,8 @@ def rollback_command(
             print(f"roadmapd: task {task_id} has no checkpoint: nothing to roll back")
             return EXIT_FAILED
         print("\n".join(_describe(project, task, row)))
-        if not yes:
-            if not sys.stdin.isatty():
-                raise CommandError("stdin is not a terminal: pass --yes to roll back")
-            if not _confirm("Roll back? [y/N] "):
-                print("nothing changed")
-                return EXIT_FAILED
-        engine = ws.engine(DiskCheckbox(project.roadmap_path))
-        event = asyncio.run(engine.rollback(task, all_tasks=project.roadmap.tasks, force=force))
-        code = _report(event, f"rollback of {task_id}")
-        if code == EXIT_OK:
-            print("  undo it with: roadmapd rollback --undo")
-        return code
+        return _confirm_and_roll_back(
+            ws, task, project.roadmap_path, project.roadmap.tasks, yes=yes, force=force
+        )
     finally:
         ws.close()
