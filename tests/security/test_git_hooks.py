@@ -13,11 +13,10 @@ import asyncio
 import os
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.vcs.vcs_helpers import GIT_ENV, GitRepo, init_repo
+from tests.vcs.vcs_helpers import GIT_ENV, GitRepo
 
 from roadmapd.config import Config, load_config
 from roadmapd.containment.jail import JailSettings, hook_jail
@@ -33,17 +32,7 @@ from roadmapd.vcs import (
 SECRET = "sk-ant-secret-marker-1234"
 
 
-@pytest.fixture(autouse=True)
-def _daemon_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    yield
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return init_repo(tmp_path / "repo")
+pytestmark = pytest.mark.usefixtures("daemon_env")
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.vcs.vcs_helpers import GIT_ENV, GitRepo, init_repo
+from tests.vcs.vcs_helpers import GIT_ENV, GitRepo
 
 from roadmapd.vcs import (
     Plumbing,
@@ -33,17 +32,7 @@ from roadmapd.vcs import (
 SECRET = "sk-ant-secret-marker-1234"
 
 
-@pytest.fixture(autouse=True)
-def _daemon_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    yield
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return init_repo(tmp_path / "repo")
+pytestmark = pytest.mark.usefixtures("daemon_env")
 
 
 @pytest.fixture
