@@ -33,6 +33,24 @@ DEFAULT_RISKY_COMMANDS = (
 )
 
 
+#: Folders whose ignored files checkpoints never record (`protect_ignored_skip`); the same list
+#: as `roadmapd.vcs.outcomes.DEFAULT_SKIP` (config does not import the vcs layer).
+DEFAULT_PROTECT_SKIP = (
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "build",
+    "dist",
+    "target",
+)
+
+
 class ConfigError(Exception):
     """A configuration problem, with a message meant for the user as it is."""
 
@@ -95,6 +113,9 @@ class Config(_Model):
     risky_commands: list[str] = Field(default_factory=lambda: list(DEFAULT_RISKY_COMMANDS))
     run_budget_usd: float | None = Field(default=None, gt=0)
     memory_tokens: int = Field(default=1500, ge=0)
+    # checkpoints record ignored files up to this many MB (0: off), never below these folders
+    protect_ignored_mb: float = Field(default=50.0, ge=0)
+    protect_ignored_skip: list[str] = Field(default_factory=lambda: list(DEFAULT_PROTECT_SKIP))
 
     @field_validator("risky_commands")
     @classmethod

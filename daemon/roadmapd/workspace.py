@@ -306,6 +306,8 @@ class Workspace:
             run_hooks=config.run_hooks,
             pass_env=config.pass_env,
             hook_wrap=hook_jail(jail_settings(config), root),
+            protect_ignored_mb=config.protect_ignored_mb,
+            protect_ignored_skip=config.protect_ignored_skip,
         )
         return cls(root, config, store, git, os.environ.get("ANTHROPIC_API_KEY"))
 

@@ -20,6 +20,7 @@ from .outcomes import (
     CheckpointInfo,
     CommitOutcome,
     FileChange,
+    IgnoredPolicy,
     RollbackOutcome,
     VcsError,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "FileChange",
     "GitWorkspace",
     "HookSettings",
+    "IgnoredPolicy",
     "Integration",
     "Lane",
     "Plumbing",

@@ -32,8 +32,9 @@ def capture_checkpoint(pl: Plumbing, task_id: str, title: str = "") -> Checkpoin
 def to_checkpoint(task_id: str, n: int, ref: str, snap: Snapshot) -> Checkpoint:
     meta = snap.meta
     return Checkpoint(
-        task_id, n, ref, snap.commit, meta.head, meta.branch, meta.created_at, meta.title
-    )
+        task_id, n, ref, snap.commit, meta.head, meta.branch, meta.created_at, meta.title,
+        meta.unprotected,
+    )  # fmt: skip
 
 
 def task_numbers(pl: Plumbing, task_id: str) -> list[int]:

@@ -21,6 +21,7 @@ from .merge import replay_entries
 from .outcomes import Checkpoint, CommitOutcome, VcsError
 from .plumbing import Plumbing
 from .refs import commit_ref, result_ref, task_branch
+from .restore import ignored_paths
 from .snapshot import Snapshot, capture, load
 
 BranchMode = Literal["current", "per-task"]
@@ -74,7 +75,7 @@ def _commit(
     if reason is not None:
         return CommitOutcome(False, None, (), reason)
     pre = load(pl, cp.commit)
-    post = capture(pl, "result", task_id, title)
+    post = capture(pl, "result", task_id, title, keep=ignored_paths(pl, pre))
     pl.update_ref(result_ref(cp.task_id, cp.n), post.commit, None, "roadmapd: task result")
     fault_point("commit.result-saved")
     touched = pl.changed_paths(pre.tree, post.tree)

@@ -5,6 +5,7 @@ Pure frozen data; callers show `reason` strings to the user as they are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -24,6 +25,9 @@ class Checkpoint:
     branch: str | None
     created_at: float
     title: str = ""
+    #: Ignored files the checkpoint did not record (over the size cap) and skipped folders
+    #: (`node_modules/`, ...; ending in "/"): a rollback cannot bring these back.
+    unprotected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,33 @@ class CheckpointInfo:
 def refused(reason: str, conflicts: tuple[str, ...] = ()) -> RollbackOutcome:
     """A rollback that changed nothing, and why."""
     return RollbackOutcome(False, None, (), conflicts, "refused", reason)
+
+
+#: Folders whose ignored files snapshots never record (rebuilt by tools, usually big); the
+#: default of the config key `protect_ignored_skip` (roadmapd/config.py keeps the same list).
+DEFAULT_SKIP = (
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "build",
+    "dist",
+    "target",
+)
+
+
+@dataclass(frozen=True)
+class IgnoredPolicy:
+    """How much of the ignored files a snapshot records (cap_bytes 0: none)."""
+
+    cap_bytes: int = 50 * 1024 * 1024
+    skip: tuple[str, ...] = DEFAULT_SKIP
+
+    @classmethod
+    def from_mb(cls, mb: float, skip: Iterable[str] = DEFAULT_SKIP) -> IgnoredPolicy:
+        return cls(max(0, int(mb * 1024 * 1024)), tuple(skip))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .gitproc import HARDENING, discovery_root, run_git
-from .outcomes import VcsError
+from .outcomes import IgnoredPolicy, VcsError
 
 SNAPSHOT_IDENTITY = {
     "GIT_AUTHOR_NAME": "roadmapd",
@@ -33,7 +33,8 @@ Entry = tuple[str, str]  # (mode, object id) of one path in a tree
 class Plumbing:
     """Runs git for the repository whose work tree is (or contains) `root`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ignored: IgnoredPolicy | None = None) -> None:
+        self.ignored = ignored or IgnoredPolicy()  # what snapshots record of ignored files
         start = Path(root)
         if not start.is_dir():
             raise VcsError(f"not a git repository: {root}")

@@ -106,6 +106,8 @@ class SnapshotMeta:
     index_commit: str
     created_at: float
     nested: tuple[str, ...] = ()  # nested repositories the snapshot left out (see snapshot.py)
+    ignored: str | None = None  # the commit whose tree holds the ignored files (see ignored.py)
+    unprotected: tuple[str, ...] = ()  # ignored files / skipped folders left out (ignored.py)
 
 
 def format_meta(meta: SnapshotMeta) -> str:
@@ -121,6 +123,12 @@ def format_meta(meta: SnapshotMeta) -> str:
         f"Roadmap-Index: {meta.index_commit}\n"
         f"Roadmap-Created: {meta.created_at!r}\n"
         + (f"Roadmap-Nested: {json.dumps(list(meta.nested))}\n" if meta.nested else "")
+        + (f"Roadmap-Ignored: {meta.ignored}\n" if meta.ignored else "")
+        + (
+            f"Roadmap-Unprotected: {json.dumps(list(meta.unprotected))}\n"
+            if meta.unprotected
+            else ""
+        )
     )
 
 
@@ -142,14 +150,16 @@ def parse_meta(message: str) -> SnapshotMeta:
             branch=None if branch == "none" else branch,
             index_commit=fields["Roadmap-Index"],
             created_at=float(fields["Roadmap-Created"]),
-            nested=_nested(fields.get("Roadmap-Nested", "[]")),
+            nested=_paths(fields.get("Roadmap-Nested", "[]")),
+            ignored=fields.get("Roadmap-Ignored") or None,
+            unprotected=_paths(fields.get("Roadmap-Unprotected", "[]")),
         )
     except (KeyError, ValueError) as exc:
         raise ValueError(f"not a roadmapd snapshot message (missing {exc})") from exc
 
 
-def _nested(value: str) -> tuple[str, ...]:
+def _paths(value: str) -> tuple[str, ...]:
     paths = json.loads(value)  # a JSONDecodeError is a ValueError
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ValueError("Roadmap-Nested is not a list of paths")
+        raise ValueError("a Roadmap- path list is not a list of paths")
     return tuple(paths)

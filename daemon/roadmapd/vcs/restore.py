@@ -42,6 +42,34 @@ def entries_for(pl: Plumbing, tree: str, paths: list[str]) -> dict[str, Entry | 
     return {p: found.get(p) for p in paths}
 
 
+def ignored_paths(pl: Plumbing, snap: Snapshot) -> list[str]:
+    """The ignored files `snap` recorded (a backup taken before restoring them keeps them all)."""
+    return sorted(pl.ls_tree(snap.ignored_tree)) if snap.ignored_tree else []
+
+
+def ignored_targets(
+    pl: Plumbing, source: Snapshot, now: Snapshot, after: Snapshot | None = None
+) -> dict[str, Entry | None]:
+    """Ignored files recorded in `source` that differ now: path -> source's entry.
+
+    Only files `source` recorded are touched, and only when they differ from it: an ignored file
+    made later is never deleted, an unchanged one never rewritten. `after` (the task's result
+    snapshot, for a committed task): only files the task changed (source != after) go back."""
+    if source.ignored_tree is None:
+        return {}
+    wanted = pl.ls_tree(source.ignored_tree)
+    current = pl.ls_tree(now.ignored_tree) if now.ignored_tree else {}
+    post = None
+    if after is not None:
+        post = pl.ls_tree(after.ignored_tree) if after.ignored_tree else {}
+    out: dict[str, Entry | None] = {}
+    for path, entry in wanted.items():
+        if current.get(path) == entry or (post is not None and post.get(path) == entry):
+            continue
+        out[path] = entry
+    return out
+
+
 def describe_skipped(skipped: list[str]) -> str | None:
     if not skipped:
         return None

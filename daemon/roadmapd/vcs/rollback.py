@@ -23,6 +23,8 @@ from .refs import BACKUPS, commit_ref, result_ref, task_branch
 from .restore import (
     describe_skipped,
     entries_for,
+    ignored_paths,
+    ignored_targets,
     join_notes,
     nested_note,
     save_ref,
@@ -57,7 +59,10 @@ def _rollback(
     landed = commit is not None and _is_ancestor(pl, commit, "HEAD")
     if pre.meta.branch == task_branch(task_id) and not landed:
         return discard_lane(pl, task_id)
-    backup = capture(pl, "backup", task_id, f"before rolling back {cp.title or task_id}")
+    backup = capture(
+        pl, "backup", task_id, f"before rolling back {cp.title or task_id}",
+        keep=ignored_paths(pl, pre),
+    )  # fmt: skip
     if commit is None:
         if backup.meta.head != pre.meta.head and not force:
             return refused(
@@ -73,22 +78,29 @@ def _rollback(
 
 def restore_checkpoint(pl: Plumbing, cp: Checkpoint) -> RollbackOutcome:
     """Put every path that differs from the checkpoint back (a backup ref first)."""
-    backup = capture(pl, "backup", cp.task_id, f"before restoring {cp.ref}")
-    return files_back(pl, load(pl, cp.commit), backup)
+    pre = load(pl, cp.commit)
+    backup = capture(
+        pl, "backup", cp.task_id, f"before restoring {cp.ref}", keep=ignored_paths(pl, pre)
+    )
+    return files_back(pl, pre, backup)
 
 
 def files_back(pl: Plumbing, pre: Snapshot, backup: Snapshot) -> RollbackOutcome:
+    """Every path that differs from `pre` goes back, and every ignored file `pre` recorded that
+    differs now (ignored files made since are left alone; see `restore.ignored_targets`)."""
     paths = pl.changed_paths(pre.tree, backup.tree)
+    ignored = ignored_targets(pl, pre, backup)
     nested = nested_note(pre, backup)
-    if not paths:
+    if not paths and not ignored:
         why = join_notes("nothing to restore", nested)
         return RollbackOutcome(True, None, (), (), "files-restored", why)
     ref = save_ref(pl, BACKUPS, backup)
     set_index_paths(pl, pre.index_tree, paths)
-    skipped = apply_entries(pl, entries_for(pl, pre.tree, paths))
+    skipped = apply_entries(pl, {**entries_for(pl, pre.tree, paths), **ignored})
     fault_point("rollback.done")
     why = join_notes(describe_skipped(skipped), nested)
-    return RollbackOutcome(True, ref, tuple(paths), tuple(skipped), "files-restored", why)
+    files = tuple(sorted(set(paths) | set(ignored)))
+    return RollbackOutcome(True, ref, files, tuple(skipped), "files-restored", why)
 
 
 def _undo_commit(
@@ -120,6 +132,7 @@ def _undo_commit(
         pl.update_ref(ref, new, old, f"roadmapd: roll back task {cp.task_id}")
     fault_point("rollback.branch-moved")
     set_index_paths(pl, new if method == "revert-commit" and new else pre.index_tree, touched)
+    targets.update(ignored_targets(pl, pre, now, post))
     skipped = apply_entries(pl, targets)
     fault_point("rollback.done")
     return RollbackOutcome(

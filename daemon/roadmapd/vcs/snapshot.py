@@ -1,9 +1,11 @@
 """Snapshots of the complete working state, written as commits without touching the user's files.
 
 A snapshot commit's tree is the working tree as `git add -A` would see it (tracked changes,
-deletions, untracked files that are not ignored). Its parents are HEAD (when born) and an
-"index commit" whose tree is the user's index, so both are kept alive by one ref. The message
-carries the metadata (`refs.SnapshotMeta`). Everything is built in a private copy of the index.
+deletions, untracked files that are not ignored). Its parents are HEAD (when born), an
+"index commit" whose tree is the user's index, and, when there are ignored files to record, an
+"ignored commit" whose tree holds them (see `ignored.py`: up to a size cap, never in the
+snapshot's own tree, read only by restore, rollback and undo), so all are kept alive by one ref.
+The message carries the metadata (`refs.SnapshotMeta`). Everything is built in a private index.
 
 Nested repositories: git is never let into one. A nested repository's config can run commands
 (`core.fsmonitor`, a clean filter with its own `.gitattributes`) that `git add` runs when it
@@ -22,11 +24,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .faults import fault_point
+from .ignored import record_ignored
 from .plumbing import SNAPSHOT_IDENTITY, Plumbing
 from .refs import SnapshotMeta, format_meta, parse_meta
 
@@ -37,6 +40,7 @@ class Snapshot:
     tree: str  # working tree
     index_tree: str  # the user's index
     meta: SnapshotMeta
+    ignored_tree: str | None = None  # the ignored files recorded (None: none, see ignored.py)
 
 
 @dataclass(frozen=True)
@@ -124,23 +128,34 @@ def _head_tree(pl: Plumbing) -> str:
     return pl.tree_of(head) if head else pl.empty_tree
 
 
-def capture(pl: Plumbing, kind: str, task_id: str = "", title: str = "") -> Snapshot:
-    """Write a snapshot commit of the current state; the caller decides which ref keeps it."""
+def capture(
+    pl: Plumbing, kind: str, task_id: str = "", title: str = "", keep: Collection[str] = ()
+) -> Snapshot:
+    """Write a snapshot commit of the current state; the caller decides which ref keeps it.
+
+    `keep`: ignored files to record whatever the size cap (see `ignored.py`)."""
     head, branch = pl.head()
     state = current_state(pl)
     tree, index_tree = state.tree, state.index_tree
     parents = [head] if head else []
     index_commit = pl.commit_tree(index_tree, parents, "roadmapd index\n", env=SNAPSHOT_IDENTITY)
     fault_point("snapshot.index-commit")
-    meta = SnapshotMeta(kind, task_id, title, head, branch, index_commit, time.time(), state.nested)
+    ignored = record_ignored(pl, pl.ignored, keep)
+    meta = SnapshotMeta(
+        kind, task_id, title, head, branch, index_commit, time.time(), state.nested,
+        ignored.commit, ignored.unprotected,
+    )  # fmt: skip
+    extra = [ignored.commit] if ignored.commit else []
     commit = pl.commit_tree(
-        tree, [*parents, index_commit], format_meta(meta), env=SNAPSHOT_IDENTITY
+        tree, [*parents, index_commit, *extra], format_meta(meta), env=SNAPSHOT_IDENTITY
     )
     fault_point("snapshot.commit")
-    return Snapshot(commit, tree, index_tree, meta)
+    ignored_tree = pl.tree_of(ignored.commit) if ignored.commit else None
+    return Snapshot(commit, tree, index_tree, meta, ignored_tree)
 
 
 def load(pl: Plumbing, commit: str) -> Snapshot:
     """Read a snapshot back from its commit (raises VcsError/ValueError if it is not one)."""
     meta = parse_meta(pl.message_of(commit))
-    return Snapshot(commit, pl.tree_of(commit), pl.tree_of(meta.index_commit), meta)
+    ignored_tree = pl.tree_of(meta.ignored) if meta.ignored else None
+    return Snapshot(commit, pl.tree_of(commit), pl.tree_of(meta.index_commit), meta, ignored_tree)

@@ -1,7 +1,9 @@
 """Undoing the latest rollback (or restore): the work tree, index and branch go back to the
 newest `refs/roadmapd/backups/*` snapshot, after the current state is saved under
 `refs/roadmapd/safety/`. The consumed backup moves to `refs/roadmapd/undone/`, so a second undo
-reaches the backup before it. A backup of a parallel lane (a task rolled back before its work
+reaches the backup before it. Ignored files the backup recorded come back where they differ
+now; an ignored file the backup did not have (one the rollback brought back) stays: roadmapd
+never deletes ignored files. A backup of a parallel lane (a task rolled back before its work
 reached the user's branch) brings back the task's branch instead; the user's working tree is
 not touched.
 """
@@ -12,7 +14,7 @@ from .faults import fault_point
 from .outcomes import RollbackOutcome, VcsError, refused
 from .plumbing import Plumbing
 from .refs import BACKUPS, SAFETY, UNDONE, task_branch
-from .restore import describe_skipped, entries_for, save_ref
+from .restore import describe_skipped, entries_for, ignored_paths, ignored_targets, save_ref
 from .snapshot import Snapshot, capture, load
 from .worktree import apply_entries
 
@@ -42,7 +44,10 @@ def _undo(pl: Plumbing) -> RollbackOutcome:
     backup = load(pl, backup_commit)
     if backup.meta.task_id and backup.meta.branch == task_branch(backup.meta.task_id):
         return _branch_back(pl, ref, backup)
-    now = capture(pl, "safety", backup.meta.task_id, "before undoing a rollback")
+    now = capture(
+        pl, "safety", backup.meta.task_id, "before undoing a rollback",
+        keep=ignored_paths(pl, backup),
+    )  # fmt: skip
     if backup.meta.branch != now.meta.branch:
         return refused(
             f"the checkout changed from {backup.meta.branch or 'a detached HEAD'} to "
@@ -55,7 +60,9 @@ def _undo(pl: Plumbing) -> RollbackOutcome:
     pl.set_index_entries(entries, [p for p in index_paths if p not in entries], {})
     fault_point("undo.index-restored")
     paths = pl.changed_paths(now.tree, backup.tree)
-    skipped = apply_entries(pl, entries_for(pl, backup.tree, paths))
+    ignored = ignored_targets(pl, backup, now)
+    skipped = apply_entries(pl, {**entries_for(pl, backup.tree, paths), **ignored})
+    paths = sorted(set(paths) | set(ignored))
     fault_point("undo.files-restored")
     pl.update_ref(f"{UNDONE}/{ref.rsplit('/', 1)[1]}", backup.commit, None, "roadmapd: undone")
     pl.delete_ref(ref, backup.commit)

@@ -25,7 +25,15 @@ from .hooks import HookSettings, Wrap
 from .integrate import Edit, Integration, integrate
 from .lanes import Lane, close_lane, open_lane
 from .listing import list_checkpoints
-from .outcomes import Checkpoint, CheckpointInfo, CommitOutcome, FileChange, RollbackOutcome
+from .outcomes import (
+    DEFAULT_SKIP,
+    Checkpoint,
+    CheckpointInfo,
+    CommitOutcome,
+    FileChange,
+    IgnoredPolicy,
+    RollbackOutcome,
+)
 from .plumbing import Plumbing
 from .prune import PrunePlan, PrunePolicy, PruneReport, prune
 from .rollback import restore_checkpoint, rollback_task
@@ -56,7 +64,9 @@ class GitWorkspace:
 
     `run_hooks` (config `run_hooks`, off by default) lets task commits run the repository's
     commit hooks, with the allowlisted environment plus `pass_env`; `hook_wrap` turns a hook's
-    argv into the argv that runs it (the jail). See `vcs/hooks.py`.
+    argv into the argv that runs it (the jail). See `vcs/hooks.py`. `protect_ignored_mb` and
+    `protect_ignored_skip` (config keys of the same names): what checkpoints record of ignored
+    files (see `vcs/ignored.py`).
     """
 
     def __init__(
@@ -66,14 +76,17 @@ class GitWorkspace:
         run_hooks: bool = False,
         pass_env: Sequence[str] = (),
         hook_wrap: Wrap | None = None,
+        protect_ignored_mb: float = 50.0,
+        protect_ignored_skip: Sequence[str] = DEFAULT_SKIP,
     ) -> None:
         self.root = Path(root).resolve()
         self.hooks = HookSettings(run_hooks, tuple(pass_env), hook_wrap)
+        self.ignored = IgnoredPolicy.from_mb(protect_ignored_mb, protect_ignored_skip)
         self._plumbing: Plumbing | None = None
 
     def _pl(self) -> Plumbing:
         if self._plumbing is None:
-            self._plumbing = Plumbing(self.root)
+            self._plumbing = Plumbing(self.root, self.ignored)
         return self._plumbing
 
     async def _run(self, job: Callable[[Plumbing], T]) -> T:
