@@ -255,4 +255,8 @@ async def test_without_bubblewrap_the_editor_refuses_and_off_warns_every_run(
                 lambda: any("unsandboxed" in m.message for m in ed.client.messages),
                 "the unsandboxed warning",
             )
+            await eventually(  # the lens and the status bar show the phase: it says so too
+                lambda: any("unsandboxed" in (s.get("phase") or "") for s in ed.states),
+                "a running phase that says unsandboxed",
+            )
             await until_status(ed, "T01", "committed", "failed")

@@ -100,6 +100,7 @@ class EngineController:
             )
             self._config = config
             self.view.max_turns = config.max_turns
+            self.view.unsandboxed = config.sandbox == "off"
         return self._engine
 
     def _tasks(self, uri: str, ids: Sequence[str]) -> tuple[list[Task], tuple[Task, ...]]:

@@ -79,9 +79,11 @@ class _Live:
     reported: str = ""  # the last progress message sent
     started_at: datetime | None = None
     duration_s: float | None = None  # of the last finished run
+    unsandboxed: bool = False  # sandbox = "off": the phase says so while it runs
 
     def wire(self) -> TaskState:
         usage = self.usage_done + self.usage_now
+        phase = f"{self.phase} · unsandboxed" if self.unsandboxed and self.phase else self.phase
         return TaskState.model_validate(
             {
                 "uri": self.uri,
@@ -90,7 +92,7 @@ class _Live:
                 "status": self.status,
                 "attempt": self.attempt,
                 "maxAttempts": self.max_attempts,
-                "phase": self.phase,
+                "phase": phase,
                 "turns": self.turns_done + self.turn,
                 "inputTokens": usage.total_input_tokens,
                 "outputTokens": usage.output_tokens,
@@ -125,6 +127,7 @@ class RunView:
         self._ls = ls
         self._states = states
         self.max_turns = max_turns
+        self.unsandboxed = False  # set from the config by the engine controller
         self._tasks: dict[str, tuple[str, Task]] = {}
         self._live: dict[str, _Live] = {}
         self._text = TextCoalescer(self._emit_text)
@@ -234,6 +237,8 @@ class RunView:
         live = self._live.get(task_id)
         if live is None and (where := self._tasks.get(task_id)) is not None:
             live = self._live[task_id] = _Live(*where)
+        if live is not None:
+            live.unsandboxed = self.unsandboxed
         return live
 
     def _status(self, live: _Live, event: TaskStatusChanged) -> None:
