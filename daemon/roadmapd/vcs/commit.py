@@ -8,7 +8,9 @@ committed and the reason names the files. The post-task state is kept first as a
 Never committed: a nested git repository the task created (its config could run commands in
 every later git command of the user; an empty one breaks `git add`), a gitlink the checkpoint
 did not have, or a path with a `.git` component. The reason says what to remove. Hooks run only
-when turned on (`HookSettings`, see `hooks.py`).
+when turned on (`HookSettings`, see `hooks.py`). Ignored files are never committed: snapshot trees
+hold none (checkpoints keep them in a separate ignored commit that only rollback reads, see
+`ignored.py`).
 """
 
 from __future__ import annotations
