@@ -42,6 +42,7 @@ class LaneGit:
         self.inner = GitWorkspace(
             lane.path, run_hooks=hooks.enabled, pass_env=hooks.pass_env, hook_wrap=hooks.wrap
         )
+        self.inner.ignored = main.ignored  # the same ignored files are protected the same way
         self._roadmap = roadmap  # the roadmap file, relative to the root
 
     async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:

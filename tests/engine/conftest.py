@@ -42,6 +42,7 @@ class FakeCheckpoint:
     task_id: str
     ref: str
     commit: str
+    unprotected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

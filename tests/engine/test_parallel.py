@@ -40,6 +40,7 @@ class Checkpoint:
     task_id: str
     ref: str = "refs/roadmapd/checkpoints/x/1"
     commit: str = "c0ffee"
+    unprotected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,17 @@ def test_rollback_restores_a_tree_the_agent_deleted_roadmap_included(
     for path, data in before.items():
         assert (repo.path / path).read_bytes() == data, path
     assert "- [ ] Add subtract" in repo.read("ROADMAP.md")
+
+
+def test_the_run_says_what_the_checkpoint_does_not_protect(
+    make_repo: Any, one_task_roadmap: str
+) -> None:
+    config = CONFIG.replace("max_attempts = 1", "max_attempts = 1\nprotect_ignored_mb = 1")
+    files = {"roadmapd.toml": config, ".gitignore": "__pycache__/\nnode_modules/\n*.bin\n"}
+    repo = make_repo(one_task_roadmap, files=files)
+    (repo.path / "node_modules").mkdir()
+    (repo.path / "node_modules" / "dep.js").write_text("module.exports = 1\n")
+    (repo.path / "weights.bin").write_bytes(b"\0" * 2_000_000)  # over the 1 MB cap
+    run = repo.run(script(text("Nothing to do.")), "--task", "sub")
+    line = next(x for x in run.stdout.splitlines() if "not protected" in x)
+    assert "node_modules/" in line and "weights.bin" in line, run.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
@@ -27,6 +28,7 @@ from roadmapd.engine import (
     AgentActivity,
     AttemptStarted,
     CheckboxUpdated,
+    CheckpointCreated,
     ChecksFinished,
     ChecksStarted,
     Committed,
@@ -43,6 +45,13 @@ Mode = Literal["tty", "plain", "json"]
 MAX_PROBLEMS_SHOWN = 10
 _FINAL = {TaskStatus.COMMITTED, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.ROLLED_BACK}
 _ERASE = "\r\x1b[K"
+
+
+def unprotected_summary(paths: Sequence[str], shown: int = 5) -> str:
+    """The ignored paths a checkpoint left out, a few by name (a rollback cannot restore them)."""
+    head = ", ".join(paths[:shown])
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return f"{head}{more} (ignored; a rollback will not restore them)"
 
 
 def format_usage(usage: Usage) -> str:
@@ -141,6 +150,10 @@ class Progress:
             live.phase = "verifying"
         elif isinstance(event, ChecksFinished):
             self._checks(event)
+        elif isinstance(event, CheckpointCreated) and event.unprotected:
+            self._line(
+                f"  not protected by the checkpoint: {unprotected_summary(event.unprotected)}"
+            )
         elif isinstance(event, ReviewFinished):
             usage = format_usage(event.usage)
             self._line(f"  review: {event.decision.replace('_', ' ')}: {event.reason} [{usage}]")

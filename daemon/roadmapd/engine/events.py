@@ -62,6 +62,7 @@ class CheckpointCreated(EngineEvent):
     task_id: str
     ref: str
     commit: str
+    unprotected: tuple[str, ...] = ()  # ignored files and folders the checkpoint left out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -57,6 +57,8 @@ class CheckpointLike(Protocol):
     def ref(self) -> str: ...
     @property
     def commit(self) -> str: ...
+    @property
+    def unprotected(self) -> Sequence[str]: ...  # ignored paths it did not record
 
 
 class CommitOutcomeLike(Protocol):

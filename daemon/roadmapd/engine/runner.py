@@ -147,7 +147,13 @@ class TaskRunner(Generic[TaskT, CP]):
         ctx, task, settings = self.ctx, self.task, self.ctx.settings
         cp = await self._port(ctx.git.checkpoint(task.id, task.title), "checkpoint")
         ctx.emit(
-            CheckpointCreated(run_id=ctx.run_id, task_id=task.id, ref=cp.ref, commit=cp.commit)
+            CheckpointCreated(
+                run_id=ctx.run_id,
+                task_id=task.id,
+                ref=cp.ref,
+                commit=cp.commit,
+                unprotected=tuple(cp.unprotected),
+            )
         )
         if (task.evidence or settings.evidence) in ("auto", "tests"):
             self.baseline = await self._port(ctx.verifier.baseline(task), "the baseline run")
