@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
@@ -40,18 +39,12 @@ from roadmapd.engine import (
     TaskStatusChanged,
     event_to_json,
 )
+from roadmapd.engine.events import unprotected_summary
 
 Mode = Literal["tty", "plain", "json"]
 MAX_PROBLEMS_SHOWN = 10
 _FINAL = {TaskStatus.COMMITTED, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.ROLLED_BACK}
 _ERASE = "\r\x1b[K"
-
-
-def unprotected_summary(paths: Sequence[str], shown: int = 5) -> str:
-    """The ignored paths a checkpoint left out, a few by name (a rollback cannot restore them)."""
-    head = ", ".join(paths[:shown])
-    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
-    return f"{head}{more} (ignored; a rollback will not restore them)"
 
 
 def format_usage(usage: Usage) -> str:

@@ -7,7 +7,7 @@ output. `roadmapd.engine.serialize.event_to_json` gives the JSON form.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -55,6 +55,13 @@ class TaskStatusChanged(EngineEvent):
     previous: TaskStatus
     attempt: int
     reason: str | None = None
+
+
+def unprotected_summary(paths: Sequence[str], shown: int = 5) -> str:
+    """The ignored paths a checkpoint left out, a few by name (a rollback cannot restore them)."""
+    head = ", ".join(paths[:shown])
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return f"{head}{more} (ignored; a rollback will not restore them)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from roadmapd.engine.events import unprotected_summary
+
 Kind = Literal["text", "tool_call", "tool_result", "check", "status", "error"]
 Line = tuple[Kind, str]
 TOOL_RESULT_CHARS = 600
@@ -68,7 +70,11 @@ def describe(doc: dict[str, Any]) -> list[Line]:
     if kind == "AttemptStarted":
         return [("status", f"attempt {doc['attempt']} of {doc['max_attempts']} ({doc['mode']})")]
     if kind == "CheckpointCreated":
-        return [("status", f"checkpoint {doc['ref']}")]
+        made: list[Line] = [("status", f"checkpoint {doc['ref']}")]
+        if doc.get("unprotected"):
+            left_out = unprotected_summary(doc["unprotected"])
+            made.append(("status", f"not protected by the checkpoint: {left_out}"))
+        return made
     if kind == "ChecksStarted":
         return [("check", "running the checks")]
     if kind == "ReviewFinished":
