@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -165,3 +166,21 @@ async def test_bash_tool_reports_exit_codes_and_restart(workspace: Path) -> None
     assert not outcome.is_error and "restarted" in outcome.output
     outcome = await box.run("bash", {})
     assert outcome.is_error and "command" in outcome.output
+
+
+@needs_bwrap
+async def test_a_tool_environment_under_tmp_stays_visible_in_the_jail(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jail's /tmp is private; a venv there that PATH names (a CI clone's .venv) is bound
+    back read-only, so the checks run with the same interpreter and packages."""
+    env_bin = tmp_path / "tools-env" / "bin"
+    env_bin.mkdir(parents=True)
+    tool = env_bin / "roadmapd-test-tool"
+    tool.write_text("#!/bin/sh\necho found the tool\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{env_bin}{os.pathsep}{os.environ['PATH']}")
+    shell = await sandboxed(workspace)
+    result = await shell.run('roadmapd-test-tool; touch "$(command -v roadmapd-test-tool)"2')
+    assert "found the tool" in result.output
+    assert not (env_bin / "roadmapd-test-tool2").exists()  # read-only

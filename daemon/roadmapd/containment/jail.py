@@ -150,11 +150,14 @@ class Sandbox:
 
 
 def _hidden_top(path: Path) -> Path | None:
-    """The folder to bind back for `path` under a hidden root: ~/.pyenv for ~/.pyenv/shims."""
+    """The folder to bind back for `path` where the jail hides it: ~/.pyenv for ~/.pyenv/shims;
+    under the private /tmp, the environment itself (/tmp/x/.venv for /tmp/x/.venv/bin)."""
     home = Path(os.path.expanduser("~"))
     for base in (home, *map(Path, _HIDDEN_ROOTS)):
         if path.is_relative_to(base) and path != base:
             return base / path.relative_to(base).parts[0]
+    if path.is_relative_to("/tmp") and path != Path("/tmp"):
+        return path.parent if path.name == "bin" else path
     return None
 
 
@@ -176,7 +179,8 @@ def _toolchain_dirs(root: Path, binds: Iterable[str]) -> list[Path]:
         except OSError:
             continue
         for top in (_hidden_top(path), _hidden_top(real)):
-            if top is not None and top.exists() and not root.is_relative_to(top):
+            inside = top is not None and (root.is_relative_to(top) or top.is_relative_to(root))
+            if top is not None and top.exists() and not inside:
                 seen[top] = None
     for extra in binds:
         path = Path(os.path.expanduser(extra)).resolve()
