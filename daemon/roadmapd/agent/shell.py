@@ -76,6 +76,8 @@ class Shell:
             if self.sandbox.active:
                 kill_jailed(argv)
             await self._finish(proc, reader)
+            if self.sandbox.active:  # bwrap is reaped now: a child it made while dying exists
+                kill_jailed(argv)
         text = truncate(buffer.text(), self.max_chars)
         if timed_out:
             note = f"[command timed out after {self.timeout_s:g} s and was killed]"

@@ -160,6 +160,8 @@ async def _execute(
                 kill_jailed(argv)
             if proc.returncode is None:
                 await proc.wait()
+            if jail is not None and jail.active:  # bwrap is reaped: any child it made exists
+                kill_jailed(argv)
             try:
                 await asyncio.wait_for(asyncio.shield(collector), DRAIN_S)
             except TimeoutError:  # a process that left the group still holds the pipe
