@@ -33,16 +33,22 @@ function roadmapGlobs(): string[] {
   return globs && globs.length > 0 ? globs : DEFAULT_ROADMAPS;
 }
 
+/** The workspace's roadmap files (the roadmapd.roadmaps globs). */
+async function roadmapFiles(): Promise<vscode.Uri[]> {
+  const found: vscode.Uri[] = [];
+  for (const glob of roadmapGlobs()) {
+    found.push(...(await vscode.workspace.findFiles(glob, "**/node_modules/**", 50)));
+  }
+  return found;
+}
+
 /** The roadmap to act on: the active editor's when it is one, else the workspace's (ask if several). */
 async function roadmapUri(): Promise<vscode.Uri | undefined> {
   const doc = vscode.window.activeTextEditor?.document;
   if (doc && vscode.languages.match(documentSelector(roadmapGlobs()), doc) > 0) {
     return doc.uri;
   }
-  const found: vscode.Uri[] = [];
-  for (const glob of roadmapGlobs()) {
-    found.push(...(await vscode.workspace.findFiles(glob, "**/node_modules/**", 50)));
-  }
+  const found = await roadmapFiles();
   if (found.length <= 1) {
     if (found.length === 0) {
       void vscode.window.showWarningMessage(
@@ -56,6 +62,53 @@ async function roadmapUri(): Promise<vscode.Uri | undefined> {
     { placeHolder: "Which roadmap?" },
   );
   return pick?.uri;
+}
+
+/** What "Open Roadmap" writes when the workspace has none (and the user asks for one). */
+export const STARTER_ROADMAP = [
+  "# Roadmap",
+  "",
+  "Each unchecked box is a task: click ▶ Run task above it. Ids, dependencies and hints:",
+  "docs/roadmap-format.md of roadmapd.",
+  "",
+  "- [ ] Describe the first small change here, with the test that proves it",
+  "",
+].join("\n");
+
+/** Opens the workspace's roadmap (asks if several); offers to create ROADMAP.md when none. */
+async function openRoadmap(): Promise<void> {
+  const found = await roadmapFiles();
+  let uri: vscode.Uri | undefined = found[0];
+  if (found.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      found.map((file) => ({ label: vscode.workspace.asRelativePath(file), uri: file })),
+      { placeHolder: "Which roadmap?" },
+    );
+    uri = pick?.uri;
+  } else if (found.length === 0) {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (folder === undefined) {
+      void vscode.window.showInformationMessage(
+        "Roadmap: open a folder first; its ROADMAP.md holds the tasks.",
+      );
+      return;
+    }
+    const first = roadmapGlobs()[0] ?? DEFAULT_ROADMAPS[0];
+    const name = /[*?[\]{}]/.test(first) ? "ROADMAP.md" : first.replace(/^\.\//, "");
+    const create = `Create ${name}`;
+    const pick = await vscode.window.showInformationMessage(
+      `Roadmap: no roadmap file (${roadmapGlobs().join(", ")}) in this workspace.`,
+      create,
+    );
+    if (pick !== create) {
+      return;
+    }
+    uri = vscode.Uri.joinPath(folder.uri, name);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(STARTER_ROADMAP));
+  }
+  if (uri !== undefined) {
+    await vscode.window.showTextDocument(uri);
+  }
 }
 
 /** The server's lens command on the cursor line, preferring the commands in `wanted` order. */
@@ -150,6 +203,7 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
     }
   };
   const table: Record<string, () => Promise<unknown>> = {
+    "roadmapd.openRoadmap": openRoadmap,
     "roadmapd.runTaskAtCursor": async () => {
       const lens = await lensAtCursor([CMD_RUN_TASK, CMD_RETRY_TASK]);
       if (lens === undefined) {
