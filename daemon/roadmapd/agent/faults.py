@@ -12,10 +12,10 @@ import email.utils
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
-import httpx2
+if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
+    import anthropic
 
 _RETRY_STATUS = frozenset({408, 409, 429})
 _FATAL_STREAM_ERRORS = frozenset(
@@ -86,6 +86,9 @@ def _status_fault(exc: anthropic.APIStatusError) -> Fault:
 
 def classify(exc: BaseException) -> Fault | None:
     """The fault behind `exc`, or None if it is not a failure of the API call."""
+    import anthropic  # already loaded: only a request raises what is classified here
+    import httpx2
+
     if isinstance(exc, anthropic.APIStatusError):
         return _status_fault(exc)
     if isinstance(exc, anthropic.APITimeoutError):

@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
-
-from anthropic import AsyncAnthropic
-from anthropic.types import Message as ApiMessage
+from typing import TYPE_CHECKING, Any
 
 from roadmapd.agent.events import AgentEvent, RetryScheduled, TextDelta, Usage
 from roadmapd.agent.fairness import Turns
 from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
 from roadmapd.agent.pricing import cost_usd
 from roadmapd.agent.settings import AgentSettings
+
+if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
+    from anthropic import AsyncAnthropic
+    from anthropic.types import Message as ApiMessage
 
 
 @dataclass

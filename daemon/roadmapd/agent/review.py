@@ -15,17 +15,18 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from anthropic import AsyncAnthropic
-from anthropic.types import Message as ApiMessage
-from anthropic.types import ToolUseBlock
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from roadmapd.agent.events import Usage
 from roadmapd.agent.request import Reply, stream_request, usage_of
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
+
+if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
+    from anthropic.types import Message as ApiMessage
+    from anthropic.types import ToolUseBlock
 
 Decision = Literal["pass", "changes_requested", "blocked"]
 TOOL_NAME = "submit_verdict"
@@ -139,6 +140,8 @@ class Reviewer:
         return redact(text, self._secrets)
 
     async def review(self, prompt: str) -> Review:
+        from anthropic import AsyncAnthropic  # here: ~1 s off the start of every command
+
         s = self.settings
         base_url = s.base_url or os.environ.get("ANTHROPIC_BASE_URL")
         client = AsyncAnthropic(api_key=self._api_key, base_url=base_url, max_retries=0)

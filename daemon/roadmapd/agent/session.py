@@ -16,11 +16,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import httpx2
-from anthropic import AsyncAnthropic
-from anthropic.types import Message as ApiMessage
+from typing import TYPE_CHECKING, Any, Literal
 
 from roadmapd.agent.caching import cached_messages, cached_system, cached_tools
 from roadmapd.agent.editor import FileEditor
@@ -41,6 +37,11 @@ from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
 from roadmapd.containment.jail import make_sandbox
 from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
+
+if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
+    import httpx2
+    from anthropic import AsyncAnthropic
+    from anthropic.types import Message as ApiMessage
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 CONTINUE_PROMPT = (
@@ -153,9 +154,9 @@ class AgentSession:
             editor = FileEditor(self.workspace, max_chars=s.max_tool_output_chars)
             self._toolbox = Toolbox(editor, shell)
         if self._client is None:
-            # in a worker thread: the first client imports its HTTP stack (~100 ms here)
+            # in a worker thread: the first client imports the SDK and its HTTP stack (~1.5 s)
             self._client = await asyncio.to_thread(
-                AsyncAnthropic,
+                _new_client,
                 api_key=self._api_key,
                 base_url=self.base_url,
                 max_retries=0,
@@ -292,6 +293,17 @@ def _tool_result(tool_use_id: str, output: str, is_error: bool) -> Block:
         "content": output,
         "is_error": is_error,
     }
+
+
+def _new_client(
+    *, api_key: str | None, base_url: str, max_retries: int, http_client: httpx2.AsyncClient | None
+) -> AsyncAnthropic:
+    """The SDK client; the SDK is imported here, when a task first needs it (~1.5 s)."""
+    from anthropic import AsyncAnthropic
+
+    return AsyncAnthropic(
+        api_key=api_key, base_url=base_url, max_retries=max_retries, http_client=http_client
+    )
 
 
 def _content(message: ApiMessage) -> list[Block]:
