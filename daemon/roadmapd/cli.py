@@ -10,8 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from roadmapd.console.common import EXIT_CANCELLED, EXIT_USAGE, CommandError, error
 from roadmapd.secrets import protect_stdio
+
+# Light on purpose: `--help` and `serve` import nothing else at start, each command only what
+# it needs (the agent's SDK loads when a task first runs).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -133,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args_list[1:])
     protect_stdio()  # every line the terminal shows goes through the one redaction
     args = _parser().parse_args(args_list)
+    from roadmapd.console.common import EXIT_CANCELLED, EXIT_USAGE, CommandError, error
+
     try:
         return _dispatch(args)
     except CommandError as exc:

@@ -1,4 +1,9 @@
-"""What every command needs: exit codes, user errors, and opening the workspace and its roadmap."""
+"""What every command needs: exit codes, user errors, and opening the workspace and its roadmap.
+
+Light on purpose: `roadmapd tasks` needs only this and the parser. The workspace (the
+composition root: the engine, git, the checks, the agent) and the configuration load when a
+command opens a workspace.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from roadmapd.config import ConfigError
 from roadmapd.problems import Problem
 from roadmapd.roadmap import Roadmap, Task, parse
 from roadmapd.secrets import protect_stdio
-from roadmapd.store import StoreError
-from roadmapd.workspace import Workspace, WorkspaceError, read_text_exact
+
+if TYPE_CHECKING:
+    from roadmapd.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -29,7 +34,8 @@ class CommandError(Exception):
 def read_roadmap(path: Path) -> Roadmap:
     """Parse the roadmap file at `path`; CommandError when it is missing or unreadable."""
     try:
-        return parse(read_text_exact(path))
+        with path.open(encoding="utf-8", newline="") as fh:  # CRLF stays CRLF
+            return parse(fh.read())
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -66,6 +72,10 @@ def unknown_task(task_id: str, tasks: Sequence[Task], path: Path) -> str:
 
 
 def open_workspace(start: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
+    from roadmapd.config import ConfigError
+    from roadmapd.store import StoreError
+    from roadmapd.workspace import Workspace, WorkspaceError
+
     try:
         ws = Workspace.open(start, overrides)
     except (WorkspaceError, ConfigError, StoreError) as exc:
