@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ORDER = ["parse.py", "agent.py", "checkpoint.py", "lsp.py"]
+ORDER = ["startup.py", "parse.py", "agent.py", "checkpoint.py", "lsp.py"]
 
 
 def main() -> int:
