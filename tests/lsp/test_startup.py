@@ -1,12 +1,21 @@
-"""The server starts light: the engine (the anthropic SDK, GitPython, the agent loop, the
-workspace) is imported in the background after the first lenses, not when `roadmapd serve`
-starts (importing the SDK alone takes about a second here)."""
+"""The server starts light: the engine (the agent loop, git, the workspace) is imported in the
+background after the first lenses, not when `roadmapd serve` starts, and the anthropic SDK
+(about 1.4 s to import here), its HTTP client and GitPython not until a task runs. Held on the
+commands editors run (`python -m roadmapd serve`, `roadmapd serve`), with `-X importtime`."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ROADMAP, make_repo
+from .test_robustness import frame, response
 
 ENGINE_MODULES = (
     "anthropic",
@@ -29,3 +38,91 @@ def test_starting_the_server_does_not_import_the_engine() -> None:
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=60
     )
     assert json.loads(out.stdout) == []
+
+
+def message(msg_id: int, method: str, params: Any = None) -> bytes:
+    body = {"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params}
+    return frame(json.dumps(body).encode())
+
+
+def notification(method: str, params: Any) -> bytes:
+    return frame(json.dumps({"jsonrpc": "2.0", "method": method, "params": params}).encode())
+
+
+#: What `roadmapd serve` must not import before a task runs: the SDK (~1.4 s), its HTTP
+#: client, GitPython.
+HEAVY = ("anthropic", "httpx2", "git")
+
+
+def imported(importtime: str) -> set[str]:
+    """The modules named in `-X importtime` output (`import time: self | cumulative | name`)."""
+    names = set()
+    for line in importtime.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            names.add(line.rsplit("|", 1)[1].strip())
+    names.discard("imported package")  # the header line
+    return names
+
+
+def heavy(modules: set[str]) -> list[str]:
+    """The HEAVY packages among `modules` (by their top-level name)."""
+    return sorted({m.split(".")[0] for m in modules} & set(HEAVY))
+
+
+def serve_command(how: str) -> list[str]:
+    if how == "python -m roadmapd serve":  # what the VS Code extension starts
+        return [sys.executable, "-m", "roadmapd", "serve"]
+    script = Path(sys.executable).parent / "roadmapd"  # the console script (serverPath)
+    if not script.is_file():
+        pytest.skip("no roadmapd console script next to this python")
+    return [str(script), "serve"]
+
+
+@pytest.mark.parametrize("how", ["python -m roadmapd serve", "roadmapd serve"])
+def test_the_server_editors_start_imports_no_sdk_up_to_the_first_lenses(
+    tmp_path: Path, how: str
+) -> None:
+    roadmap = make_repo(tmp_path / "repo")
+    log = tmp_path / "importtime.txt"
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [*serve_command(how), "--log-level", "WARNING"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=roadmap.parent,
+            env=env,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            root = roadmap.parent.as_uri()
+            init = {"processId": None, "rootUri": root, "capabilities": {}}
+            proc.stdin.write(message(1, "initialize", init))
+            proc.stdin.flush()
+            assert "result" in response(proc.stdout, 1)
+            uri = roadmap.as_uri()
+            item = {"uri": uri, "languageId": "markdown", "version": 1, "text": ROADMAP}
+            proc.stdin.write(
+                notification("initialized", {})
+                + notification("textDocument/didOpen", {"textDocument": item})
+                + message(2, "textDocument/codeLens", {"textDocument": {"uri": uri}})
+            )
+            proc.stdin.flush()
+            lenses = response(proc.stdout, 2)["result"]
+            assert lenses, "no lenses"
+            up_to_lenses = imported(log.read_text(encoding="utf-8", errors="replace"))
+            proc.stdin.write(message(3, "shutdown"))
+            proc.stdin.flush()
+            response(proc.stdout, 3)
+            proc.stdin.write(notification("exit", None))
+            proc.stdin.flush()
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert "lsprotocol.types" in up_to_lenses and "roadmapd.server.lens_cache" in up_to_lenses
+    assert heavy(up_to_lenses) == []
+    # nor later, as long as no task runs (the engine loads in the background, without the SDK)
+    assert heavy(imported(log.read_text(encoding="utf-8", errors="replace"))) == []
