@@ -110,6 +110,8 @@ export interface TaskState {
   inputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
+  /** costUsd is an estimate: a model without a known price ran */
+  costEstimated?: boolean;
   problems?: number;
   commit?: string | null;
   reason?: string | null;

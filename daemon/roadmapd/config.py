@@ -127,6 +127,13 @@ class Config(_Model):
                 raise ValueError(f"risky_commands[{i}] is not a valid regex ({exc})") from None
         return patterns
 
+    @property
+    def priced_models(self) -> tuple[str, ...]:
+        """The models a run pays for: the agent's, and the reviewer's when `review` is on."""
+        if self.review == "agent":
+            return (self.model, self.roles.reviewer.model or self.model)
+        return (self.model,)
+
     def merged(self, overrides: Mapping[str, Any], *, origin: str = "editor settings") -> Config:
         """This config with the given keys replaced (None values are ignored)."""
         data = self.model_dump()

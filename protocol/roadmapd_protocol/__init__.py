@@ -154,6 +154,9 @@ class TaskState(_Wire):
     inputTokens: int = 0
     outputTokens: int = 0
     costUsd: float = 0.0
+    costEstimated: bool = Field(
+        default=False, description="costUsd is an estimate: a model without a known price ran"
+    )
     problems: int = 0
     commit: str | None = None
     reason: str | None = None

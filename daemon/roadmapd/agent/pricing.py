@@ -3,7 +3,8 @@
 Prices are US dollars per million tokens. A model id matches the longest table key it starts
 with (so `claude-sonnet-4-5-20250929` uses `claude-sonnet-4-5`). A model that matches nothing
 (a local server, a future model) is priced as `FALLBACK` (Sonnet-class prices), so budgets stay
-meaningful; `is_known(model)` tells the caller the figure is an estimate.
+meaningful; `is_known(model)` tells the caller the figure is an estimate, and `format_cost`
+then marks it (`~$0.0031`): the one way a cost is written, in the CLI and in the editor.
 """
 
 from __future__ import annotations
@@ -53,3 +54,19 @@ def cost_usd(
         + cache_read * price.cache_read
         + output_tokens * price.output
     ) / 1_000_000
+
+
+def is_estimate(*models: str) -> bool:
+    """Whether a cost of requests to these models is an estimate: one of them has no known price
+    (it was priced as `FALLBACK`)."""
+    return not all(is_known(model) for model in models)
+
+
+def format_cost(usd: float, *, estimate: bool = False, short: bool = False) -> str:
+    """A cost as every face shows it (the CLI's progress, summary, `status` and `log`; the
+    editor's lenses, hints, hovers and transcript): `$0.0123`, or in short (lenses, hints)
+    `$0.01` and `<$0.01` below half a cent. An estimate is marked: `~$0.0123`, `~<$0.01`."""
+    mark = "~" if estimate else ""
+    if short:
+        return f"{mark}<$0.01" if 0 < usd < 0.005 else f"{mark}${usd:.2f}"
+    return f"{mark}${usd:.4f}"

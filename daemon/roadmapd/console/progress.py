@@ -22,6 +22,7 @@ from roadmapd.agent.events import (
     Usage,
     UsageReport,
 )
+from roadmapd.agent.pricing import format_cost
 from roadmapd.console.common import problem_line
 from roadmapd.engine import (
     AgentActivity,
@@ -47,9 +48,10 @@ _FINAL = {TaskStatus.COMMITTED, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskSta
 _ERASE = "\r\x1b[K"
 
 
-def format_usage(usage: Usage) -> str:
+def format_usage(usage: Usage, estimate: bool = False) -> str:
+    """`7,552 tokens, $0.0100` (`~$0.0100` when `estimate`: a model without a known price)."""
     tokens = usage.total_input_tokens + usage.output_tokens
-    return f"{tokens:,} tokens, ${usage.cost_usd:.4f}"
+    return f"{tokens:,} tokens, {format_cost(usage.cost_usd, estimate=estimate)}"
 
 
 def describe_tool(call: ToolCall) -> str:
@@ -84,8 +86,17 @@ class _Live:
 class Progress:
     """Call it with every engine event (an `EventSink`); `close()` clears the status line."""
 
-    def __init__(self, out: TextIO, mode: Mode, root: Path, position: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        mode: Mode,
+        root: Path,
+        position: tuple[int, int],
+        *,
+        cost_estimated: bool = False,
+    ) -> None:
         self.out, self.mode, self.root = out, mode, root
+        self.cost_estimated = cost_estimated  # the models have no known price: `~$...`
         self.position = position  # (k, n): this run's task k of n, for the status line
         self._live = _Live()
         self.parallel = False  # tasks run at once: one _Live each, lines prefixed by task id
@@ -148,7 +159,7 @@ class Progress:
                 f"  not protected by the checkpoint: {unprotected_summary(event.unprotected)}"
             )
         elif isinstance(event, ReviewFinished):
-            usage = format_usage(event.usage)
+            usage = format_usage(event.usage, self.cost_estimated)
             self._line(f"  review: {event.decision.replace('_', ' ')}: {event.reason} [{usage}]")
             for problem in event.findings[:MAX_PROBLEMS_SHOWN]:
                 self._line(f"    {problem_line(problem, self.root)}")
@@ -194,10 +205,12 @@ class Progress:
             live.phase = "awaiting approval"
             self._line(f"  {event.task_id}: checks passed; waiting for approval to commit")
         if event.status is TaskStatus.COMMITTED:
-            self._line(f"  committed {live.commit} [{format_usage(live.usage)}]")
+            usage = format_usage(live.usage, self.cost_estimated)
+            self._line(f"  committed {live.commit} [{usage}]")
         elif event.status in _FINAL:
             why = f": {event.reason}" if event.reason else ""
-            self._line(f"  {event.status.value}{why} [{format_usage(live.usage)}]")
+            usage = format_usage(live.usage, self.cost_estimated)
+            self._line(f"  {event.status.value}{why} [{usage}]")
 
     def _draw_status(self) -> None:
         live = self._live
@@ -205,7 +218,8 @@ class Progress:
             return
         k, n = self.position
         attempt = f"attempt {live.attempt}/{live.max_attempts}" if live.attempt else ""
-        parts = [f"[{k}/{n}] {live.task_id}", attempt, live.phase, format_usage(live.usage)]
+        usage = format_usage(live.usage, self.cost_estimated)
+        parts = [f"[{k}/{n}] {live.task_id}", attempt, live.phase, usage]
         text = " | ".join(p for p in parts if p)
         width = shutil.get_terminal_size((100, 20)).columns - 1
         self.out.write(_ERASE + text[:width])

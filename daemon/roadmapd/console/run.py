@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from roadmapd.agent.pricing import is_estimate
 from roadmapd.console.approval import ConsoleApproval
 from roadmapd.console.common import (
     EXIT_CANCELLED,
@@ -155,7 +156,9 @@ def run_tasks(
 ) -> RunSummary:
     """Run with live progress on stdout and the summary on stdout (stderr with --json)."""
     mode = progress_mode(as_json, sys.stdout)
-    progress = Progress(sys.stdout, mode, project.workspace.root, (0, len(tasks)))
+    estimated = is_estimate(*project.workspace.config.priced_models)
+    root = project.workspace.root
+    progress = Progress(sys.stdout, mode, root, (0, len(tasks)), cost_estimated=estimated)
     try:
         summary = asyncio.run(_cancellable(project, tasks, keep_going, progress, yes))
     finally:
@@ -166,13 +169,15 @@ def run_tasks(
 
 def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:
     root = project.workspace.root
+    estimated = is_estimate(*project.workspace.config.priced_models)
     lines = ["", "Summary:"]
     for o in summary.outcomes:
         if o.task_id in summary.not_run:
             lines.append(f"  {o.task_id}: not run: {summary.not_run[o.task_id]}")
             continue
         plural = "s" if o.attempts != 1 else ""
-        facts = f"{o.attempts} attempt{plural}, {o.turns} turns, {format_usage(o.usage)}"
+        usage = format_usage(o.usage, estimated)
+        facts = f"{o.attempts} attempt{plural}, {o.turns} turns, {usage}"
         commit = f", commit {o.commit[:10]}" if o.commit else ""
         lines.append(f"  {o.task_id}: {o.status.value} ({facts}{commit})")
         if o.status not in DONE and o.reason:

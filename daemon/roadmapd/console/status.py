@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.console.common import EXIT_OK, open_project, show_path
 from roadmapd.roadmap import Task
 from roadmapd.store import TaskState, UsageModel
@@ -32,8 +33,11 @@ def totals(states: dict[str, TaskState]) -> dict[str, Any]:
     }
 
 
-def status_rows(tasks: Sequence[Task], states: dict[str, TaskState]) -> list[dict[str, Any]]:
-    """One plain dict per task in document order (the JSON form of the table)."""
+def status_rows(
+    tasks: Sequence[Task], states: dict[str, TaskState], cost_estimated: bool = False
+) -> list[dict[str, Any]]:
+    """One plain dict per task in document order (the JSON form of the table).
+    `cost_estimated`: the configured models have no known price, the costs are estimates."""
     rows = []
     for task in tasks:
         state = states.get(task.id)
@@ -50,6 +54,7 @@ def status_rows(tasks: Sequence[Task], states: dict[str, TaskState]) -> list[dic
                 "total_tokens": _tokens(state.total_usage) if state else 0,
                 "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
                 "total_cost_usd": round(state.total_usage.cost_usd, 6) if state else 0.0,
+                "cost_estimated": cost_estimated,
                 "commit": state.commit if state else None,
                 "reason": state.reason if state else None,
                 "last_run_id": state.last_run_id if state else None,
@@ -70,7 +75,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
             r["status"],
             str(r["attempts"]) if r["attempts"] else "-",
             f"{r['tokens']:,}" if r["tokens"] else "-",
-            f"${r['cost_usd']:.4f}" if r["cost_usd"] else "-",
+            format_cost(r["cost_usd"], estimate=r["cost_estimated"]) if r["cost_usd"] else "-",
             (r["commit"] or "-")[:10],
             _clip((r["reason"] or "-").replace("\n", " "), _MAX_REASON),
         )
@@ -86,7 +91,8 @@ def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
 def status_command(roadmap: str | None, as_json: bool) -> int:
     project = open_project(roadmap)
     states = project.workspace.store.all()
-    rows = status_rows(project.roadmap.tasks, states)
+    estimated = is_estimate(*project.workspace.config.priced_models)
+    rows = status_rows(project.roadmap.tasks, states, estimated)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -95,7 +101,7 @@ def status_command(roadmap: str | None, as_json: bool) -> int:
     where = show_path(project.roadmap_path)
     print(
         f"{where}: {len(rows)} tasks, {done} done; all runs: {total['tokens']:,} tokens, "
-        f"${total['cost_usd']:.4f} spent"
+        f"{format_cost(total['cost_usd'], estimate=estimated)} spent"
     )
     if rows:
         print("\n".join(render_table(rows)))

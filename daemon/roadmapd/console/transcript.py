@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.console.common import EXIT_OK, CommandError, open_workspace
 from roadmapd.store import StoreError
 
@@ -39,7 +40,7 @@ def _tool_input(data: dict[str, Any]) -> str:
     return json.dumps(shown, ensure_ascii=False)
 
 
-def _agent(event: dict[str, Any]) -> list[str]:
+def _agent(event: dict[str, Any], cost_estimated: bool) -> list[str]:
     kind = event["type"]
     if kind == "TurnStarted":
         return [f"  turn {event['turn']}"]
@@ -53,9 +54,10 @@ def _agent(event: dict[str, Any]) -> list[str]:
     if kind == "AgentFinished":
         usage = event["usage"]
         tokens = sum(v for k, v in usage.items() if k.endswith("tokens"))
+        cost = format_cost(usage["cost_usd"], estimate=cost_estimated)
         return [
             f"  agent finished ({event['outcome']}): {event['reason']} "
-            f"[{event['turns']} turns, {tokens:,} tokens, ${usage['cost_usd']:.4f}]"
+            f"[{event['turns']} turns, {tokens:,} tokens, {cost}]"
         ]
     return []
 
@@ -99,8 +101,11 @@ def _engine(record: dict[str, Any]) -> list[str]:
     return []
 
 
-def render_transcript(records: Iterable[dict[str, Any]], task_id: str) -> Iterator[str]:
-    """Readable lines for `task_id`'s events; the model's text deltas are joined."""
+def render_transcript(
+    records: Iterable[dict[str, Any]], task_id: str, *, cost_estimated: bool = False
+) -> Iterator[str]:
+    """Readable lines for `task_id`'s events; the model's text deltas are joined.
+    `cost_estimated`: the models have no known price (costs read `~$...`)."""
     text: list[str] = []
     for record in records:
         if record.get("task_id", task_id) != task_id:
@@ -112,7 +117,7 @@ def render_transcript(records: Iterable[dict[str, Any]], task_id: str) -> Iterat
         if text:
             yield from _indent("".join(text), "    model: ")
             text = []
-        yield from _agent(event) if event is not None else _engine(record)
+        yield from _agent(event, cost_estimated) if event is not None else _engine(record)
     if text:
         yield from _indent("".join(text), "    model: ")
 
@@ -131,7 +136,8 @@ def log_command(task_id: str, as_json: bool, run_id: str | None) -> int:
             if record.get("task_id", task_id) == task_id:
                 print(json.dumps(record, ensure_ascii=False))
     else:
-        print("\n".join(render_transcript(contents.records, task_id)))
+        estimated = is_estimate(*ws.config.priced_models)
+        print("\n".join(render_transcript(contents.records, task_id, cost_estimated=estimated)))
     if contents.truncated_tail or contents.bad_lines:
         print("roadmapd: some lines of the event log were unreadable and skipped")
     return EXIT_OK

@@ -208,7 +208,8 @@ class EngineController:
             if run_id is None:
                 return f"{task_id} has not run yet in this repository.\n"
             try:
-                return log_text(store.read_run_log(run_id).records, task_id)
+                records = store.read_run_log(run_id).records
+                return log_text(records, task_id, cost_estimated=self.view.cost_estimated)
             except StoreError as exc:
                 return f"{exc}\n"
 

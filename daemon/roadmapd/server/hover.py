@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from lsprotocol import types
 
+from roadmapd.agent.pricing import format_cost
 from roadmapd.roadmap import Roadmap, Task
 from roadmapd_protocol import (
     CMD_APPROVE_TASK,
@@ -45,7 +46,7 @@ def _state_lines(uri: str, task: Task, state: TaskState) -> list[str]:
     if state.inputTokens or state.outputTokens:
         lines.append(f"- tokens: {state.inputTokens:,} in / {state.outputTokens:,} out")
     if state.costUsd:
-        lines.append(f"- cost: ${state.costUsd:.4f}")
+        lines.append(f"- cost: {format_cost(state.costUsd, estimate=state.costEstimated)}")
     if state.problems:
         lines.append(f"- {state.problems} problems (see the Problems panel)")
     if state.commit:

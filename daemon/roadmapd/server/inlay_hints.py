@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from roadmapd.agent.pricing import format_cost
 from roadmapd.roadmap import Task
 from roadmapd.roadmap.columns import utf16_len
 from roadmapd_protocol import TaskState
@@ -41,7 +42,7 @@ def hint_label(state: TaskState) -> str:
         elif state.turns:
             parts.append(f"{state.turns} turn" + ("" if state.turns == 1 else "s"))
         if state.costUsd:
-            parts.append(f"${state.costUsd:.2f}")
+            parts.append(format_cost(state.costUsd, estimate=state.costEstimated, short=True))
         return " ".join(parts) if len(parts) > 1 else f"✓ {status}"
     if status == "failed" and state.problems:
         return f"✗ {state.problems} problem" + ("" if state.problems == 1 else "s")

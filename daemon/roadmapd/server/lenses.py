@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from roadmapd.agent.pricing import format_cost
 from roadmapd.roadmap import Task
 from roadmapd_protocol import (
     APPROVE_ANYWAY,
@@ -51,7 +52,7 @@ def _result_summary(state: TaskState) -> str:
     if state.turns:
         parts.append(plural(state.turns, "turn"))
     if state.costUsd:
-        parts.append(f"${state.costUsd:.2f}" if state.costUsd >= 0.005 else "<$0.01")
+        parts.append(format_cost(state.costUsd, estimate=state.costEstimated, short=True))
     return " · ".join(parts)
 
 

@@ -26,6 +26,7 @@ from roadmapd.agent.events import (
     Usage,
     UsageReport,
 )
+from roadmapd.agent.pricing import is_estimate
 from roadmapd.engine import (
     AgentActivity,
     ApprovalRequested,
@@ -81,7 +82,7 @@ class _Live:
     duration_s: float | None = None  # of the last finished run
     unsandboxed: bool = False  # sandbox = "off": the phase says so while it runs
 
-    def wire(self) -> TaskState:
+    def wire(self, cost_estimated: bool = False) -> TaskState:
         usage = self.usage_done + self.usage_now
         phase = f"{self.phase} · unsandboxed" if self.unsandboxed and self.phase else self.phase
         return TaskState.model_validate(
@@ -97,6 +98,7 @@ class _Live:
                 "inputTokens": usage.total_input_tokens,
                 "outputTokens": usage.output_tokens,
                 "costUsd": round(usage.cost_usd, 6),
+                "costEstimated": cost_estimated,
                 "problems": self.problems,
                 "commit": self.commit,
                 "reason": self.reason,
@@ -299,8 +301,13 @@ class RunView:
             return
         self._push(live)
 
+    @property
+    def cost_estimated(self) -> bool:
+        """The configured models have no known price: every cost shown is an estimate."""
+        return is_estimate(*self._ls.config.priced_models)
+
     def _push(self, live: _Live) -> None:
-        state = live.wire()
+        state = live.wire(self.cost_estimated)
         if self._states.get(live.uri, live.task.id) != state:
             self._states.update(state)
         message = live.progress_message()
@@ -314,7 +321,7 @@ class RunView:
     def _transcript(self, live: _Live, event: Event) -> None:
         doc: dict[str, Any] = event_to_json(event, secrets=self._secrets)
         attempt = getattr(event, "attempt", live.attempt)
-        for kind, text in describe(doc):
+        for kind, text in describe(doc, cost_estimated=self.cost_estimated):
             self._send(live.task.id, attempt, kind, text)
 
     def _emit_text(self, task_id: str, attempt: int, text: str) -> None:

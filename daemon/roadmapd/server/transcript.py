@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from roadmapd.agent.pricing import format_cost
 from roadmapd.engine.events import unprotected_summary
 
 Kind = Literal["text", "tool_call", "tool_result", "check", "status", "error"]
@@ -25,7 +26,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit} more chars)"
 
 
-def _agent_line(event: dict[str, Any]) -> Line | None:
+def _agent_line(event: dict[str, Any], cost_estimated: bool) -> Line | None:
     kind = event.get("type")
     if kind == "TurnStarted":
         return ("status", f"turn {event['turn']}")
@@ -42,10 +43,10 @@ def _agent_line(event: dict[str, Any]) -> Line | None:
         )
     if kind == "AgentFinished":
         usage = event.get("usage", {})
-        cost = float(usage.get("cost_usd", 0.0))
+        cost = format_cost(float(usage.get("cost_usd", 0.0)), estimate=cost_estimated)
         return (
             "status" if event["outcome"] == "end_turn" else "error",
-            f"agent finished ({event['outcome']}) after {event['turns']} turns, ${cost:.4f}"
+            f"agent finished ({event['outcome']}) after {event['turns']} turns, {cost}"
             + (f": {event['reason']}" if event.get("reason") else ""),
         )
     return None
@@ -57,11 +58,12 @@ def _problem(p: dict[str, Any]) -> str:
     return f"  {where}: {p['message'].splitlines()[0] if p['message'] else ''} [{p['source']}]"
 
 
-def describe(doc: dict[str, Any]) -> list[Line]:
-    """The transcript lines of one engine event (JSON form); TextDelta gives none."""
+def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]:
+    """The transcript lines of one engine event (JSON form); TextDelta gives none.
+    `cost_estimated`: the models have no known price (costs read `~$...`)."""
     kind = doc.get("type")
     if kind == "AgentActivity":
-        line = _agent_line(doc["event"])
+        line = _agent_line(doc["event"], cost_estimated)
         return [line] if line else []
     if kind == "TaskStatusChanged":
         why = f": {doc['reason']}" if doc.get("reason") else ""
@@ -114,7 +116,9 @@ def task_of(doc: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def log_text(records: Iterable[dict[str, Any]], task_id: str) -> str:
+def log_text(
+    records: Iterable[dict[str, Any]], task_id: str, *, cost_estimated: bool = False
+) -> str:
     """A run log as readable text for one task (its records, text deltas joined)."""
     out: list[str] = []
     text: list[str] = []
@@ -140,7 +144,8 @@ def log_text(records: Iterable[dict[str, Any]], task_id: str) -> str:
             text.append(str(event.get("text", "")))
             continue
         flush_text()
-        out.extend(f"[{kind}] {line}" for kind, line in describe(doc))
+        lines = describe(doc, cost_estimated=cost_estimated)
+        out.extend(f"[{kind}] {line}" for kind, line in lines)
     flush_text()
     return "\n".join(out) + "\n"
 
