@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="a JSON array of tasks")
 
     p = sub.add_parser("run", help="run tasks through the agent, verify, commit, tick")
-    p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
+    p.add_argument(
+        "roadmap", nargs="?", metavar="ROADMAP.md", help="the roadmap file, or a task id (--task)"
+    )
     p.add_argument("--task", action="append", default=[], metavar="ID", help="repeatable")
     p.add_argument("--section", metavar="NAME", help="the unchecked tasks under a heading")
     p.add_argument("--all", action="store_true", help="every unchecked task")

@@ -1,5 +1,5 @@
-"""CLI manners: a model without a known price shows every cost as an estimate (`~$0.0123`):
-progress, summary, `status`, `log`."""
+"""CLI manners: `roadmapd run ID` runs a task named without `--task`, and a model without a known
+price shows every cost as an estimate (`~$0.0123`): progress, summary, `status`, `log`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,32 @@ from .conftest import Edit, MakeRepo
 
 SUBTRACT = "    return a + b\n\n\ndef subtract(a, b):\n    return a - b\n"
 COST = re.compile(r"(~?)\$\d+\.\d{4}")
+
+
+def test_run_with_a_task_id_runs_that_task(
+    make_repo: MakeRepo, edit: Edit, one_task_roadmap: str
+) -> None:
+    repo = make_repo(one_task_roadmap)
+    session = script(edit("calc.py", "    return a + b\n", SUBTRACT), text("Added subtract."))
+    run = repo.run(session, "sub")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "- [x] Add subtract" in repo.read("ROADMAP.md")
+    assert repo.commits() == ["Add subtract", "initial"]
+
+
+def test_run_with_neither_a_file_nor_a_task_id_says_so(
+    make_repo: MakeRepo, one_task_roadmap: str
+) -> None:
+    repo = make_repo(one_task_roadmap)
+    out = repo.cli("run", "subtract")
+    assert out.returncode == 2
+    assert out.stderr == (
+        "roadmapd: subtract: no such file or task id (did you mean --task subtract?)\n"
+    )
+    assert repo.commits() == ["initial"]
+    # a file is still a file: the roadmap without a selector lists what could run
+    listed = repo.cli("run", "ROADMAP.md")
+    assert listed.returncode == 2 and "--task ID" in listed.stderr and "sub" in listed.stderr
 
 
 def costs(output: str) -> list[str]:

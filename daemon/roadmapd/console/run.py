@@ -15,7 +15,8 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from roadmapd.agent.pricing import is_estimate
 from roadmapd.console.approval import ConsoleApproval
@@ -25,7 +26,9 @@ from roadmapd.console.common import (
     EXIT_OK,
     CommandError,
     Project,
+    find_task_anywhere,
     open_project,
+    open_workspace,
     problem_line,
 )
 from roadmapd.console.progress import Mode, Progress, format_usage
@@ -203,10 +206,29 @@ def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:
     print("\n".join(lines), file=out)
 
 
+def _target(
+    target: str | None, task_ids: Sequence[str], overrides: dict[str, Any]
+) -> tuple[Project, list[str]]:
+    """The project and the `--task` ids of `roadmapd run [TARGET]`: TARGET is the roadmap file,
+    or, when no such file exists, a task id of a configured roadmap (`run ID` is `run --task
+    ID`)."""
+    if target is None or Path(target).exists():
+        return open_project(target, overrides), list(task_ids)
+    ws = open_workspace(Path.cwd(), overrides)  # its errors (no repository, bad config) stand
+    try:
+        project = find_task_anywhere(ws, target, None)
+    except CommandError:
+        ws.close()
+        raise CommandError(
+            f"{target}: no such file or task id (did you mean --task {target}?)"
+        ) from None
+    return project, [target, *task_ids]
+
+
 def run_command(args: argparse.Namespace) -> int:
     if args.budget is not None and not args.budget > 0:
         raise CommandError(f"--budget: expected an amount in USD above 0; got {args.budget}")
-    overrides = {
+    given = {
         "max_attempts": args.max_attempts,
         "model": args.model,
         "run_budget_usd": args.budget,
@@ -214,11 +236,12 @@ def run_command(args: argparse.Namespace) -> int:
         "allow_weaken": True if args.allow_weaken else None,
         "allow_large": True if args.allow_large else None,
     }
-    project = open_project(args.roadmap, {k: v for k, v in overrides.items() if v is not None})
+    overrides = {k: v for k, v in given.items() if v is not None}
+    project, task_ids = _target(args.roadmap, args.task, overrides)
     tasks = select_tasks(
         project.roadmap,
         project.roadmap_path,
-        task_ids=args.task,
+        task_ids=task_ids,
         section=args.section,
         everything=args.all,
     )
