@@ -161,6 +161,24 @@ def _hidden_top(path: Path) -> Path | None:
     return None
 
 
+def _environment(path: Path) -> Path:
+    """The environment of a PATH folder or an interpreter: `x` for `x/bin` and `x/bin/python`."""
+    folder = path.parent if path.is_file() else path
+    return folder.parent if folder.name == "bin" else folder
+
+
+def _bound_back(path: Path, root: Path) -> Path | None:
+    """What to bind back for `path` (None: nothing). Its top folder under a hidden root, or the
+    environment itself when that top folder also holds the workspace (a venv in ~/work next to
+    the workspace ~/work/project): never a folder that holds the workspace or is inside it."""
+    top = _hidden_top(path)
+    if top is not None and root.is_relative_to(top):
+        top = _environment(path)
+    if top is None or root.is_relative_to(top) or top.is_relative_to(root):
+        return None
+    return top
+
+
 def _toolchain_dirs(root: Path, binds: Iterable[str]) -> list[Path]:
     """Folders under a hidden root to bind back: where PATH's programs and interpreters live."""
     seen: dict[Path, None] = {}
@@ -178,9 +196,8 @@ def _toolchain_dirs(root: Path, binds: Iterable[str]) -> list[Path]:
             real = path.resolve()
         except OSError:
             continue
-        for top in (_hidden_top(path), _hidden_top(real)):
-            inside = top is not None and (root.is_relative_to(top) or top.is_relative_to(root))
-            if top is not None and top.exists() and not inside:
+        for top in (_bound_back(path, root), _bound_back(real, root)):
+            if top is not None and top.exists():
                 seen[top] = None
     for extra in binds:
         path = Path(os.path.expanduser(extra)).resolve()
