@@ -11,6 +11,9 @@ def test_demo_passes_every_task(tmp_path: Any, make_repo: Any) -> None:
     out = repo.cli("demo", "--keep", str(target), timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "checks failed" in out.stdout  # multiply fails once, then passes
+    # the example's unittest runner (no pytest needed) locates the failure for the daemon
+    failure = "test_calc.py:14:1: CalcTest.test_multiply failed: AssertionError: 81 != 12"
+    assert failure in out.stdout
     trailers = [
         line
         for line in repo.git("-C", str(target), "log", "--format=%B").splitlines()

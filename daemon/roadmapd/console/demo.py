@@ -1,28 +1,32 @@
 """`roadmapd demo [--real] [--keep DIR]`: the bundled example project, run end to end.
 
-Copies `examples/calculator/` into a fresh git repository (its own git identity), starts the
-bundled fake Messages API server with the scripted session `examples/calculator-session.json`
-(or, with `--real`, uses the real API and ANTHROPIC_API_KEY), runs every task as
-`roadmapd run --all` would, and prints the result, `git log --oneline` and how to open the
-project in VS Code. The directory is kept so it can be explored afterwards.
+Copies the example `roadmapd/examples/calculator/` (package data: it ships in the wheel) into a
+fresh git repository (its own git identity), starts the bundled fake Messages API server with
+the scripted session `roadmapd/examples/calculator-session.json` (or, with `--real`, uses the
+real API and ANTHROPIC_API_KEY), runs every task as `roadmapd run --all` would, and prints the
+result, `git log --oneline` and how to open the project in VS Code. The directory is kept so it
+can be explored afterwards. The example's tests need nothing but the standard library
+(unittest, through its run_tests.py), so a plain `pip install roadmapd` runs the demo.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from roadmapd.console.common import CommandError, open_project
 from roadmapd.console.run import run_tasks
 from roadmapd.console.selection import select_tasks
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+EXAMPLES = files("roadmapd") / "examples"  # package data (pyproject.toml)
 EXAMPLE = EXAMPLES / "calculator"
 SESSION = EXAMPLES / "calculator-session.json"
 DEMO_KEY = "sk-demo-fake-server-key"
@@ -40,13 +44,27 @@ def _git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
+def _copy_tree(source: Traversable, target: Path) -> None:
+    """Copy a package-data folder (a Traversable: not always a real directory) to `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
 def prepare_project(target: Path) -> Path:
     """Copy the example into `target` (new or empty) and commit it in a new repository."""
-    if not EXAMPLE.is_dir():
-        raise CommandError(f"the bundled example is missing ({EXAMPLE}): use a source checkout")
+    if not EXAMPLE.is_dir() or not SESSION.is_file():
+        raise CommandError(
+            f"the bundled example is missing from the installed package ({EXAMPLES}): "
+            "reinstall roadmapd"
+        )
     if target.exists() and any(target.iterdir()):
         raise CommandError(f"{target}: not empty; choose a new directory for --keep")
-    shutil.copytree(EXAMPLE, target, dirs_exist_ok=True)
+    _copy_tree(EXAMPLE, target)
     _git(target, "init", "-q", "-b", "main")
     _git(target, "config", "user.name", "roadmapd demo")
     _git(target, "config", "user.email", "demo@roadmapd.invalid")
@@ -71,7 +89,8 @@ def api_environment(real: bool) -> Iterator[str]:
 
         with contextlib.ExitStack() as stack:
             try:
-                server = stack.enter_context(FakeServer(SESSION))
+                session = json.loads(SESSION.read_text(encoding="utf-8"))
+                server = stack.enter_context(FakeServer(session))
             except FakeServerError as exc:
                 raise CommandError(f"cannot start the fake API server: {exc}") from None
             os.environ["ANTHROPIC_BASE_URL"], os.environ["ANTHROPIC_API_KEY"] = server.url, DEMO_KEY
@@ -87,7 +106,7 @@ def api_environment(real: bool) -> Iterator[str]:
 def demo_command(*, real: bool, keep: str | None) -> int:
     target = Path(keep).resolve() if keep else Path(tempfile.mkdtemp(prefix="roadmapd-demo-"))
     project_dir = prepare_project(target)
-    print(f"Demo project: {project_dir} (a copy of examples/calculator, committed)")
+    print(f"Demo project: {project_dir} (a copy of the calculator example, committed)")
     with api_environment(real) as where:
         print(f"Agent: {where}\n")
         project = open_project(str(project_dir / "ROADMAP.md"))
@@ -98,8 +117,8 @@ def demo_command(*, real: bool, keep: str | None) -> int:
     print("\ngit log --oneline:")
     print("".join(f"  {line}\n" for line in _git(project_dir, "log", "--oneline").splitlines()))
     print(
-        "Open it in VS Code:\n"
-        "  make vsix && code --install-extension extension/roadmapd-0.1.0.vsix\n"
+        "Open it in VS Code, with the roadmapd extension (roadmapd.roadmapd on the Marketplace "
+        "and Open VSX):\n"
         f"  code {project_dir}\n"
         f"Explore it: cd {project_dir} && roadmapd status && roadmapd log multiply"
     )

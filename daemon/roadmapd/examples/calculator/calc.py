@@ -1,4 +1,4 @@
-"""A tiny calculator: the example project of `make demo`."""
+"""A tiny calculator: the example project of `roadmapd demo`."""
 
 
 def add(a: float, b: float) -> float:
