@@ -1,6 +1,6 @@
 """Run the tests with the standard library's unittest and write a JUnit XML report.
 
-`python run_tests.py` runs every test_*.py like `python -m unittest`; with `--junit-xml FILE`
+`python3 run_tests.py` runs every test_*.py like `python3 -m unittest`; with `--junit-xml FILE`
 it also writes each test's outcome to FILE: roadmapd's check (roadmapd.toml, parser "junit")
 reads from it which tests failed, where, and which ones a task turned from red to green.
 Exit code: 0 if every test passed, 1 if one failed, 5 if no test ran (as pytest does).
