@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 TOOLS := .venv-tools
 LATEST := .venv-latest
 
-.PHONY: setup sysdeps lint format test test-latest lock bench demo clean protocol vsix extension-test editor-deps
+.PHONY: setup sysdeps lint format test test-latest lock bench demo clean protocol vsix extension-test editor-deps dist
 
 setup: $(VENV)/.installed
 
@@ -57,9 +57,17 @@ format: setup
 protocol: setup
 	$(PY) -m roadmapd_protocol.generate
 
-# The VS Code extension: strict TypeScript, esbuild bundle, `vsce package` -> extension/*.vsix.
+# The VS Code extension: strict TypeScript, esbuild bundle, roadmapd and its dependencies in
+# extension/bundled/libs for TARGET (a VS Code platform: linux-x64, linux-arm64, darwin-x64,
+# darwin-arm64, win32-x64, ...; wheels from requirements/runtime.lock for CPython 3.11-3.15),
+# `vsce package --target` -> extension/roadmapd-$(TARGET)-<version>.vsix.
+TARGET ?= linux-x64
+BUNDLE_PYTHON ?= $(if $(wildcard $(PY)),$(PY),$(PYTHON))
+
 vsix:
-	cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm run package
+	cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	$(BUNDLE_PYTHON) extension/scripts/bundle_libs.py --target $(TARGET)
+	cd extension && npm run package -- --target $(TARGET)
 
 extension-test: vsix
 	cd extension && npm test && npm run lint
@@ -79,5 +87,12 @@ demo: setup
 	bash scripts/system-deps.sh --demo
 	$(BIN)/roadmapd demo $(if $(REAL),--real,)
 
+# The sdist and the wheel in dist/, checked as PyPI checks them (tests/packaging/test_wheel.py
+# builds them the same way, installs the wheel into a new venv and runs roadmapd from there).
+dist: setup
+	rm -rf dist
+	$(PY) -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) $(TOOLS) $(LATEST) .mypy_cache .ruff_cache .pytest_cache build *.egg-info extension/out extension/node_modules
+	rm -rf $(VENV) $(TOOLS) $(LATEST) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info extension/out extension/node_modules
