@@ -21,7 +21,14 @@ import {
   type TaskState,
   type TranscriptLine,
 } from "../../protocol/protocol";
-import { describeLaunch, noServerMessage, serverProcess } from "./launch";
+import {
+  DOCS_URL,
+  describeLaunch,
+  importStrategy,
+  noInterpreterMessage,
+  noServerMessage,
+  serverProcess,
+} from "./launch";
 import { chooseLaunch } from "./python";
 import { type Registrable, replaceRepeatedRegistrations } from "./registrations";
 import { DAEMON_KEYS, daemonSettings, documentSelector, explicitValue } from "./settings";
@@ -56,9 +63,14 @@ export class RoadmapClient {
   private client: LanguageClient | undefined;
   private starting: Promise<void> | undefined;
 
+  /**
+   * `bundledLibs`: the package's bundled/libs folder (roadmapd and its dependencies) when it
+   * ships them, which roadmapd.importStrategy = useBundled runs.
+   */
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly surfaces: Surfaces,
+    private readonly bundledLibs: string | undefined,
   ) {}
 
   get running(): LanguageClient | undefined {
@@ -75,16 +87,33 @@ export class RoadmapClient {
   private async doStart(): Promise<void> {
     const { serverLog } = this.surfaces;
     const folder = folderUri();
-    const choice = await chooseLaunch(folder);
+    const strategy = importStrategy(
+      vscode.workspace.getConfiguration("roadmapd", folder).get<string>("importStrategy"),
+    );
+    if (strategy === "useBundled" && this.bundledLibs === undefined) {
+      serverLog.appendLine(
+        "This build of the extension has no bundled daemon (bundled/libs; `make vsix` makes one): " +
+          "using roadmapd from the environment.",
+      );
+    }
+    const choice = await chooseLaunch(folder, this.bundledLibs);
     if (choice.launch === undefined) {
-      const message = noServerMessage(choice.rejected);
+      const message = choice.bundled
+        ? noInterpreterMessage(choice.rejected)
+        : noServerMessage(choice.rejected);
       serverLog.appendLine(message);
-      const pick = await vscode.window.showErrorMessage(message, "Open Settings", "Show Log");
-      if (pick === "Open Settings") {
-        await vscode.commands.executeCommand("workbench.action.openSettings", "roadmapd.");
-      } else if (pick === "Show Log") {
-        serverLog.show(true);
-      }
+      // Not awaited: activation (and every command waiting for it) must not hang on the toast.
+      void vscode.window
+        .showErrorMessage(message, "Open Docs", "Open Settings", "Show Log")
+        .then(async (pick) => {
+          if (pick === "Open Docs") {
+            await vscode.env.openExternal(vscode.Uri.parse(DOCS_URL));
+          } else if (pick === "Open Settings") {
+            await vscode.commands.executeCommand("workbench.action.openSettings", "roadmapd.");
+          } else if (pick === "Show Log") {
+            serverLog.show(true);
+          }
+        });
       return;
     }
     serverLog.appendLine(`Starting ${describeLaunch(choice.launch)}`);

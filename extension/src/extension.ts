@@ -1,9 +1,12 @@
 /**
  * Entry point: creates the surfaces (transcript and server output channels, status bar item,
- * `roadmapd-git:` content provider), starts the client and wires restarts: serverPath/python
- * changes and a newly granted workspace trust restart the daemon; other settings reach it
- * through workspace/didChangeConfiguration without a restart.
+ * `roadmapd-git:` content provider), starts the client (with the package's bundled daemon, if
+ * any) and wires restarts: serverPath/python/importStrategy changes and a newly granted
+ * workspace trust restart the daemon; other settings reach it through
+ * workspace/didChangeConfiguration without a restart.
  */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import { RoadmapClient } from "./client";
 import { registerCommands } from "./commands";
@@ -31,13 +34,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     status.tooltip = view.tooltip;
     status.show();
   };
-  const roadmap: RoadmapClient = new RoadmapClient(context.secrets, {
-    transcript,
-    serverLog,
-    board,
-    onBoardChanged: refreshStatus,
-    executeCommand: commandGate(() => roadmap, transcript),
-  });
+  // The daemon the package ships (make vsix); a development build has none.
+  const libs = path.join(context.extensionPath, "bundled", "libs");
+  const bundledLibs = existsSync(path.join(libs, "roadmapd-bundle.json")) ? libs : undefined;
+  const roadmap: RoadmapClient = new RoadmapClient(
+    context.secrets,
+    {
+      transcript,
+      serverLog,
+      board,
+      onBoardChanged: refreshStatus,
+      executeCommand: commandGate(() => roadmap, transcript),
+    },
+    bundledLibs,
+  );
   client = roadmap;
   context.subscriptions.push(
     transcript,

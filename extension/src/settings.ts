@@ -19,7 +19,7 @@ export const DAEMON_KEYS = [
 ] as const;
 
 /** Settings only the extension reads; a change to one of these restarts the daemon. */
-export const RESTART_KEYS = ["serverPath", "python"] as const;
+export const RESTART_KEYS = ["serverPath", "python", "importStrategy"] as const;
 
 export const DEFAULT_ROADMAPS = ["ROADMAP.md"];
 

@@ -44,7 +44,11 @@ test("the document selector matches the roadmap globs in any workspace folder", 
   assert.equal(documentSelector([]).length, 1);
 });
 
-test("only serverPath and python changes restart the daemon", () => {
+test("only serverPath, python and importStrategy changes restart the daemon", () => {
+  assert.equal(
+    needsRestart((key) => key === "roadmapd.importStrategy"),
+    true,
+  );
   assert.equal(
     needsRestart((key) => key === "roadmapd.python"),
     true,
