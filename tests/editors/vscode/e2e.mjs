@@ -5,17 +5,25 @@
 // "▶ Run task", see attempt 1's pytest failure in the Problems panel, see the retry pass and the
 // box ticked, roll the task back from the palette and see the box unticked and calc.py restored.
 //
-//   node tests/editors/vscode/e2e.mjs [--vsix FILE] [--out DIR] [--keep]
+//   node tests/editors/vscode/e2e.mjs [--daemon bundled|environment|no-python] [--vsix FILE]
+//                                     [--out DIR] [--keep]
 //
-// Environment: ROADMAPD_CACHE (as setup.sh), ROADMAPD_SERVER (the daemon executable, started as
-// `<it> serve`; default: the repo's .venv/bin/roadmapd), ROADMAPD_PYTHON (use roadmapd.python
-// with this interpreter instead). Exit status 0 = every step passed; result.json has details.
+// --daemon bundled (the default): the roadmapd inside the .vsix, run by a fresh venv of the
+// system's python3 with pytest and without roadmapd (proved before and while it runs).
+// --daemon environment: roadmapd.importStrategy fromEnvironment with ROADMAPD_SERVER (the daemon
+// executable, started as `<it> serve`; default: the repo's .venv/bin/roadmapd), or ROADMAPD_PYTHON
+// (roadmapd.python with this interpreter instead).
+// --daemon no-python: the only python3 is older than 3.11 (ROADMAPD_E2E_OLD_PYTHON, else one of
+// ~/.pyenv/versions): the error message with its "Open Docs" button, nothing else.
+// Environment: ROADMAPD_CACHE (as setup.sh), ROADMAPD_E2E_BASE_PYTHON (what the bare venv is made
+// of; default /usr/bin/python3). Exit status 0 = every step passed; result.json has details.
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,8 +32,11 @@ import {
   CHROMIUM,
   CODE_SERVER,
   NODE24,
+  PYTEST_WHEELS,
   REPO,
+  bareInterpreter,
   installExtension,
+  oldPython,
   log,
   openBrowser,
   prepare,
@@ -34,36 +45,66 @@ import {
   startFakeApi,
   stopAll,
 } from "./harness.mjs";
-import { STEPS } from "./steps.mjs";
+import { stepsFor } from "./steps.mjs";
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
+/** The newest extension/roadmapd-linux-x64-*.vsix (`make vsix`): the package for this machine. */
 function defaultVsix() {
   const dir = join(REPO, "extension");
   const found = existsSync(dir)
-    ? readdirSync(dir).filter((f) => /^roadmapd-.*\.vsix$/.test(f))
+    ? readdirSync(dir)
+        .filter((f) => /^roadmapd-linux-x64-.*\.vsix$/.test(f))
+        .map((f) => join(dir, f))
     : [];
-  return found.length > 0 ? join(dir, found.sort().at(-1)) : undefined;
+  return found.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs).at(-1);
 }
 
 // ---- run --------------------------------------------------------------------------------------
 
 async function main() {
-  const out = resolve(option("--out", join(REPO, "test-output/vscode")));
+  const mode = option("--daemon", "bundled");
+  const outDirs = {
+    bundled: "test-output/vscode-bundled",
+    environment: "test-output/vscode",
+    "no-python": "test-output/vscode-no-python",
+  };
+  if (!(mode in outDirs)) {
+    process.stderr.write(
+      `e2e: --daemon is ${Object.keys(outDirs).join(", ")}, not ${mode}\n`,
+    );
+    process.exit(2);
+  }
+  const out = resolve(option("--out", join(REPO, outDirs[mode])));
   const vsix = option("--vsix", defaultVsix());
-  for (const [what, path, fix] of [
+  const needs = [
     ["Node 24", NODE24, "bash tests/editors/vscode/setup.sh"],
     ["code-server", CODE_SERVER, "bash tests/editors/vscode/setup.sh"],
     ["chromium", CHROMIUM, "bash tests/editors/vscode/setup.sh"],
     [
       "the extension .vsix",
-      vsix ?? "extension/roadmapd-*.vsix",
-      "cd extension && npm ci && npm run package",
+      vsix ?? "extension/roadmapd-linux-x64-*.vsix",
+      "make vsix",
     ],
-  ]) {
+  ];
+  if (mode === "bundled") {
+    needs.push([
+      "pytest wheels",
+      join(PYTEST_WHEELS, "requirements.txt"),
+      "bash tests/editors/vscode/setup.sh",
+    ]);
+  }
+  if (mode === "no-python") {
+    needs.push([
+      "a Python older than 3.11",
+      oldPython(),
+      "set ROADMAPD_E2E_OLD_PYTHON to one (e.g. pyenv install 3.10)",
+    ]);
+  }
+  for (const [what, path, fix] of needs) {
     if (!path || !existsSync(path)) {
       process.stderr.write(`e2e: ${what} is missing (${path}); run: ${fix}\n`);
       process.exit(2);
@@ -76,19 +117,24 @@ async function main() {
   const ctx = {
     tmp: mkdtempSync(join(tmpdir(), "roadmapd-vscode-")),
     vsix,
+    mode,
+    oldPython: oldPython(),
     pids: [],
-    result: { steps: [] },
+    result: { mode, vsix, steps: [] },
   };
   const started = Date.now();
   let failed;
   try {
     await startFakeApi(ctx);
+    if (mode === "bundled") {
+      bareInterpreter(ctx);
+    }
     prepare(ctx);
     installExtension(ctx);
     await startCodeServer(ctx);
     await openBrowser(ctx);
     ctx.result.setupMs = Date.now() - started;
-    for (const step of STEPS) {
+    for (const step of stepsFor(mode)) {
       const t0 = Date.now();
       try {
         await step(ctx);

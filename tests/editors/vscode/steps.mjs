@@ -1,9 +1,20 @@
 // The steps of the VS Code end-to-end story (run by e2e.mjs): each proves one thing a user
 // sees in real VS Code, in order; `ctx` carries the page, the workspace and the results.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import { apiRequests, daemonStarts, serverLog } from "./harness.mjs";
+import {
+  apiRequests,
+  daemonProcesses,
+  daemonStarts,
+  serverLog,
+} from "./harness.mjs";
 import {
   editorLines,
   lensTitles,
@@ -78,6 +89,69 @@ async function waitForLenses(ctx) {
     'expected "▶ Run task" on multiply and "⏸ waits for multiply" on divide',
   );
   ctx.result.lenses = seen;
+}
+
+async function bundledDaemonRuns(ctx) {
+  // The daemon that made those lenses is the .vsix's own: the bare interpreter runs it with the
+  // installed extension's bundled/libs first on sys.path; it has the bundled pydantic-core
+  // loaded; on its PATH there is no roadmapd and no interpreter that can import one.
+  const [daemon, ...more] = daemonProcesses(ctx);
+  if (daemon === undefined || more.length > 0) {
+    throw new Error(
+      `expected one daemon process, found ${JSON.stringify(daemonProcesses(ctx))}`,
+    );
+  }
+  const libs = join(
+    ctx.extensions,
+    readdirSync(ctx.extensions).find((d) => d.startsWith("roadmapd.roadmapd-")),
+    "bundled/libs",
+  );
+  const onPath = daemon.path
+    .split(":")
+    .filter((dir) => dir && existsSync(join(dir, "roadmapd")));
+  const importers = ["python3", "python"]
+    .flatMap((name) => daemon.path.split(":").map((dir) => join(dir, name)))
+    .filter((exe) => existsSync(exe))
+    .filter(
+      (exe) =>
+        spawnSync(exe, ["-c", "import roadmapd"], { stdio: "ignore" })
+          .status === 0,
+    );
+  ctx.result.daemon = {
+    pid: daemon.pid,
+    interpreter: daemon.argv[0],
+    flags: daemon.argv.slice(1, 4),
+    bootstrap: daemon.argv[4],
+    path: daemon.path,
+    roadmapdOnPath: onPath,
+    pythonsThatImportRoadmapd: importers,
+    bundledLibs: libs,
+    bundledModulesLoaded: daemon.maps.filter((f) => f.startsWith(libs)),
+  };
+  const log = serverLog(ctx);
+  if (daemon.argv[0] !== ctx.interpreter) {
+    throw new Error(
+      `the daemon runs on ${daemon.argv[0]}, not ${ctx.interpreter}`,
+    );
+  }
+  if (!daemon.argv[4]?.includes(JSON.stringify(libs))) {
+    throw new Error(
+      `the daemon does not import from ${libs}: ${daemon.argv[4]}`,
+    );
+  }
+  if (ctx.result.daemon.bundledModulesLoaded.length === 0) {
+    throw new Error(`no compiled module of ${libs} is loaded by the daemon`);
+  }
+  if (onPath.length > 0 || importers.length > 0) {
+    throw new Error(
+      `roadmapd is reachable from the daemon's PATH: ${JSON.stringify(ctx.result.daemon)}`,
+    );
+  }
+  if (!log.includes(`Starting ${ctx.interpreter} with the bundled roadmapd`)) {
+    throw new Error(
+      "the Roadmap Server log does not say the bundled roadmapd started",
+    );
+  }
 }
 
 async function nudgeLenses(ctx) {
@@ -337,6 +411,7 @@ export const STEPS = [
   openWorkspace,
   openRoadmap,
   waitForLenses,
+  bundledDaemonRuns,
   settingsReachDaemonWithoutReload,
   setApiKey,
   runTaskFromLens,
@@ -348,3 +423,66 @@ export const STEPS = [
   boxUnticked,
   noErrorNotifications,
 ];
+
+async function noInterpreterError(ctx) {
+  // One error toast: the bundled daemon needs Python >= 3.11, what was tried and why; its
+  // "Open Docs" button opens the docs' interpreter section. No daemon was started.
+  const shown = await waitUntil(
+    ctx.page,
+    () => ourToasts(ctx.page),
+    (t) => t.some((x) => x.includes("needs Python 3.11 or newer")),
+    90000,
+    "no error message about the missing Python 3.11",
+  );
+  const seen = {
+    message: shown.find((x) => x.includes("needs Python 3.11 or newer")),
+    starts: daemonStarts(ctx),
+    processes: daemonProcesses(ctx).length,
+  };
+  ctx.result.noInterpreter = seen;
+  const toast = ctx.page.locator(".notification-toast", {
+    hasText: "needs Python 3.11 or newer",
+  });
+  // No network here: answer the docs site locally, so the opened tab keeps its URL.
+  await ctx.page
+    .context()
+    .route("https://github.com/**", (route) =>
+      route.fulfill({ contentType: "text/html", body: "<h1>docs</h1>" }),
+    );
+  const opened = async (click) => {
+    const popup = ctx.page.context().waitForEvent("page", { timeout: 30000 });
+    await click();
+    const page = await popup;
+    await page.waitForLoadState();
+    return page.url();
+  };
+  const dialog = ctx.page.locator(".monaco-dialog-box");
+  seen.opened = await opened(async () => {
+    await toast.locator(".monaco-button", { hasText: "Open Docs" }).click();
+    // VS Code asks before it opens an external link: "Open".
+    await dialog
+      .waitFor({ state: "visible", timeout: 10000 })
+      .catch(() => undefined);
+    if (await dialog.isVisible()) {
+      seen.dialog = (await dialog.innerText()).replace(/\s+/g, " ");
+      await dialog.locator(".monaco-button", { hasText: /^Open$/ }).click();
+    }
+  });
+  if (!seen.opened?.includes("docs/vscode.md#python-interpreter")) {
+    throw new Error(`Open Docs opened ${seen.opened}`);
+  }
+  if (seen.starts !== 0 || seen.processes !== 0) {
+    throw new Error(`a daemon was started: ${JSON.stringify(seen)}`);
+  }
+}
+
+/** The story for a daemon mode: the bundled one also proves which daemon runs; without a
+ * usable Python the story is the error message. */
+export function stepsFor(mode) {
+  if (mode === "no-python") {
+    return [openWorkspace, openRoadmap, noInterpreterError];
+  }
+  return STEPS.filter(
+    (step) => mode === "bundled" || step !== bundledDaemonRuns,
+  );
+}

@@ -4,14 +4,21 @@ The user's story in real VS Code against the fake Messages API: lenses on ROADMA
 "▶ Run task", attempt 1's pytest failure in the Problems panel, the automatic retry passing and
 ticking the box, a roll back from the command palette restoring calc.py and unticking the box.
 
-Needs `bash tests/editors/vscode/setup.sh` (Node 24, code-server, chromium, playwright-core in a
-cache outside the repo) and the packaged extension (`make vsix`); anything missing fails the test
-with that hint. Screenshots, result.json and the "Roadmap Server" log land in test-output/vscode/.
+Twice: with the daemon bundled in the .vsix, run by a fresh venv of the system's python3 that has
+no roadmapd (and no roadmapd on the login shell's PATH: checked before, and on the running
+daemon's own PATH), and with roadmapd.importStrategy fromEnvironment and the repo's .venv.
+
+Needs `bash tests/editors/vscode/setup.sh` (Node 24, code-server, chromium, playwright-core and
+pytest wheels in a cache outside the repo) and the packaged extension (`make vsix`); anything
+missing fails the test with that hint. Screenshots, result.json and the "Roadmap Server" log
+land in test-output/vscode-bundled/ and test-output/vscode/.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +31,7 @@ STORY = [
     "openWorkspace",
     "openRoadmap",
     "waitForLenses",
+    "bundledDaemonRuns",
     "settingsReachDaemonWithoutReload",
     "setApiKey",
     "runTaskFromLens",
@@ -37,14 +45,56 @@ STORY = [
 ]
 
 
-@pytest.mark.timeout(330)
-def test_vscode_runs_a_task_shows_the_failure_ticks_and_rolls_back() -> None:
+OUT = {"bundled": "vscode-bundled", "environment": "vscode", "no-python": "vscode-no-python"}
+
+
+def old_python() -> str | None:
+    """A Python older than 3.11 for the no-python run (as e2e.mjs finds it)."""
+    if os.environ.get("ROADMAPD_E2E_OLD_PYTHON"):
+        return os.environ["ROADMAPD_E2E_OLD_PYTHON"]
+    versions = Path.home() / ".pyenv" / "versions"
+    found = sorted(versions.glob("3.*/bin/python3")) if versions.is_dir() else []
+    old = [p for p in found if re.fullmatch(r"3\.(\d|10)\.\d+", p.parents[1].name)]
+    return str(old[-1]) if old else None
+
+
+@pytest.mark.timeout(120)
+def test_vscode_without_python_3_11_says_so_with_a_docs_button() -> None:
+    """The bundled daemon with only an old python3 on PATH: one error message naming it and the
+    fix, whose "Open Docs" button opens docs/vscode.md#python-interpreter; no daemon starts."""
+    if old_python() is None:
+        pytest.skip("no Python older than 3.11 here (set ROADMAPD_E2E_OLD_PYTHON)")
     node = shutil.which("node")
     assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
-    out = REPO / "test-output" / "vscode"
+    out = REPO / "test-output" / OUT["no-python"]
     (out / "result.json").unlink(missing_ok=True)
     proc = subprocess.run(
-        [node, str(HERE / "e2e.mjs"), "--out", str(out)],
+        [node, str(HERE / "e2e.mjs"), "--daemon", "no-python", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert proc.returncode != 2, proc.stderr
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert proc.returncode == 0, result.get("error", proc.stderr)
+    seen = result["noInterpreter"]
+    assert "needs Python 3.11 or newer" in seen["message"]
+    tried = r"old-python/python3 \(python3 on PATH\): Python 3\.\d+\.\d+ is too old"
+    assert re.search(tried, seen["message"])
+    assert seen["opened"].endswith("docs/vscode.md#python-interpreter")
+    assert seen["starts"] == 0 and seen["processes"] == 0
+
+
+@pytest.mark.timeout(330)
+@pytest.mark.parametrize("daemon", ["bundled", "environment"])
+def test_vscode_runs_a_task_shows_the_failure_ticks_and_rolls_back(daemon: str) -> None:
+    node = shutil.which("node")
+    assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
+    out = REPO / "test-output" / OUT[daemon]
+    (out / "result.json").unlink(missing_ok=True)
+    proc = subprocess.run(
+        [node, str(HERE / "e2e.mjs"), "--daemon", daemon, "--out", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -55,7 +105,17 @@ def test_vscode_runs_a_task_shows_the_failure_ticks_and_rolls_back() -> None:
     assert result_file.exists(), f"e2e.mjs wrote no result: {proc.stdout}\n{proc.stderr}"
     result = json.loads(result_file.read_text(encoding="utf-8"))
     assert proc.returncode == 0, result.get("error", proc.stderr)
-    assert [s["step"] for s in result["steps"]] == STORY
+    story = [s for s in STORY if daemon == "bundled" or s != "bundledDaemonRuns"]
+    assert [s["step"] for s in result["steps"]] == story
+    if daemon == "bundled":
+        # The daemon ran from the .vsix on an interpreter that cannot import roadmapd, with no
+        # roadmapd on its PATH (e2e.mjs read its argv, environment and mapped files in /proc).
+        proof = result["daemon"]
+        assert proof["interpreter"] == result["interpreter"]["python"]
+        assert proof["bundledLibs"] in proof["bootstrap"]
+        assert any("_pydantic_core" in f for f in proof["bundledModulesLoaded"])
+        assert proof["roadmapdOnPath"] == [] and proof["pythonsThatImportRoadmapd"] == []
+        assert result["loginShell"]["roadmapd"] == "" and not result["loginShell"]["imports"]
     assert "▶ Run task" in result["lenses"]["multiply"]
     assert any("waits for multiply" in t for t in result["lenses"]["divide"])
     failure = result["failure"]
