@@ -6,8 +6,8 @@ target, the way Microsoft's Python tools extension template does (`pip install -
 - The dependencies come from requirements/runtime.lock (exact versions with hashes), as wheels
   only, for the target's platform: `pip download --only-binary :all: --platform <tags>
   --python-version <v> --implementation cp --require-hashes --no-deps` into a wheel cache
-  (extension/build/wheels/<target>), then `pip install --no-index --target` from that cache (the
-  hashes are checked again).
+  (extension/build/wheels/<target>; a cache that has them all is used without the network),
+  then `pip install --no-index --target` from that cache (the hashes are checked again).
 - Compiled wheels (pydantic-core, jiter) are per CPython version, so the cache holds them for
   every version in --python (default 3.11 to 3.15); their extension modules carry the version in
   their file name (`_pydantic_core.cpython-312-x86_64-linux-gnu.so`, `.cp312-win_amd64.pyd`), so
@@ -67,11 +67,12 @@ def say(message: str) -> None:
     print(f"bundle_libs: {message}", flush=True)
 
 
-def pip(*args: str) -> None:
+def pip(*args: str, check: bool = True) -> bool:
     command = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
     proc = subprocess.run(command, capture_output=True, text=True)
-    if proc.returncode != 0:
+    if proc.returncode != 0 and check:
         sys.exit(f"bundle_libs: failed: {' '.join(command)}\n{proc.stdout}\n{proc.stderr}")
+    return proc.returncode == 0
 
 
 def platform_args(target: str, python: str) -> list[str]:
@@ -81,19 +82,15 @@ def platform_args(target: str, python: str) -> list[str]:
     return args
 
 
-def fetch(target: str, python: str, wheels: Path) -> None:
-    """The locked wheels for one CPython version, into the target's wheel cache."""
-    pip(
-        "download",
-        "--quiet",
-        "--require-hashes",
-        "--no-deps",
-        "--dest",
-        str(wheels),
-        *platform_args(target, python),
-        "-r",
-        str(LOCK),
-    )
+def fetch(target: str, python: str, wheels: Path) -> str:
+    """The locked wheels for one CPython version, into the target's wheel cache: from the cache
+    alone when it has them all (no network), else from the index."""
+    args = ["--quiet", "--require-hashes", "--no-deps", "--dest", str(wheels)]
+    args += [*platform_args(target, python), "-r", str(LOCK)]
+    if pip("download", "--no-index", "--find-links", str(wheels), *args, check=False):
+        return "cached"
+    pip("download", *args)
+    return "downloaded"
 
 
 def install(target: str, python: str, wheels: Path, into: Path) -> None:
@@ -206,8 +203,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="roadmapd-bundle-") as tmp:
         work = Path(tmp)
         for python in pythons:
-            say(f"{args.target}: fetching the locked wheels for CPython {python}")
-            fetch(args.target, python, wheels)
+            how = fetch(args.target, python, wheels)
+            say(f"{args.target}: the locked wheels for CPython {python}: {how}")
         say("building roadmapd from this checkout")
         project = build_project(work)
         say(f"installing into {out} (CPython {pythons[0]} tree)")
