@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -249,9 +249,19 @@ test(
   },
 );
 
-// An old interpreter to try: ROADMAPD_TEST_OLD_PYTHON, else python3.10 / python2.7 on PATH.
+// An old interpreter to try: ROADMAPD_TEST_OLD_PYTHON, else python3.10 / python2.7 / pypy3 (a
+// Python 3.9 on Debian 12; scripts/system-deps.sh installs it for the tests) on PATH.
+function olderThan311(exe: string | undefined): string | undefined {
+  if (exe === undefined) return undefined;
+  const probe = spawnSync(exe, ["-c", "import sys; sys.exit(sys.version_info >= (3, 11))"]);
+  return probe.status === 0 ? exe : undefined;
+}
 const old =
-  process.env.ROADMAPD_TEST_OLD_PYTHON ?? python("python3.10") ?? python("python2.7") ?? python("python2");
+  process.env.ROADMAPD_TEST_OLD_PYTHON ??
+  python("python3.10") ??
+  python("python2.7") ??
+  python("python2") ??
+  olderThan311(python("pypy3"));
 
 test("an interpreter older than 3.11 is told it is too old, not a syntax error", { skip: !old }, () => {
   const result = run(old!, ["-c", bundledProbe(fakeBundle([]))]);
