@@ -57,7 +57,6 @@ from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
 from roadmapd.engine.states import TaskStatus, Trigger
 from roadmapd.engine.verdict import FileChangeLike, made_no_change, surprises, weakening
 from roadmapd.problems import CheckReport, Position, Problem, Range
-from roadmapd_protocol import APPROVE_ANYWAY
 
 log = logging.getLogger("roadmapd.engine")
 R = TypeVar("R")
@@ -477,6 +476,9 @@ class TaskRunner(Generic[TaskT, CP]):
 
     async def _approved(self, cp: CP, concerns: str = "") -> bool:
         ctx, task = self.ctx, self.task
+        # The wire's words (the editor matches them); roadmapd_protocol's models load with them.
+        from roadmapd_protocol import APPROVE_ANYWAY
+
         waiting = f"{APPROVE_ANYWAY}: {concerns}" if concerns else msgs.AWAITING
         self._fire(Trigger.AWAIT_APPROVAL, waiting)
         summary = await self._diff(cp)
