@@ -56,6 +56,13 @@ def secret_values(
     return tuple(sorted((v for v in found if len(v) >= MIN_SECRET_LEN), key=len, reverse=True))
 
 
+def secrets_with_key(api_key: str | None, marked: Iterable[str] = ()) -> tuple[str, ...]:
+    """What a model client redacts: its own API key (if long enough to be one) and
+    `secret_values(marked=...)`, the key first."""
+    own = (api_key,) if api_key and len(api_key) >= MIN_SECRET_LEN else ()
+    return (*own, *secret_values(marked=marked))
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret value replaced by `[redacted]`."""
     for secret in secrets:

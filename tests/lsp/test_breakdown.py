@@ -1,8 +1,10 @@
 """`roadmapd.breakDownTask` over stdio against the fake Messages API: one request without tools,
-the answer inserted as nested subtasks with workspace/applyEdit, garbage refused clearly."""
+the answer inserted as nested subtasks with workspace/applyEdit, garbage refused clearly; API
+faults retried and reported as the agent's are (the same request path), the answer priced."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient, client_capabilities
 
+from roadmapd.agent.pricing import FALLBACK, format_cost
 from roadmapd.roadmap import parse
 from roadmapd.testing import FakeServer
 from roadmapd.testing.script import error, script, text
@@ -21,11 +24,18 @@ from .conftest import ROADMAP, make_repo, register_client_handlers, server_confi
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 KEY = "sk-test-breakdown-0123456789"
+TITLES = ["Write the tokenizer", "Parse headings", "Parse tasks"]
+PRICED = {"input_tokens": 1000, "output_tokens": 200, "cache_read_input_tokens": 0}
+OVERLOADED = error(529, "overloaded_error", "Overloaded", retry_after=0)
 ANSWERS = script(
     text('Here you go:\n```json\n["Write the tokenizer", "Parse headings", "Parse tasks"]\n```'),
     text("I think you should split it into a few parts."),
     text('["Only one"]'),
     error(400, "invalid_request_error", f"the key {KEY} is not valid here"),
+    # test_faults_are_retried_and_the_answer_is_priced
+    OVERLOADED,
+    {**text(json.dumps(TITLES)), "usage": PRICED},
+    *[OVERLOADED] * 5,
 )
 
 
@@ -120,3 +130,28 @@ async def test_break_down_inserts_subtasks_then_refuses_garbage(
     with pytest.raises(JsonRpcException, match="the model request failed") as failed:
         await break_down(client, uri, "T001")
     assert KEY not in str(failed.value) and "[redacted]" in str(failed.value)
+
+
+async def test_faults_are_retried_and_the_answer_is_priced(
+    client: LanguageClient, repo: Path, api: FakeServer
+) -> None:
+    uri = (repo / "ROADMAP.md").as_uri()
+    before = len(api.requests())
+    result = await break_down(client, uri, "T001")  # 529 overloaded, then the answer
+    assert result["ok"] and result["subtasks"] == TITLES
+    requests = api.requests()[before:]
+    assert len(requests) == 2 and requests[1]["body"] == requests[0]["body"]
+    # claude-test-model has no known price: the fallback's, marked as an estimate
+    cost = (1000 * FALLBACK.input + 200 * FALLBACK.output) / 1_000_000
+    assert result["costUsd"] == pytest.approx(cost)
+    assert result["message"].endswith(f"(undo removes them; {format_cost(cost, estimate=True)})")
+    assert "~$0.0060" in result["message"]
+
+    # the agent's retry budget (4 retries after the first try), then its reason, word for word
+    with pytest.raises(JsonRpcException) as failed:
+        await break_down(client, uri, "T001")
+    assert len(api.requests()) == before + 2 + 5
+    assert (
+        "the model request failed: API unavailable (529 overloaded_error): Overloaded "
+        "(after 5 attempts)" in str(failed.value)
+    )

@@ -2,13 +2,16 @@
 
 `stream_request` streams a request with bounded retries (faults classified in `faults`, backoff
 honouring `retry-after` up to a cap), yields text deltas and retry notices, and leaves the final
-message (or the readable reason it failed) in a `Reply`. The agent loop and the reviewer both
-use it, so they share fault handling, backoff, fairness on the event loop and pricing.
+message (or the readable reason it failed) in a `Reply`. The agent loop, the reviewer and the
+one-shot `completion` all use it, and get their client from `open_client` (the SDK's own
+retries off, the SDK imported in a worker thread), so they share the client, fault handling,
+backoff, fairness on the event loop and pricing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,8 +23,44 @@ from roadmapd.agent.pricing import cost_usd
 from roadmapd.agent.settings import AgentSettings
 
 if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
+    import httpx2
     from anthropic import AsyncAnthropic
     from anthropic.types import Message as ApiMessage
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+NO_API_KEY = "no API key: set ANTHROPIC_API_KEY"
+
+
+def api_key_of(api_key: str | None) -> str | None:
+    """The key a client uses: the one given, else ANTHROPIC_API_KEY."""
+    return api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
+
+
+def has_credentials(api_key: str | None) -> bool:
+    """Whether a request can authenticate: a key, or ANTHROPIC_AUTH_TOKEN."""
+    return bool(api_key or os.environ.get("ANTHROPIC_AUTH_TOKEN"))
+
+
+def base_url_of(settings: AgentSettings) -> str:
+    return settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+
+
+async def open_client(
+    api_key: str | None, base_url: str, http_client: httpx2.AsyncClient | None = None
+) -> AsyncAnthropic:
+    """The SDK client, its own retries off (`stream_request` retries); built in a worker
+    thread, because the first one imports the SDK and its HTTP stack (~1.5 s)."""
+    return await asyncio.to_thread(_new_client, api_key, base_url, http_client)
+
+
+def _new_client(
+    api_key: str | None, base_url: str, http_client: httpx2.AsyncClient | None
+) -> AsyncAnthropic:
+    from anthropic import AsyncAnthropic
+
+    return AsyncAnthropic(
+        api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client
+    )
 
 
 @dataclass

@@ -12,7 +12,6 @@ use its own model (`[roles.reviewer] model`); its tokens and cost are reported o
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,9 +19,16 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from roadmapd.agent.events import Usage
-from roadmapd.agent.request import Reply, stream_request, usage_of
+from roadmapd.agent.request import (
+    Reply,
+    api_key_of,
+    base_url_of,
+    open_client,
+    stream_request,
+    usage_of,
+)
 from roadmapd.agent.settings import AgentSettings
-from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
+from roadmapd.secrets import redact, secrets_with_key
 
 if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
     from anthropic.types import Message as ApiMessage
@@ -132,19 +138,15 @@ class Reviewer:
     ) -> None:
         self.settings = settings
         self.model = model or settings.model
-        self._api_key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
-        key = (self._api_key,) if self._api_key and len(self._api_key) >= MIN_SECRET_LEN else ()
-        self._secrets = (*key, *secret_values(marked=settings.secret_env))
+        self._api_key = api_key_of(api_key)
+        self._secrets = secrets_with_key(self._api_key, settings.secret_env)
 
     def _redact(self, text: str) -> str:
         return redact(text, self._secrets)
 
     async def review(self, prompt: str) -> Review:
-        from anthropic import AsyncAnthropic  # here: ~1 s off the start of every command
-
         s = self.settings
-        base_url = s.base_url or os.environ.get("ANTHROPIC_BASE_URL")
-        client = AsyncAnthropic(api_key=self._api_key, base_url=base_url, max_retries=0)
+        client = await open_client(self._api_key, base_url_of(s))
         messages: list[dict[str, Any]] = [{"role": "user", "content": self._redact(prompt)}]
         usage = Usage()
         try:

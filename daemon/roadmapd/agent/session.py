@@ -10,9 +10,7 @@ with an error result first.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,19 +29,27 @@ from roadmapd.agent.events import (
     UsageReport,
 )
 from roadmapd.agent.prompts import system_prompt
-from roadmapd.agent.request import Reply, stream_request, usage_of
+from roadmapd.agent.request import (
+    NO_API_KEY,
+    Reply,
+    api_key_of,
+    base_url_of,
+    has_credentials,
+    open_client,
+    stream_request,
+    usage_of,
+)
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
 from roadmapd.containment.jail import make_sandbox
-from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
+from roadmapd.secrets import redact, secrets_with_key
 
 if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
     import httpx2
     from anthropic import AsyncAnthropic
     from anthropic.types import Message as ApiMessage
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
 CONTINUE_PROMPT = (
     "Your reply was cut off by the max_tokens limit. Continue exactly where it stopped."
 )
@@ -101,16 +107,12 @@ class AgentSession:
         self._allowed_commands: set[str] = set()  # answered "task"
         self.workspace = workspace.resolve()
         self.settings = settings
-        self._api_key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
-        self.base_url = (
-            settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
-        )
+        self._api_key = api_key_of(api_key)
+        self.base_url = base_url_of(settings)
         self.system = system if system is not None else system_prompt(self.workspace)
         self.messages: list[dict[str, Any]] = []
         self.warnings: list[str] = []  # e.g. "no sandbox"; filled by the first send()
-        marked = secret_values(marked=settings.secret_env)
-        key = (self._api_key,) if self._api_key and len(self._api_key) >= MIN_SECRET_LEN else ()
-        self._secrets = (*key, *marked)
+        self._secrets = secrets_with_key(self._api_key, settings.secret_env)
         self.total = Usage()  # over every send() of this session
         self._tools = cached_tools(tool_definitions(self.base_url))
         self._system = cached_system(self.system)
@@ -154,14 +156,7 @@ class AgentSession:
             editor = FileEditor(self.workspace, max_chars=s.max_tool_output_chars)
             self._toolbox = Toolbox(editor, shell)
         if self._client is None:
-            # in a worker thread: the first client imports the SDK and its HTTP stack (~1.5 s)
-            self._client = await asyncio.to_thread(
-                _new_client,
-                api_key=self._api_key,
-                base_url=self.base_url,
-                max_retries=0,
-                http_client=self._http_client,
-            )
+            self._client = await open_client(self._api_key, self.base_url, self._http_client)
         return self._client, self._toolbox
 
     async def aclose(self) -> None:
@@ -179,8 +174,8 @@ class AgentSession:
         def finish(outcome: Outcome, reason: str) -> AgentFinished:
             return AgentFinished(outcome, self._redact(reason), run.turns, run.usage)
 
-        if not self._api_key and not os.environ.get("ANTHROPIC_AUTH_TOKEN"):
-            yield finish("api_error", "no API key: set ANTHROPIC_API_KEY")
+        if not has_credentials(self._api_key):
+            yield finish("api_error", NO_API_KEY)
             return
         client, toolbox = await self._ready()
         s = self.settings
@@ -293,17 +288,6 @@ def _tool_result(tool_use_id: str, output: str, is_error: bool) -> Block:
         "content": output,
         "is_error": is_error,
     }
-
-
-def _new_client(
-    *, api_key: str | None, base_url: str, max_retries: int, http_client: httpx2.AsyncClient | None
-) -> AsyncAnthropic:
-    """The SDK client; the SDK is imported here, when a task first needs it (~1.5 s)."""
-    from anthropic import AsyncAnthropic
-
-    return AsyncAnthropic(
-        api_key=api_key, base_url=base_url, max_retries=max_retries, http_client=http_client
-    )
 
 
 def _content(message: ApiMessage) -> list[Block]:

@@ -1,25 +1,28 @@
 """Break a task into 2-7 subtasks proposed by the model: `roadmapd.breakDownTask {uri, taskId}`.
 
-The agent session has no read-only mode, so this is one Messages API request (streamed, no
-tools: the model can neither edit nor run anything) with the task, the whole roadmap and a
-bounded listing of the workspace's paths, asking for a JSON list of subtask titles. The answer
-is validated (2-7 one-line titles, else a clear error) and offered as a `workspace/applyEdit`
-that inserts nested `- [ ]` items under the task, so the editor can undo it.
+The agent session has no read-only mode, so this is one `agent.completion` (one Messages API
+request on the agent's own path: its faults, retries, backoff and pricing; no tools, so the
+model can neither edit nor run anything) with the task, the whole roadmap and a bounded
+listing of the workspace's paths, asking for a JSON list of subtask titles. Its events go to
+the server's log, its cost to the answer. The answer is validated (2-7 one-line titles, else a
+clear error) and offered as a `workspace/applyEdit` that inserts nested `- [ ]` items under
+the task, so the editor can undo it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from roadmapd.agent.events import AgentEvent, RetryScheduled
+from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.roadmap import Task
 from roadmapd.roadmap.columns import utf16_len
-from roadmapd.secrets import MIN_SECRET_LEN, redact, secret_values
 from roadmapd_protocol import CMD_BREAK_DOWN_TASK, TaskRef
 
 from . import occurrences
@@ -28,7 +31,11 @@ from .completion import workspace_paths
 from .texts import clip
 
 if TYPE_CHECKING:
+    from roadmapd.agent.completion import Completion
+
     from .app import RoadmapServer
+
+log = logging.getLogger(__name__)
 
 MIN_SUBTASKS, MAX_SUBTASKS = 2, 7
 MAX_TITLE = 200
@@ -105,27 +112,29 @@ def insertion(
     return last, utf16_len(lines[last]), "".join(f"{eol}{item}" for item in items)
 
 
-async def ask_model(ls: RoadmapServer, user: str) -> str:
-    """One streamed request without tools; the text of the reply."""
-    from anthropic import AsyncAnthropic  # here, not at the top: ~1 s off the server's start
+async def ask_model(ls: RoadmapServer, user: str) -> Completion:
+    """One request without tools on the agent's request path; BreakdownError if it failed."""
+    from roadmapd.agent.completion import complete  # here: the SDK loads when it is asked
+    from roadmapd.agent.settings import AgentSettings
 
-    key = os.environ.get("ANTHROPIC_API_KEY")
-    client = AsyncAnthropic(api_key=key, base_url=ls.config.base_url, max_retries=2)
-    try:
-        async with client.messages.stream(
-            model=ls.config.model,
-            max_tokens=MAX_TOKENS,
-            system=SYSTEM,
-            messages=[{"role": "user", "content": user}],
-        ) as stream:
-            message = await stream.get_final_message()
-    except Exception as exc:
-        own = (key,) if key and len(key) >= MIN_SECRET_LEN else ()
-        reason = redact(str(exc), (*own, *secret_values()))
-        raise BreakdownError(f"the model request failed: {clip(reason, 400)}") from None
-    finally:
-        await client.close()
-    return "".join(block.text for block in message.content if block.type == "text")
+    config = ls.config
+    settings = AgentSettings(
+        model=config.model,
+        max_tokens=MAX_TOKENS,
+        base_url=config.base_url,
+        secret_env=tuple(config.secret_env),
+    )
+    answer = await complete(settings, system=SYSTEM, prompt=user, on_event=_log_event)
+    if answer.failed:
+        raise BreakdownError(f"the model request failed: {clip(answer.finished.reason, 400)}")
+    return answer
+
+
+def _log_event(event: AgentEvent) -> None:
+    if isinstance(event, RetryScheduled):
+        log.warning(
+            "break down: API retry %d in %.1fs: %s", event.retry, event.delay_s, event.reason
+        )
 
 
 async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]:
@@ -136,7 +145,10 @@ async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]
         raise BreakdownError(f"{task.id} already has subtasks; break down one of them instead")
     root = ls.documents.root
     paths = (await asyncio.to_thread(workspace_paths, root, LISTING_LIMIT))[0] if root else []
-    titles = parse_subtasks(await ask_model(ls, prompt(task, parsed.text, paths)))
+    answer = await ask_model(ls, prompt(task, parsed.text, paths))
+    titles = parse_subtasks(answer.text)
+    usage = answer.finished.usage
+    cost = format_cost(usage.cost_usd, estimate=is_estimate(ls.config.model))
     parsed = ls.documents.get(ref.uri)  # the buffer may have changed while the model thought
     current = parsed.roadmap.task(task.id) if parsed is not None else None
     if parsed is None or current is None:
@@ -153,11 +165,17 @@ async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]
     result = await ls.workspace_apply_edit_async(params)
     applied = bool(result.applied)
     if applied:
-        message = f"{task.id}: {len(titles)} subtasks inserted (undo removes them)"
+        message = f"{task.id}: {len(titles)} subtasks inserted (undo removes them; {cost})"
     else:
         reason = result.failure_reason or "no reason given"
         message = f"{task.id}: the editor did not apply the subtasks: {reason}"
-    return {"ok": applied, "message": message, "taskId": task.id, "subtasks": titles}
+    return {
+        "ok": applied,
+        "message": message,
+        "taskId": task.id,
+        "subtasks": titles,
+        "costUsd": usage.cost_usd,
+    }
 
 
 def register(ls: RoadmapServer) -> None:
