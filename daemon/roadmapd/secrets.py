@@ -5,7 +5,9 @@ credential (`*TOKEN*`, `*SECRET*`, `*_KEY`, `*PASSWORD*`, `*_PAT`, a URL with a 
 of every variable the user marks secret (`secret_env`). `redact` replaces each such value (8
 characters or more: shorter ones would redact ordinary words) by `[redacted]`. Everything sent to
 the model, every log line, event, state file, transcript, diagnostic and CLI line goes through it.
-The children we start never see these values at all: see `containment.env` (an allowlist).
+A model client adds its own key (`secrets_with_key`); a request log hides the headers that carry
+credentials (`redact_headers`). The children we start never see these values at all: see
+`containment.env` (an allowlist).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _SECRET_NAME = re.compile(
     r"PRIVATE|_PAT$|^PAT$|_SESSION$|COOKIE|(^|_)AUTH(_|$)|DSN$|DATABASE_URL",
     re.IGNORECASE,
 )
+CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization"})
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
 _marked: set[str] = set()  # names a configuration of this process marked secret
 
@@ -69,6 +72,15 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """HTTP headers by lower-case name, the credentials' values (`x-api-key`, `authorization`)
+    replaced by `[redacted]`."""
+    return {
+        name.lower(): REDACTED if name.lower() in CREDENTIAL_HEADERS else value
+        for name, value in headers
+    }
 
 
 class RedactingStream:

@@ -94,8 +94,8 @@ def test_log_redacts_the_key_and_keeps_each_request(tmp_path: Path) -> None:
     raw = log.read_text(encoding="utf-8")
     assert "sk-secret" not in raw
     assert len(raw.splitlines()) == 2
-    assert logged[0]["headers"]["x-api-key"] == "<redacted>"
-    assert logged[1]["headers"]["authorization"] == "<redacted>"
+    assert logged[0]["headers"]["x-api-key"] == "[redacted]"
+    assert logged[1]["headers"]["authorization"] == "[redacted]"
     assert logged[0]["method"] == "POST" and logged[0]["path"] == "/v1/messages"
     assert logged[0]["body"] == body
     assert server.requests() == logged  # still readable after the server stopped

@@ -9,9 +9,10 @@ every variable that looks like a credential removed.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
+
+from roadmapd.secrets import is_secret_name
 
 
 class ToolError(Exception):
@@ -46,17 +47,10 @@ def display_path(root: Path, real: Path) -> str:
     return real.relative_to(root.resolve()).as_posix() or "."
 
 
-_SECRET = re.compile(
-    r"^ANTHROPIC_|API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY",
-    re.IGNORECASE,
-)
-
-
-def is_secret_name(name: str) -> bool:
-    return bool(_SECRET.search(name))
-
-
 def scrubbed_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A copy of `env` (default: os.environ) without API keys, tokens, secrets or passwords."""
+    """A copy of `env` (default: os.environ) without the client's `ANTHROPIC_*` settings and
+    without what `secrets` takes for a credential (keys, tokens, secrets, passwords...)."""
     source = os.environ if env is None else env
-    return {k: v for k, v in source.items() if not is_secret_name(k)}
+    return {
+        k: v for k, v in source.items() if not k.startswith("ANTHROPIC_") and not is_secret_name(k)
+    }

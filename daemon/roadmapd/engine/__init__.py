@@ -51,7 +51,7 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
-from roadmapd.engine.serialize import event_to_json, secrets_from_env
+from roadmapd.engine.serialize import event_to_json
 from roadmapd.engine.settings import (
     RETRYABLE_OUTCOMES,
     STOP_OUTCOMES,
@@ -126,5 +126,4 @@ __all__ = [
     "new_run_id",
     "next_status",
     "run_order",
-    "secrets_from_env",
 ]

@@ -30,13 +30,9 @@ _AGENT_EVENT_TYPES: tuple[type, ...] = (
 _TYPED: tuple[type, ...] = (EngineEvent, *_AGENT_EVENT_TYPES)  # dicts that get a "type" key
 
 
-def secrets_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    return secret_values(env)
-
-
 def event_to_json(event: Event, *, secrets: Iterable[str] | None = None) -> dict[str, Any]:
     """A JSON-ready dict with a `type` key; secrets replaced by `[redacted]`."""
-    found = tuple(secrets) if secrets is not None else secrets_from_env()
+    found = tuple(secrets) if secrets is not None else secret_values()
     out = _convert(event, found)
     assert isinstance(out, dict)
     return out
@@ -44,7 +40,7 @@ def event_to_json(event: Event, *, secrets: Iterable[str] | None = None) -> dict
 
 def _convert(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, str):
-        return _redact(value, secrets)
+        return redact(value, secrets)
     if isinstance(value, Enum):
         return value.value
     if value is None or isinstance(value, bool | int | float):
@@ -64,22 +60,18 @@ def _convert(value: Any, secrets: tuple[str, ...]) -> Any:
         return {str(k): _convert(v, secrets) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_convert(v, secrets) for v in value]
-    return _redact(repr(value), secrets)
+    return redact(repr(value), secrets)
 
 
 def _check_result(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
     """A check without its problems (the event lists them once, at the top)."""
     return {
-        "name": _redact(result.name, secrets),
-        "command": _redact(result.command, secrets),
+        "name": redact(result.name, secrets),
+        "command": redact(result.command, secrets),
         "passed": result.passed,
         "exit_code": result.exit_code,
         "duration_s": result.duration_s,
         "problem_count": len(result.problems),
-        "summary": _redact(result.summary, secrets),
-        "output_tail": _redact(result.output_tail, secrets),
+        "summary": redact(result.summary, secrets),
+        "output_tail": redact(result.output_tail, secrets),
     }
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    return redact(text, secrets)

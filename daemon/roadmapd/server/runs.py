@@ -42,10 +42,9 @@ from roadmapd.engine import (
     TaskStatus,
     TaskStatusChanged,
     event_to_json,
-    secrets_from_env,
 )
 from roadmapd.roadmap import Task
-from roadmapd.secrets import redact
+from roadmapd.secrets import redact, secret_values
 from roadmapd.store import TaskState as StoredState
 from roadmapd_protocol import TaskState, TranscriptLine
 
@@ -133,7 +132,7 @@ class RunView:
         self._tasks: dict[str, tuple[str, Task]] = {}
         self._live: dict[str, _Live] = {}
         self._text = TextCoalescer(self._emit_text)
-        self._secrets = secrets_from_env()
+        self._secrets = secret_values()
 
     # --- the task registry (which roadmap a task id belongs to) ------------------------------
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from roadmapd.secrets import redact_headers
 from roadmapd.testing.responses import (
     Scripted,
     ScriptedError,
@@ -42,7 +43,6 @@ from roadmapd.testing.wire import (
     usage_for,
 )
 
-_REDACTED_HEADERS = frozenset({"x-api-key", "authorization"})
 _MAX_BODY = 32 * 1024 * 1024
 
 
@@ -157,10 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._request_id = new_id("req_")
         self._responded = False
         body, problem = self._read_body()
-        headers = {
-            k.lower(): ("<redacted>" if k.lower() in _REDACTED_HEADERS else v)
-            for k, v in self.headers.items()
-        }
+        headers = redact_headers(self.headers.items())
         self.server.state.record(method, self.path, headers, body)
         try:
             self._route(method, body, problem)

@@ -304,8 +304,8 @@ async function retryPassesAndTicks(ctx) {
   // The fake answers 401 without a key; its log redacts the key (anthropic 2.12 sends it as
   // "Authorization: Bearer") but keeps the header.
   const keyed = (r) =>
-    r.headers.authorization === "<redacted>" ||
-    r.headers["x-api-key"] === "<redacted>";
+    r.headers.authorization === "[redacted]" ||
+    r.headers["x-api-key"] === "[redacted]";
   if (requests.length === 0 || !requests.every(keyed)) {
     throw new Error("a request to the API carried no API key");
   }
