@@ -2,13 +2,16 @@
 
 Pure data: a Problem says where (file and range, 0-based like LSP), how bad, what, and who
 found it. Roadmap parse problems leave `file` as None (they belong to the roadmap document);
-check problems carry a workspace-relative POSIX path.
+check problems carry a workspace-relative POSIX path. `format_problem` is the one way a problem
+is written on a line (`file:line:col: message`), in the terminal, the transcript and the log.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+
+ROADMAP_FILE = "<roadmap>"  # where a problem of the roadmap itself is, when no path is known
 
 
 class Severity(IntEnum):
@@ -47,8 +50,19 @@ class Problem:
 
     def location(self) -> str:
         """`file:line:col` with 1-based numbers, as terminals and editors link it."""
-        where = self.file or "<roadmap>"
-        return f"{where}:{self.range.start.line + 1}:{self.range.start.character + 1}"
+        return _location(self.file, self.range.start.line, self.range.start.character)
+
+
+def _location(where: str | None, line: int, character: int) -> str:
+    return f"{where or ROADMAP_FILE}:{line + 1}:{character + 1}"
+
+
+def format_problem(where: str | None, line: int, character: int, message: str) -> str:
+    """`where:line:col: message` (`line`, `character` 0-based as in a Problem; written 1-based;
+    `where` None: the roadmap). The lines after the first of a long message are indented
+    under it."""
+    text = message.rstrip("\n").replace("\n", "\n      ")
+    return f"{_location(where, line, character)}: {text}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from roadmapd.problems import Problem
+from roadmapd.problems import Problem, format_problem
 from roadmapd.roadmap import Roadmap, Task, parse
 from roadmapd.secrets import protect_stdio
 
@@ -131,17 +131,13 @@ def show_path(path: Path) -> str:
 
 
 def problem_line(problem: Problem, root: Path, document: Path | None = None) -> str:
-    """`file:line:col: message` with 1-based numbers, the file relative to the current dir.
-
-    The lines after the first of a long message are indented under it.
-    """
+    """`problems.format_problem` with the file relative to the current dir."""
     if problem.file is not None:
-        where = show_path(root / problem.file)
+        where: str | None = show_path(root / problem.file)
     else:
-        where = show_path(document) if document is not None else "<roadmap>"
+        where = show_path(document) if document is not None else None
     start = problem.range.start
-    message = problem.message.rstrip("\n").replace("\n", "\n      ")
-    return f"{where}:{start.line + 1}:{start.character + 1}: {message}"
+    return format_problem(where, start.line, start.character, problem.message)
 
 
 def error(message: str, stream: TextIO | None = None) -> None:
