@@ -17,7 +17,7 @@ from roadmapd.server.fixes import lookalike_fixes, next_free
 from roadmapd.server.inlay_hints import duration_text
 from roadmapd.server.occurrences import Occurrences, build
 from roadmapd.server.rename import RenameRefused, rename_edits
-from roadmapd.server.transcript import describe
+from roadmapd.transcript import describe
 
 
 def occurrences_of(text: str) -> Occurrences:

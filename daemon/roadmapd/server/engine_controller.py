@@ -25,6 +25,7 @@ from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import ACTIVE, DONE, RolledBack, TaskEngine, TaskStatus
 from roadmapd.roadmap import Task
 from roadmapd.store import StoreError
+from roadmapd.transcript import log_text
 from roadmapd.vcs import Checkpoint
 from roadmapd.workspace import Workspace, WorkspaceError, sandbox_refusal
 from roadmapd_protocol import (
@@ -40,7 +41,6 @@ from .approval import EditorApproval
 from .runs import RunView
 from .states import TaskStateStore
 from .task_checkbox import EditorCheckbox
-from .transcript import log_text
 
 if TYPE_CHECKING:
     from .app import RoadmapServer

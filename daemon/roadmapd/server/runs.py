@@ -46,11 +46,12 @@ from roadmapd.engine import (
 from roadmapd.roadmap import Task
 from roadmapd.secrets import redact, secret_values
 from roadmapd.store import TaskState as StoredState
+from roadmapd.transcript import Kind, describe
 from roadmapd_protocol import TaskState, TranscriptLine
 
 from .notify import notify_transcript
 from .states import TaskStateStore
-from .transcript import Kind, TextCoalescer, describe
+from .transcript import TextCoalescer
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
