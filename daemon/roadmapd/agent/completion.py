@@ -1,7 +1,7 @@
 """A one-shot completion: one request without tools, answered with text.
 
 For the roles that only ask (breaking a task down into subtasks). It takes the path every role
-takes (`request`: the client from `open_client`, `stream_request`'s faults, backoff and
+takes (`request`: the client of an `Endpoint`, `stream_request`'s faults, backoff and
 fairness, `usage_of`'s pricing) and says what happened in the agent's typed events
 (`events.py`), in order: `TurnStarted`, `TextDelta`s, `RetryScheduled`s, `UsageReport`, and last
 `AgentFinished` (`end_turn`; `max_tokens` when the answer was cut off; `api_error` with the
@@ -23,18 +23,8 @@ from roadmapd.agent.events import (
     Usage,
     UsageReport,
 )
-from roadmapd.agent.request import (
-    NO_API_KEY,
-    Reply,
-    api_key_of,
-    base_url_of,
-    has_credentials,
-    open_client,
-    stream_request,
-    usage_of,
-)
+from roadmapd.agent.request import Endpoint, Reply, stream_request, usage_of
 from roadmapd.agent.settings import AgentSettings
-from roadmapd.secrets import redact, secrets_with_key
 
 EventSink = Callable[[AgentEvent], None]
 
@@ -65,30 +55,27 @@ async def complete(
 ) -> Completion:
     """Ask `settings.model` once (`settings.max_tokens`, no tools); every event goes to
     `on_event`, the last one is also in the result. `api_key` None -> ANTHROPIC_API_KEY."""
-    key = api_key_of(api_key)
-    secrets = secrets_with_key(key, settings.secret_env)
+    endpoint = Endpoint.of(settings, api_key)
     usage = Usage()
 
     def finish(outcome: Outcome, reason: str, text: str = "") -> Completion:
-        done = AgentFinished(outcome, redact(reason, secrets), 1, usage)
+        done = AgentFinished(outcome, endpoint.redact(reason), 1, usage)
         on_event(done)
         return Completion(text, done)
 
     on_event(TurnStarted(1))
-    if not has_credentials(key):
-        return finish("api_error", NO_API_KEY)
+    if (missing := endpoint.missing_credentials) is not None:
+        return finish("api_error", missing)
     params: dict[str, Any] = {
         "model": settings.model,
         "max_tokens": settings.max_tokens,
-        "system": redact(system, secrets),
-        "messages": [{"role": "user", "content": redact(prompt, secrets)}],
+        "system": endpoint.redact(system),
+        "messages": [{"role": "user", "content": endpoint.redact(prompt)}],
     }
     reply = Reply()
-    client = await open_client(key, base_url_of(settings))
+    client = await endpoint.client()
     try:
-        async for event in stream_request(
-            client, params, settings, lambda text: redact(text, secrets), reply
-        ):
+        async for event in stream_request(client, params, settings, endpoint.redact, reply):
             on_event(event)
     finally:
         await client.close()

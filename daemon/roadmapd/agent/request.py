@@ -3,9 +3,9 @@
 `stream_request` streams a request with bounded retries (faults classified in `faults`, backoff
 honouring `retry-after` up to a cap), yields text deltas and retry notices, and leaves the final
 message (or the readable reason it failed) in a `Reply`. The agent loop, the reviewer and the
-one-shot `completion` all use it, and get their client from `open_client` (the SDK's own
-retries off, the SDK imported in a worker thread), so they share the client, fault handling,
-backoff, fairness on the event loop and pricing.
+one-shot `completion` all use it, and reach the model through an `Endpoint` (the key, the base
+URL, what to redact; a client with the SDK's own retries off, the SDK imported in a worker
+thread), so they share the client, fault handling, backoff, fairness and pricing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from roadmapd.agent.events import AgentEvent, RetryScheduled, TextDelta, Usage
@@ -21,6 +21,7 @@ from roadmapd.agent.fairness import Turns
 from roadmapd.agent.faults import IncompleteStream, backoff_s, classify
 from roadmapd.agent.pricing import cost_usd
 from roadmapd.agent.settings import AgentSettings
+from roadmapd.secrets import redact, secrets_with_key
 
 if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
     import httpx2
@@ -31,26 +32,36 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 NO_API_KEY = "no API key: set ANTHROPIC_API_KEY"
 
 
-def api_key_of(api_key: str | None) -> str | None:
-    """The key a client uses: the one given, else ANTHROPIC_API_KEY."""
-    return api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and as whom a role calls the model, and what it keeps out of every text: its key
+    and the values of `settings.secret_env` (see `secrets`)."""
 
+    api_key: str | None
+    base_url: str
+    secrets: tuple[str, ...] = field(repr=False)
 
-def has_credentials(api_key: str | None) -> bool:
-    """Whether a request can authenticate: a key, or ANTHROPIC_AUTH_TOKEN."""
-    return bool(api_key or os.environ.get("ANTHROPIC_AUTH_TOKEN"))
+    @classmethod
+    def of(cls, settings: AgentSettings, api_key: str | None = None) -> Endpoint:
+        """`api_key` None -> ANTHROPIC_API_KEY; the base URL from the settings, else
+        ANTHROPIC_BASE_URL, else the API's."""
+        key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
+        url = settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+        return cls(key, url, secrets_with_key(key, settings.secret_env))
 
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets)
 
-def base_url_of(settings: AgentSettings) -> str:
-    return settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+    @property
+    def missing_credentials(self) -> str | None:
+        """Why no request can authenticate (no key, no ANTHROPIC_AUTH_TOKEN), or None."""
+        ok = self.api_key or os.environ.get("ANTHROPIC_AUTH_TOKEN")
+        return None if ok else NO_API_KEY
 
-
-async def open_client(
-    api_key: str | None, base_url: str, http_client: httpx2.AsyncClient | None = None
-) -> AsyncAnthropic:
-    """The SDK client, its own retries off (`stream_request` retries); built in a worker
-    thread, because the first one imports the SDK and its HTTP stack (~1.5 s)."""
-    return await asyncio.to_thread(_new_client, api_key, base_url, http_client)
+    async def client(self, http_client: httpx2.AsyncClient | None = None) -> AsyncAnthropic:
+        """The SDK client, its own retries off (`stream_request` retries); built in a worker
+        thread, because the first one imports the SDK and its HTTP stack (~1.5 s)."""
+        return await asyncio.to_thread(_new_client, self.api_key, self.base_url, http_client)
 
 
 def _new_client(

@@ -19,16 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from roadmapd.agent.events import Usage
-from roadmapd.agent.request import (
-    Reply,
-    api_key_of,
-    base_url_of,
-    open_client,
-    stream_request,
-    usage_of,
-)
+from roadmapd.agent.request import Endpoint, Reply, stream_request, usage_of
 from roadmapd.agent.settings import AgentSettings
-from roadmapd.secrets import redact, secrets_with_key
 
 if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
     from anthropic.types import Message as ApiMessage
@@ -138,15 +130,12 @@ class Reviewer:
     ) -> None:
         self.settings = settings
         self.model = model or settings.model
-        self._api_key = api_key_of(api_key)
-        self._secrets = secrets_with_key(self._api_key, settings.secret_env)
-
-    def _redact(self, text: str) -> str:
-        return redact(text, self._secrets)
+        self._endpoint = Endpoint.of(settings, api_key)
+        self._redact = self._endpoint.redact
 
     async def review(self, prompt: str) -> Review:
         s = self.settings
-        client = await open_client(self._api_key, base_url_of(s))
+        client = await self._endpoint.client()
         messages: list[dict[str, Any]] = [{"role": "user", "content": self._redact(prompt)}]
         usage = Usage()
         try:

@@ -29,21 +29,12 @@ from roadmapd.agent.events import (
     UsageReport,
 )
 from roadmapd.agent.prompts import system_prompt
-from roadmapd.agent.request import (
-    NO_API_KEY,
-    Reply,
-    api_key_of,
-    base_url_of,
-    has_credentials,
-    open_client,
-    stream_request,
-    usage_of,
-)
+from roadmapd.agent.request import Endpoint, Reply, stream_request, usage_of
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
 from roadmapd.agent.tools import BASH, Toolbox, ToolOutcome, tool_definitions
 from roadmapd.containment.jail import make_sandbox
-from roadmapd.secrets import redact, secrets_with_key
+from roadmapd.secrets import redact
 
 if TYPE_CHECKING:  # the SDK loads with the first request, not with every command
     import httpx2
@@ -107,12 +98,11 @@ class AgentSession:
         self._allowed_commands: set[str] = set()  # answered "task"
         self.workspace = workspace.resolve()
         self.settings = settings
-        self._api_key = api_key_of(api_key)
-        self.base_url = base_url_of(settings)
+        self._endpoint = Endpoint.of(settings, api_key)
+        self.base_url = self._endpoint.base_url
         self.system = system if system is not None else system_prompt(self.workspace)
         self.messages: list[dict[str, Any]] = []
         self.warnings: list[str] = []  # e.g. "no sandbox"; filled by the first send()
-        self._secrets = secrets_with_key(self._api_key, settings.secret_env)
         self.total = Usage()  # over every send() of this session
         self._tools = cached_tools(tool_definitions(self.base_url))
         self._system = cached_system(self.system)
@@ -123,7 +113,7 @@ class AgentSession:
 
     def _append_user(self, blocks: list[Block]) -> None:
         # the one door of everything we send the model: tool results and our own prompts
-        blocks = [_redacted_block(b, self._secrets) for b in blocks]
+        blocks = [_redacted_block(b, self._endpoint.secrets) for b in blocks]
         if self.messages and self.messages[-1]["role"] == "user":
             last = self.messages[-1]
             self.messages[-1] = {**last, "content": [*last["content"], *blocks]}
@@ -137,7 +127,7 @@ class AgentSession:
         self._append_user([_tool_result(i, UNANSWERED_CALL, True) for i in pending])
 
     def _redact(self, text: str) -> str:
-        return redact(text, self._secrets)
+        return self._endpoint.redact(text)
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -156,7 +146,7 @@ class AgentSession:
             editor = FileEditor(self.workspace, max_chars=s.max_tool_output_chars)
             self._toolbox = Toolbox(editor, shell)
         if self._client is None:
-            self._client = await open_client(self._api_key, self.base_url, self._http_client)
+            self._client = await self._endpoint.client(self._http_client)
         return self._client, self._toolbox
 
     async def aclose(self) -> None:
@@ -174,8 +164,8 @@ class AgentSession:
         def finish(outcome: Outcome, reason: str) -> AgentFinished:
             return AgentFinished(outcome, self._redact(reason), run.turns, run.usage)
 
-        if not has_credentials(self._api_key):
-            yield finish("api_error", NO_API_KEY)
+        if (missing := self._endpoint.missing_credentials) is not None:
+            yield finish("api_error", missing)
             return
         client, toolbox = await self._ready()
         s = self.settings
