@@ -3,13 +3,15 @@ nested tasks, end of file without a newline, and the model's answers for a break
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
+from roadmapd.agent.events import AgentFinished, RetryScheduled, Usage
 from roadmapd.roadmap import Task, parse, split_lines
 from roadmapd.server.app import create_server
-from roadmapd.server.breakdown import BreakdownError, insertion, parse_subtasks
+from roadmapd.server.breakdown import BreakdownError, insertion, log_event, parse_subtasks
 from roadmapd.server.documents import Documents, uri_of
 from roadmapd.server.edits import CheckboxWriter
 from roadmapd.server.engine_controller import start_verb
@@ -109,6 +111,24 @@ def test_breakdown_answers_that_are_refused(answer: str, reason: str) -> None:
 def test_breakdown_answers_that_are_accepted() -> None:
     answer = '{"subtasks": [{"title": "- [ ] Write  it"}, "Test it"]}'
     assert parse_subtasks(answer) == ["Write it", "Test it"]
+
+
+def test_breakdown_logs_its_events_as_a_transcript_says_them(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    retry = RetryScheduled(1, 0.5, "API unavailable (529 overloaded_error): Overloaded")
+    done = AgentFinished("end_turn", "the model answered", 1, Usage(1000, 0, 0, 200, 0.006))
+    with caplog.at_level(logging.INFO, logger="roadmapd.server.breakdown"):
+        log_event(retry, False)
+        log_event(done, True)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "break down: API retry 1 in 0.5s: " + retry.reason),
+        (
+            "INFO",
+            "break down: agent finished (end_turn) after 1 turns, 1,200 tokens, ~$0.0060: "
+            "the model answered",
+        ),
+    ]
 
 
 def test_durations_are_short() -> None:

@@ -124,17 +124,25 @@ async def ask_model(ls: RoadmapServer, user: str) -> Completion:
         base_url=config.base_url,
         secret_env=tuple(config.secret_env),
     )
-    answer = await complete(settings, system=SYSTEM, prompt=user, on_event=_log_event)
+    estimate = is_estimate(config.model)
+    answer = await complete(
+        settings, system=SYSTEM, prompt=user, on_event=lambda e: log_event(e, estimate)
+    )
     if answer.failed:
         raise BreakdownError(f"the model request failed: {clip(answer.finished.reason, 400)}")
     return answer
 
 
-def _log_event(event: AgentEvent) -> None:
-    if isinstance(event, RetryScheduled):
-        log.warning(
-            "break down: API retry %d in %.1fs: %s", event.retry, event.delay_s, event.reason
-        )
+def log_event(event: AgentEvent, cost_estimated: bool) -> None:
+    """The server's log gets the request's events as a run's transcript says them."""
+    from roadmapd.engine.events import AgentActivity
+    from roadmapd.engine.serialize import event_to_json
+    from roadmapd.transcript import describe
+
+    doc = event_to_json(AgentActivity(run_id="", task_id="", attempt=1, event=event))
+    for kind, text in describe(doc, cost_estimated=cost_estimated):
+        loud = kind == "error" or isinstance(event, RetryScheduled)
+        log.log(logging.WARNING if loud else logging.INFO, "break down: %s", text)
 
 
 async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]:
