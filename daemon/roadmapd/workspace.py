@@ -30,6 +30,7 @@ from roadmapd.engine import (
 )
 from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
 from roadmapd.engine.retry import summarize
+from roadmapd.files import read_text_exact, write_atomic
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
@@ -195,22 +196,6 @@ class CheckRunner:
             return await run_checks(tree, specs, env=self._env, jail=jail, readonly=[self.root])
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.roadmapd-tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, path.stat().st_mode & 0o7777)
-    os.replace(tmp, path)
-
-
-def read_text_exact(path: Path) -> str:
-    """File text with its line endings untouched (CRLF stays CRLF)."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        return fh.read()
-
-
 def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> bool:
     """Tick or untick one task's box in the file on disk; False if the task is not there."""
     text = read_text_exact(path)
@@ -218,7 +203,7 @@ def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> bool:
     if task is None:
         return False
     if task.checked != checked:
-        _write_atomically(path, apply_edit(text, tick_edit(text, task, checked)))
+        write_atomic(path, apply_edit(text, tick_edit(text, task, checked)).encode("utf-8"))
     return True
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from roadmapd.engine import RunFinished, TaskStatus, TaskStatusChanged
+from roadmapd.files import file_lock
 from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
-from roadmapd.store.files import file_lock
 
 
 def _status(status: TaskStatus, previous: TaskStatus) -> TaskStatusChanged:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from roadmapd.files import file_lock, write_atomic
 from roadmapd.memory.model import SCHEMA_VERSION, MemoryDocument, MemoryEntry
-from roadmapd.store.files import file_lock, write_atomic
 
 log = logging.getLogger("roadmapd.memory")
 MAX_ENTRIES = 200  # the oldest go first

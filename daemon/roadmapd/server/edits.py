@@ -3,23 +3,20 @@
 Open document: a `workspace/applyEdit` of the one character, against the synced version (so the
 user can undo it, and the client rejects it if the buffer moved on; then we re-parse and try
 once more). Closed file (in a worker thread): re-read, re-parse, change that one character and
-replace the file atomically (temp file + rename), keeping the line endings and every other byte.
-(`roadmapd.workspace.set_checked_on_disk` does the same, but importing it here would load the
-whole engine when the server starts.)
+replace the file atomically (`roadmapd.files.write_atomic`), keeping the line endings and every
+other byte.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from roadmapd.files import write_atomic
 from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
 
 from .documents import path_of
@@ -105,7 +102,7 @@ class CheckboxWriter:
             return EditOutcome(True, "none", f"{task_id} was already {_state(checked)}")
         new_text = apply_edit(text, tick_edit(text, found, checked))
         try:
-            _write_atomic(path, new_text)
+            write_atomic(path, new_text.encode("utf-8"))
         except OSError as exc:
             return EditOutcome(False, "disk", f"cannot write {path}: {exc}")
         return EditOutcome(True, "disk", f"{task_id} {_state(checked)} in {path.name}")
@@ -113,17 +110,3 @@ class CheckboxWriter:
 
 def _state(checked: bool) -> str:
     return "ticked" if checked else "unticked"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

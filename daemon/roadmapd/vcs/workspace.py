@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 from weakref import WeakKeyDictionary
 
-from roadmapd.store.files import file_lock
+from roadmapd.files import file_lock
 
 from .changes import changed_files, diff_since, export_checkpoint, file_changes
 from .checkpoints import capture_checkpoint
