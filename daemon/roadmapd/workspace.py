@@ -19,6 +19,7 @@ from roadmapd.agent.prompts import task_prompt
 from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
+from roadmapd.checkbox import DiskTick, set_checked_on_disk
 from roadmapd.config import Config, load_config
 from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
@@ -30,10 +31,9 @@ from roadmapd.engine import (
 )
 from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
 from roadmapd.engine.retry import summarize
-from roadmapd.files import read_text_exact, write_atomic
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
-from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
+from roadmapd.roadmap import Task
 from roadmapd.secrets import mark_secret
 from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
 from roadmapd.vcs import Checkpoint, GitWorkspace
@@ -196,17 +196,6 @@ class CheckRunner:
             return await run_checks(tree, specs, env=self._env, jail=jail, readonly=[self.root])
 
 
-def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> bool:
-    """Tick or untick one task's box in the file on disk; False if the task is not there."""
-    text = read_text_exact(path)
-    task = parse(text).task(task_id)
-    if task is None:
-        return False
-    if task.checked != checked:
-        write_atomic(path, apply_edit(text, tick_edit(text, task, checked)).encode("utf-8"))
-    return True
-
-
 class DiskCheckbox:
     """The engine's CheckboxPort for a roadmap file that is not open in an editor."""
 
@@ -217,7 +206,7 @@ class DiskCheckbox:
         return self.path
 
     async def set_checked(self, task: Task, checked: bool) -> None:
-        if not set_checked_on_disk(self.path, task.id, checked):
+        if set_checked_on_disk(self.path, task.id, checked) is DiskTick.NO_TASK:
             raise WorkspaceError(f"{self.path.name}: task {task.id} is no longer in the file")
 
 

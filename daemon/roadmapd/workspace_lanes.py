@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from roadmapd.engine import AgentPort, LanePorts, VerifierPort
-from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
+from roadmapd.roadmap import Task, apply_edit, checkbox_edit
 from roadmapd.vcs import (
     Checkpoint,
     CommitOutcome,
@@ -80,10 +80,10 @@ class LaneGit:
 def _ticker(task_id: str) -> Callable[[bytes], bytes]:
     def tick(data: bytes) -> bytes:
         text = data.decode("utf-8", errors="surrogateescape")
-        task = parse(text).task(task_id)
-        if task is None or task.checked:
+        change = checkbox_edit(text, task_id, True)
+        if change.edit is None:
             return data
-        return apply_edit(text, tick_edit(text, task, True)).encode("utf-8", "surrogateescape")
+        return apply_edit(text, change.edit).encode("utf-8", "surrogateescape")
 
     return tick
 

@@ -238,8 +238,62 @@ async def test_tick_closed_document_on_disk(client: LanguageClient, repo: Path) 
     assert answer.applied is True and answer.where == "disk"
     after = path.read_bytes()
     assert after == original.replace(b"- [ ] T003", b"- [x] T003")
-    assert not list(repo.glob(".ROADMAP.md.*.tmp"))
+    assert not list(repo.glob(".tmp-*"))
     path.write_text(ROADMAP, encoding="utf-8")
+
+
+TICKS = (
+    "# Plan \U0001f680\r\n"
+    "- [ ] T001 caf\u00e9 \U0001f600\r\n"
+    "  - [x] T002 nested\r\n"
+    "> - [ ] T003 quoted\r\n"
+    "1. [ ] T004 ordered\n"
+)
+
+
+def apply_lsp_edit(text: str, edit: types.TextEdit) -> str:
+    """`text` with one single-line edit applied (columns counted in UTF-16 code units)."""
+    lines = text.splitlines(keepends=True)
+    start, end = edit.range.start, edit.range.end
+    assert start.line == end.line
+    line = lines[start.line].encode("utf-16-le")
+    lines[start.line] = (
+        line[: 2 * start.character].decode("utf-16-le")
+        + edit.new_text
+        + line[2 * end.character :].decode("utf-16-le")
+    )
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(("task_id", "checked"), [("T001", True), ("T002", False), ("T003", True)])
+async def test_the_buffer_tick_and_the_disk_tick_give_the_same_text(
+    client: LanguageClient, repo: Path, task_id: str, checked: bool
+) -> None:
+    path = repo / "TICKS.md"
+    path.write_bytes(TICKS.encode("utf-8"))
+    doc = path.as_uri()
+    args = {"uri": doc, "taskId": task_id, "checked": checked}
+    on_disk = await client.protocol.send_request_async("roadmapd/debug/setChecked", args)
+    assert on_disk.applied is True and on_disk.where == "disk"
+    ticked_on_disk = path.read_bytes().decode("utf-8")
+    assert ticked_on_disk != TICKS and len(ticked_on_disk) == len(TICKS)
+
+    path.write_bytes(TICKS.encode("utf-8"))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=doc, language_id="markdown", version=1, text=TICKS)
+        )
+    )
+    seen = client.seen  # type: ignore[attr-defined]
+    in_buffer = await client.protocol.send_request_async("roadmapd/debug/setChecked", args)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=doc))
+    )
+    path.unlink()
+    assert in_buffer.applied is True and in_buffer.where == "buffer"
+    [change] = seen["edits"][-1].edit.document_changes
+    [edit] = change.edits
+    assert apply_lsp_edit(TICKS, edit) == ticked_on_disk
 
 
 async def test_a_file_that_stops_being_a_roadmap_loses_lenses_and_problems(

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from roadmapd.problems import Position, Range
-from roadmapd.roadmap import TextEdit, apply_edit, parse, task_to_json, tick_edit
+from roadmapd.roadmap import (
+    CheckboxEdit,
+    TextEdit,
+    apply_edit,
+    checkbox_edit,
+    parse,
+    task_to_json,
+    tick_edit,
+)
 
 DOC = (
     "# Plan\n"
@@ -42,6 +50,15 @@ def test_tick_and_untick_change_one_character(newline: str) -> None:
     assert [t.checked for t in parse(ticked).tasks] == [True, True]
     unticked = apply_edit(ticked, tick_edit(ticked, parse(ticked).tasks[1], False))
     assert unticked == ticked.replace("- [x] Done", "- [ ] Done")
+
+
+def test_checkbox_edit_finds_the_task_by_id_and_changes_only_what_differs() -> None:
+    text = "- [ ] T001 a\r\n- [x] T002 b\r\n"
+    assert checkbox_edit(text, "T003", True) == CheckboxEdit(found=False, edit=None)
+    assert checkbox_edit(text, "T002", True) == CheckboxEdit(found=True, edit=None)
+    change = checkbox_edit(text, "T002", False)
+    assert change.found and change.edit is not None
+    assert apply_edit(text, change.edit) == "- [ ] T001 a\r\n- [ ] T002 b\r\n"
 
 
 def test_tick_edit_refuses_a_stale_document() -> None:

@@ -7,17 +7,19 @@ change one checkbox without touching anything else. The syntax is described in
 docs/roadmap-format.md.
 """
 
-from roadmapd.roadmap.edits import TextEdit, apply_edit, tick_edit
+from roadmapd.roadmap.edits import CheckboxEdit, TextEdit, apply_edit, checkbox_edit, tick_edit
 from roadmapd.roadmap.incremental import reparse
 from roadmapd.roadmap.model import Heading, Roadmap, Task, task_to_json
 from roadmapd.roadmap.parser import parse, split_lines
 
 __all__ = [
+    "CheckboxEdit",
     "Heading",
     "Roadmap",
     "Task",
     "TextEdit",
     "apply_edit",
+    "checkbox_edit",
     "parse",
     "reparse",
     "split_lines",

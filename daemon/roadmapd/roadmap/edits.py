@@ -1,5 +1,9 @@
 """Text edits on a ROADMAP: the minimal checkbox edit and applying an edit to a string.
 
+`checkbox_edit` is the one way a task's box is set: the editor's buffer (as a
+`workspace/applyEdit`), the file on disk (`roadmapd.checkbox`) and the tick folded into a
+lane's commit all take their change from it.
+
 Ranges are LSP ranges (0-based lines, UTF-16 code units); a line ends at `\\n`, `\\r\\n` or `\\r`.
 """
 
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from roadmapd.problems import Position, Range
 from roadmapd.roadmap.columns import str_index
 from roadmapd.roadmap.model import Task
+from roadmapd.roadmap.parser import parse
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -73,3 +78,24 @@ def tick_edit(text: str, task: Task, checked: bool) -> TextEdit:
     inner = task.box.start.character + 1
     at = Range(Position(task.box.start.line, inner), Position(task.box.start.line, inner + 1))
     return TextEdit(at, "x" if checked else " ")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckboxEdit:
+    """What setting a task's box takes in a text: `found` is False when the text has no such
+    task; `edit` is None when there is nothing to change (no task, or the box already is as
+    asked)."""
+
+    found: bool
+    edit: TextEdit | None
+
+
+def checkbox_edit(text: str, task_id: str, checked: bool) -> CheckboxEdit:
+    """Parse `text` and give the one-character edit that ticks (`checked=True`) or unticks the
+    box of task `task_id`."""
+    task = parse(text).task(task_id)
+    if task is None:
+        return CheckboxEdit(found=False, edit=None)
+    if task.checked == checked:
+        return CheckboxEdit(found=True, edit=None)
+    return CheckboxEdit(found=True, edit=tick_edit(text, task, checked))

@@ -2,9 +2,9 @@
 
 Open document: a `workspace/applyEdit` of the one character, against the synced version (so the
 user can undo it, and the client rejects it if the buffer moved on; then we re-parse and try
-once more). Closed file (in a worker thread): re-read, re-parse, change that one character and
-replace the file atomically (`roadmapd.files.write_atomic`), keeping the line endings and every
-other byte.
+once more). Closed file (in a worker thread): `roadmapd.checkbox.set_checked_on_disk`, which
+changes that one character and replaces the file atomically, keeping every other byte. Both take
+the change from `roadmap.checkbox_edit`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from roadmapd.files import write_atomic
-from roadmapd.roadmap import Task, apply_edit, parse, tick_edit
+from roadmapd.checkbox import DiskTick, NotWritten, set_checked_on_disk
+from roadmapd.roadmap import Task, checkbox_edit
 
 from .documents import path_of
 
@@ -53,12 +53,12 @@ class CheckboxWriter:
     async def _in_buffer(self, uri: str, task_id: str, checked: bool) -> EditOutcome:
         doc = self._server.workspace.text_documents[uri]
         version, text = doc.version, doc.source
-        found = parse(text).task(task_id)
-        if found is None:
+        change = checkbox_edit(text, task_id, checked)
+        if not change.found:
             return EditOutcome(False, "none", f"no task {task_id!r} in {uri}")
-        if found.checked == checked:
+        if change.edit is None:
             return EditOutcome(True, "none", f"{task_id} was already {_state(checked)}")
-        edit = tick_edit(text, found, checked)
+        edit = change.edit
         r = edit.range
         lsp_edit = types.TextEdit(
             range=types.Range(
@@ -91,20 +91,15 @@ class CheckboxWriter:
         if path is None:
             return EditOutcome(False, "none", f"{uri} is not a file")
         try:
-            with path.open(encoding="utf-8", newline="") as fh:
-                text = fh.read()
+            done = set_checked_on_disk(path, task_id, checked)
+        except NotWritten as exc:
+            return EditOutcome(False, "disk", f"cannot write {path}: {exc}")
         except (OSError, UnicodeDecodeError) as exc:
             return EditOutcome(False, "none", f"cannot read {path}: {exc}")
-        found = parse(text).task(task_id)
-        if found is None:
+        if done is DiskTick.NO_TASK:
             return EditOutcome(False, "none", f"no task {task_id!r} in {path.name}")
-        if found.checked == checked:
+        if done is DiskTick.ALREADY:
             return EditOutcome(True, "none", f"{task_id} was already {_state(checked)}")
-        new_text = apply_edit(text, tick_edit(text, found, checked))
-        try:
-            write_atomic(path, new_text.encode("utf-8"))
-        except OSError as exc:
-            return EditOutcome(False, "disk", f"cannot write {path}: {exc}")
         return EditOutcome(True, "disk", f"{task_id} {_state(checked)} in {path.name}")
 
 

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from roadmapd.checkbox import DiskTick, set_checked_on_disk
 from roadmapd.roadmap import Task
-from roadmapd.workspace import WorkspaceError, set_checked_on_disk
+from roadmapd.workspace import WorkspaceError
 
 from .documents import path_of
 
@@ -56,7 +57,9 @@ class EditorCheckbox:
         try:
             on_disk = await asyncio.to_thread(set_checked_on_disk, path, task.id, checked)
             disk_error = (
-                None if on_disk else f"{path.name}: task {task.id} is not in the saved file"
+                None
+                if on_disk is not DiskTick.NO_TASK
+                else f"{path.name}: task {task.id} is not in the saved file"
             )
         except (OSError, UnicodeDecodeError) as exc:
             disk_error = f"cannot write {path.name}: {exc}"
