@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from roadmapd.engine.states import TaskStatus
+from roadmapd.statuses import TaskStatus
 from roadmapd.store import StateStore, TaskState
 from roadmapd.store.owner import current_owner
 from roadmapd.testing.script import script, text

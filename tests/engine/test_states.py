@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +17,7 @@ from roadmapd.engine import (
     next_status,
     run_order,
 )
+from roadmapd.statuses import ACTIVE, DONE, WAITING, WORKING
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,26 @@ def test_run_order_puts_dependencies_first_and_survives_cycles_and_long_chains()
     assert [t.id for t in run_order([T("p", ("q",)), T("q", ("p",))])] == ["q", "p"]
     chain = [T(f"t{i}", (f"t{i - 1}",) if i else ()) for i in range(5000)]
     assert [t.id for t in run_order(chain[::-1])] == [t.id for t in chain]
+
+
+def test_the_named_sets_of_statuses() -> None:
+    s = TaskStatus
+    assert {s.QUEUED, s.RUNNING, s.VERIFYING, s.AWAITING_APPROVAL} == ACTIVE
+    assert {s.AWAITING_APPROVAL} == WAITING
+    # the editor's progress ends while a task waits for the user's approval
+    assert {s.QUEUED, s.RUNNING, s.VERIFYING} == WORKING
+    assert {s.PASSED, s.COMMITTED} == DONE
+    assert not ACTIVE & DONE
+    # the wire's status strings are members too (the server reads them from TaskState)
+    assert "awaiting_approval" in ACTIVE and "awaiting_approval" not in WORKING
+
+
+def test_the_server_reads_the_statuses_without_loading_the_engine() -> None:
+    probe = (
+        "import sys, roadmapd.statuses, roadmapd.server.taskview\n"
+        "print(sorted(m for m in sys.modules if m.startswith('roadmapd.engine')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"

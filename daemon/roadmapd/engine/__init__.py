@@ -3,7 +3,7 @@
 `TaskEngine.run(tasks)` runs tasks one at a time (checkpoint -> agent -> verify -> retry with
 context -> tick + commit) and reports everything it does as typed events to one sink. It
 imports no agent, git, verifier or store: see `engine/ports.py`. The state machine (a table)
-is documented in `engine/states.py`.
+is documented in `roadmapd/statuses.py`.
 """
 
 from roadmapd.engine.budget import RunBudget
@@ -58,7 +58,7 @@ from roadmapd.engine.settings import (
     EngineSettings,
     RetryMode,
 )
-from roadmapd.engine.states import (
+from roadmapd.statuses import (
     ACTIVE,
     DONE,
     TRANSITIONS,

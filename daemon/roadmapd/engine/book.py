@@ -13,7 +13,7 @@ import logging
 
 from roadmapd.engine.events import Event, EventSink, TaskStatusChanged
 from roadmapd.engine.ports import StatusLookup
-from roadmapd.engine.states import TaskStatus, Trigger, next_status
+from roadmapd.statuses import TaskStatus, Trigger, next_status
 
 log = logging.getLogger("roadmapd.engine")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from roadmapd.engine.ports import TaskLike, TaskT
-from roadmapd.engine.states import DONE, TaskStatus
+from roadmapd.statuses import DONE, TaskStatus
 
 
 @dataclass(frozen=True, slots=True)

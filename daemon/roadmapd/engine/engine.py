@@ -57,7 +57,7 @@ from roadmapd.engine.retry import compact_problems
 from roadmapd.engine.rollback import roll_back, undo_last_rollback
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
-from roadmapd.engine.states import ACTIVE, TaskStatus, Trigger, can
+from roadmapd.statuses import ACTIVE, TaskStatus, Trigger, can
 
 
 def new_run_id() -> str:

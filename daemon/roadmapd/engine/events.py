@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from roadmapd.agent.events import AgentEvent, Usage
-from roadmapd.engine.states import TaskStatus
 from roadmapd.problems import CheckResult, Problem
+from roadmapd.statuses import TaskStatus
 
 
 def _now() -> datetime:

@@ -23,8 +23,8 @@ from typing import Any, Generic
 from roadmapd.engine.events import TaskOutcome
 from roadmapd.engine.ports import CP, GitPort, LanePorts, LanesPort, TaskT
 from roadmapd.engine.runner import RunContext, TaskRunner
-from roadmapd.engine.states import TaskStatus
 from roadmapd.engine.verdict import FileChangeLike
+from roadmapd.statuses import TaskStatus
 
 log = logging.getLogger("roadmapd.engine")
 

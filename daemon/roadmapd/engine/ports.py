@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from roadmapd.agent.events import AgentEvent, Usage
-from roadmapd.engine.states import TaskStatus
 from roadmapd.engine.verdict import FileChangeLike
 from roadmapd.problems import CheckReport, Problem
+from roadmapd.statuses import TaskStatus
 
 BranchMode = Literal["current", "per-task"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from roadmapd.engine.events import CheckboxUpdated, EventSink, RolledBack
 from roadmapd.engine.ports import CheckboxPort, GitPort, RollbackOutcomeLike, TaskT
-from roadmapd.engine.states import DONE, TaskStatus, Trigger, can
+from roadmapd.statuses import DONE, TaskStatus, Trigger, can
 
 Transition = Callable[[str, Trigger, str | None], Any]  # (task id, trigger, reason)
 

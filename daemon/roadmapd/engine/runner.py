@@ -54,9 +54,9 @@ from roadmapd.engine.ports import (
     VerifierPort,
 )
 from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
-from roadmapd.engine.states import TaskStatus, Trigger
 from roadmapd.engine.verdict import FileChangeLike, made_no_change, surprises, weakening
 from roadmapd.problems import CheckReport, Position, Problem, Range
+from roadmapd.statuses import TaskStatus, Trigger
 
 log = logging.getLogger("roadmapd.engine")
 R = TypeVar("R")

@@ -19,7 +19,6 @@ from roadmapd.engine.events import (
     TaskQueued,
     TaskStatusChanged,
 )
-from roadmapd.engine.states import TaskStatus
 from roadmapd.memory.model import (
     MAX_COMMAND_CHARS,
     MAX_COMMANDS,
@@ -28,6 +27,7 @@ from roadmapd.memory.model import (
     trim,
 )
 from roadmapd.memory.store import ProjectMemory
+from roadmapd.statuses import TaskStatus
 
 log = logging.getLogger("roadmapd.memory")
 BASH = "bash"

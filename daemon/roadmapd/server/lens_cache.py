@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from roadmapd.roadmap import Task
+from roadmapd.statuses import ACTIVE
 from roadmapd_protocol import TaskState
 
 from .documents import Parsed
@@ -36,7 +37,7 @@ from .lens_resolve import RESOLVE_FROM_TASKS, lens_ref, register_resolve, resolv
 from .lenses import Lens, header_lenses, task_lenses
 from .protocol_fast import RawJson, encode
 from .states import TaskStates
-from .taskview import IN_FLIGHT, blocked_by, is_pending, sections
+from .taskview import blocked_by, is_pending, sections
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -187,7 +188,7 @@ class DocumentLenses:
             pending[i] = is_pending(task, state)
             if pending[i]:
                 group_open[group[i]] += 1
-            self._flying[i] = state is not None and state.status in IN_FLIGHT
+            self._flying[i] = state is not None and state.status in ACTIVE
 
     def _update_row(self, i: int) -> bool:
         """Bring row `i` up to date after a state change; True when its pending flag changed."""
@@ -205,7 +206,7 @@ class DocumentLenses:
             template = self._templates[key] = _template(uri, task, state, waiting, self.doc_ref)
         self._rows[i] = f'"line":{task.line},'.join(template)
         pending = is_pending(task, state)
-        flying = state is not None and state.status in IN_FLIGHT
+        flying = state is not None and state.status in ACTIVE
         if flying != self._flying[i]:
             self._flying[i] = flying
             if pending == self._pending[i]:

@@ -45,6 +45,7 @@ from roadmapd.engine import (
 )
 from roadmapd.roadmap import Task
 from roadmapd.secrets import redact, secret_values
+from roadmapd.statuses import WORKING
 from roadmapd.store import TaskState as StoredState
 from roadmapd.transcript import Kind, describe
 from roadmapd_protocol import TaskState, TranscriptLine
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     from .app import RoadmapServer
 
 log = logging.getLogger(__name__)
-IN_FLIGHT = frozenset({"queued", "running", "verifying"})
 
 
 @dataclass
@@ -252,7 +252,7 @@ class RunView:
             live.commit, live.duration_s, live.started_at = None, None, None
         if started:
             live.started_at = event.at
-        elif status not in IN_FLIGHT and live.started_at is not None:
+        elif status not in WORKING and live.started_at is not None:
             live.duration_s = (event.at - live.started_at).total_seconds()
         live.status, live.reason = status, event.reason
         if event.attempt:
@@ -261,19 +261,19 @@ class RunView:
             live.phase = "queued"
         elif status == "verifying":
             live.phase = "verifying"
-        elif status not in IN_FLIGHT:
+        elif status not in WORKING:
             live.phase = ""
         if started:
             live.phase = "starting"
             self._ls.background.spawn(self._begin_progress(live), f"progress {live.task.id}")
-        if status not in IN_FLIGHT:
+        if status not in WORKING:
             final = f"{status}: {event.reason}" if event.reason else status
             self._ls.task_progress.end(live.uri, live.task.id, final)
 
     async def _begin_progress(self, live: _Live) -> None:
         progress = self._ls.task_progress
         await progress.begin(live.uri, live.task.id, live.task.title, live.progress_message())
-        if self._live.get(live.task.id) is not live or live.status not in IN_FLIGHT:
+        if self._live.get(live.task.id) is not live or live.status not in WORKING:
             progress.end(live.uri, live.task.id, live.status)  # it ended while we waited
 
     def _agent(self, live: _Live, activity: AgentActivity) -> None:
@@ -311,7 +311,7 @@ class RunView:
         if self._states.get(live.uri, live.task.id) != state:
             self._states.update(state)
         message = live.progress_message()
-        if live.status in IN_FLIGHT and message != live.reported:
+        if live.status in WORKING and message != live.reported:
             live.reported = message
             percentage = None
             if self.max_turns and live.turn:

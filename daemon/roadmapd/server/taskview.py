@@ -10,12 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from roadmapd.roadmap import Heading, Roadmap, Task
+from roadmapd.statuses import ACTIVE, DONE
 from roadmapd_protocol import TaskState
 
 from .states import TaskStates
-
-DONE = frozenset({"passed", "committed"})
-IN_FLIGHT = frozenset({"queued", "running", "verifying", "awaiting_approval"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +28,7 @@ def is_done(task: Task, state: TaskState | None) -> bool:
 
 def is_pending(task: Task, state: TaskState | None) -> bool:
     """Not done and not queued or running: what "Run all" and "Run section" would start."""
-    return not is_done(task, state) and not (state is not None and state.status in IN_FLIGHT)
+    return not is_done(task, state) and not (state is not None and state.status in ACTIVE)
 
 
 def blocked_by(roadmap: Roadmap, uri: str, task: Task, states: TaskStates) -> list[str]:

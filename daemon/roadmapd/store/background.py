@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from roadmapd.engine.events import Event, EventSink, TaskStatusChanged
-from roadmapd.engine.states import TaskStatus
+from roadmapd.statuses import TaskStatus
 
 log = logging.getLogger("roadmapd.store")
 StatusLookup = Callable[[str], TaskStatus | None]

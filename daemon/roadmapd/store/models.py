@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from roadmapd.agent.events import Usage
-from roadmapd.engine.states import TaskStatus
 from roadmapd.problems import Position, Problem, Range, Severity
+from roadmapd.statuses import TaskStatus
 
 SCHEMA_VERSION = 1
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from roadmapd.engine.events import Event
 from roadmapd.engine.serialize import event_to_json
-from roadmapd.engine.states import ACTIVE, TaskStatus
+from roadmapd.statuses import ACTIVE, TaskStatus
 from roadmapd.store.models import ProblemModel, TaskState, UsageModel
 from roadmapd.store.owner import current_owner
 from roadmapd.store.runlog import RunLog

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from roadmapd.engine.states import ACTIVE, TaskStatus, Trigger, next_status
 from roadmapd.files import TMP_PREFIX, file_lock, write_atomic
+from roadmapd.statuses import ACTIVE, TaskStatus, Trigger, next_status
 from roadmapd.store.models import SCHEMA_VERSION, TaskState
 from roadmapd.store.owner import owner_alive
 from roadmapd.store.paths import StatePaths

@@ -1,4 +1,9 @@
-"""The task state machine as data: statuses, triggers and the transition table.
+"""The task state machine as data: statuses, triggers, the transition table and the named sets
+of statuses (`ACTIVE`, `WAITING`, `WORKING`, `DONE`), derived from the table where it says them.
+
+Pure and light (the standard library only), like `problems.py`: the engine applies the table,
+the store checks against it, and the language server reads the sets when it draws its first
+lenses, before the engine is loaded.
 
 Every status change of a task goes through `next_status`, which looks the pair
 (status, trigger) up in `TRANSITIONS` and raises `IllegalTransition` for anything else.
@@ -89,12 +94,6 @@ class Trigger(StrEnum):
 S = TaskStatus
 T = Trigger
 
-#: Statuses in which a task is owned by a live run (not idle, not finished).
-ACTIVE: frozenset[TaskStatus] = frozenset({S.QUEUED, S.RUNNING, S.VERIFYING, S.AWAITING_APPROVAL})
-
-#: Statuses that count as "done" for the tasks that depend on this one.
-DONE: frozenset[TaskStatus] = frozenset({S.PASSED, S.COMMITTED})
-
 _REQUEUABLE = (
     S.IDLE,
     S.PASSED,
@@ -135,6 +134,26 @@ TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     (S.VERIFYING, T.INTERRUPT): S.INTERRUPTED,
     **{(s, T.ROLL_BACK): S.ROLLED_BACK for s in _ROLLBACKABLE},
 }
+
+
+def _where(trigger: Trigger) -> frozenset[TaskStatus]:
+    """The statuses in which `trigger` may fire."""
+    return frozenset(s for (s, t) in TRANSITIONS if t is trigger)
+
+
+#: Statuses in which a task is owned by a live run (not idle, not finished): the ones a daemon
+#: that dies leaves `interrupted`.
+ACTIVE: frozenset[TaskStatus] = _where(T.INTERRUPT)
+
+#: Active statuses that wait for the user (the review gate), not for the daemon.
+WAITING: frozenset[TaskStatus] = _where(T.APPROVE)
+
+#: Active statuses in which the daemon itself works on the task (queued, running, verifying):
+#: the editor shows its progress while the task is in one of them.
+WORKING: frozenset[TaskStatus] = ACTIVE - WAITING
+
+#: Statuses that count as "done" for the tasks that depend on this one.
+DONE: frozenset[TaskStatus] = frozenset({S.PASSED, S.COMMITTED})
 
 
 class IllegalTransition(ValueError):
