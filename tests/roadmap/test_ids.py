@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roadmapd.roadmap import parse
+from roadmapd.roadmap.ids import kind_of, written_id
+from roadmapd.roadmap.metadata import depends_tokens
 
 
 @pytest.mark.parametrize(
@@ -85,3 +87,38 @@ def test_derived_ids_survive_insert_remove_and_reorder(
     after = _ids(_document(list(new), headings))
     for title in items[1:]:
         assert after[title] == before[title]
+
+
+_ID_TEXT = st.text(alphabet="T0123.*_-: <!>id AB\tx`,;", max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ID_TEXT)
+def test_written_id_finds_the_id_the_parser_reads(text: str) -> None:
+    """The editor's view of where a task's id is written (`written_id`, for rename and
+    navigation) agrees with the parse on every text."""
+    parsed = parse(f"- [ ] {text}\n").tasks
+    found = written_id(" " + text)
+    if not parsed or not parsed[0].explicit_id:
+        assert found is None or not parsed
+        return
+    assert found is not None
+    name, kind, start, end = found
+    assert name == parsed[0].id == (" " + text)[start:end]
+    assert kind == "comment" or kind_of(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [
+        ("T001, **T002**; `1.2`", [("T001", 0, 0, 4), ("T002", 8, 6, 14), ("1.2", 17, 16, 21)]),
+        ("none", [("none", 0, 0, 4)]),
+        ("*T1*", [("*T1*", 0, 0, 4)]),  # single stars are not quotes (as in the parse)
+    ],
+)
+def test_depends_tokens_are_the_parsed_values_with_their_places(
+    raw: str, tokens: list[tuple[str, int, int, int]]
+) -> None:
+    assert depends_tokens(raw) == tokens
+    values = [v for v, *_ in tokens if v != "none"]
+    assert list(parse(f"- [ ] T9 a\n  - Depends: {raw}\n").tasks[0].depends) == values

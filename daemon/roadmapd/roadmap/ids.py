@@ -12,10 +12,19 @@ import re
 import unicodedata
 from functools import lru_cache
 from operator import itemgetter
+from typing import Literal
 
+#: The kinds of explicit id: `<!-- id: name -->`, a spec-kit id (`T001`), a dotted number.
+IdKind = Literal["comment", "spec", "number"]
+
+_SPEC = r"[A-Z]{1,5}-?\d{2,}"
+#: A whole spec-kit id: 1-5 capitals, an optional `-`, 2+ digits (`T001`, `AB-12`).
+SPEC_ID = re.compile(_SPEC)
+#: A whole number id: numbers joined by dots (`1`, `1.2`, `2.3.1`), as read without a final dot.
+NUMBER_ID = re.compile(r"\d+(?:\.\d+)*")
 _COMMENT_ID = re.compile(r"<!--\s*id\s*:\s*([^\s>]+?)\s*-->", re.I)
 _LEADING_ID = re.compile(
-    r"(\*\*|__)?(?P<id>[A-Z]{1,5}-?\d{2,}|\d+(?:\.\d+)+\.?|\d+\.)(?(1)\1)(?=[\s:]|$)[\s:]*"
+    rf"(\*\*|__)?(?P<id>{_SPEC}|\d+(?:\.\d+)+\.?|\d+\.)(?(1)\1)(?=[\s:]|$)[\s:]*"
 )
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -51,6 +60,34 @@ def split_title(text: str) -> tuple[str | None, str]:
                 explicit = m.group("id").rstrip(".")
             text = text[m.end() :]
     return explicit, display_title(text)
+
+
+def kind_of(explicit: str) -> IdKind:
+    """What kind of explicit id `explicit` is when written at the start of a title (else it can
+    only come from a comment)."""
+    if SPEC_ID.fullmatch(explicit):
+        return "spec"
+    if NUMBER_ID.fullmatch(explicit):
+        return "number"
+    return "comment"
+
+
+def written_id(text: str) -> tuple[str, IdKind, int, int] | None:
+    """Where `text`, a task's text after its checkbox (leading blanks allowed), writes its
+    explicit id: the id, its kind, and where it starts and ends in `text` (a number's final dot
+    and bold markers left out). None when the task's id is derived from its title.
+
+    The same precedence as `split_title`: a comment id anywhere, else a leading id.
+    """
+    m = _COMMENT_ID.search(text) if "<!--" in text else None
+    if m is not None:
+        return m.group(1), "comment", m.start(1), m.end(1)
+    start = len(text) - len(text.lstrip())
+    m = _LEADING_ID.match(text, start) if text[start : start + 1] in _ID_START else None
+    if m is None:
+        return None
+    explicit = m.group("id").rstrip(".")
+    return explicit, kind_of(explicit), m.start("id"), m.start("id") + len(explicit)
 
 
 def display_title(text: str) -> str:

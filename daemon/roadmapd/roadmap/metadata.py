@@ -10,12 +10,28 @@ import re
 from functools import lru_cache
 
 KEYS = ("depends", "files", "verify", "acceptance")
-META = re.compile(
-    r"(?:\*\*|__)?(depends(?:[ _-]?on)?|files?|verify|acceptance)(?:\*\*|__)?[ \t]*:"
-    r"(?:\*\*|__)?[ \t]*(.*)$",
-    re.I,
-)
-_SPLIT_DEPS = re.compile(r"[,;\s]+")
+DEPENDS_KEY = r"depends(?:[ _-]?on)?"
+FILES_KEY = r"files?"
+#: A list item's marker and the blanks after it (`- `, `* `, `+ `, `1. `, `2) `).
+BULLET = r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
+
+
+def _key_value(keys: str) -> str:
+    """A key among `keys` (an alternation), maybe bold, its colon, and its value (`rest`)."""
+    return rf"(?:\*\*|__)?(?P<key>{keys})(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<rest>.*)$"
+
+
+#: A metadata line's text after its list marker.
+META = re.compile(_key_value(rf"{DEPENDS_KEY}|{FILES_KEY}|verify|acceptance"), re.I)
+
+
+def written_line(key: str) -> re.Pattern[str]:
+    """A whole line of the document with metadata `key` (a pattern such as `DEPENDS_KEY`): its
+    blockquote markers, indentation and list marker (group `lead`), the key and the value."""
+    return re.compile(rf"^(?P<lead>[ \t>]*(?:{BULLET})?)" + _key_value(key), re.I)
+
+
+_DEPENDS_TOKEN = re.compile(r"[^,;\s]+")  # what lies between a Depends value's separators
 _NO_DEPS = frozenset({"", "none", "-", "n/a", "and", "nothing"})
 
 
@@ -44,13 +60,25 @@ def values(key: str, raw: str) -> list[str]:
     if raw.endswith("**") and raw.count("**") % 2 == 1:
         raw = raw[:-2].rstrip()
     if key == "depends":
-        return [
-            v for v in (_unquote(p) for p in _SPLIT_DEPS.split(raw)) if v.lower() not in _NO_DEPS
-        ]
+        return [v for v, *_ in depends_tokens(raw) if v.lower() not in _NO_DEPS]
     if key == "files":
         return [v for v in (_unquote(p) for p in raw.split(",")) if v]
     value = _unquote(raw)
     return [value] if value else []
+
+
+def depends_tokens(line: str, start: int = 0) -> list[tuple[str, int, int, int]]:
+    """The values of a `Depends:` value written in `line` from `start`, with where they are:
+    `(value, where the value starts, where its written token starts, where it ends)` (the token
+    with its quotes, the value without). "None"-like words are values here too."""
+    out = []
+    for m in _DEPENDS_TOKEN.finditer(line, start):
+        raw = m.group()
+        value = _unquote(raw)
+        if value:
+            lead = (len(raw) - len(value)) // 2  # quotes come off in pairs
+            out.append((value, m.start() + lead, m.start(), m.end()))
+    return out
 
 
 @lru_cache(maxsize=1 << 14)
@@ -61,5 +89,5 @@ def read(line: str) -> tuple[str, tuple[str, ...]] | None:
     m = META.match(line)
     if m is None:
         return None
-    key = key_of(m.group(1))
-    return key, tuple(values(key, m.group(2)))
+    key = key_of(m.group("key"))
+    return key, tuple(values(key, m.group("rest")))

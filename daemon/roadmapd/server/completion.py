@@ -18,9 +18,10 @@ from lsprotocol import types
 
 from roadmapd.roadmap import Task
 from roadmapd.roadmap.columns import str_index, utf16_column
+from roadmapd.roadmap.metadata import BULLET, FILES_KEY, written_line
 
 from . import occurrences
-from .occurrences import BULLET, DEPENDS_LINE, Occurrences
+from .occurrences import DEPENDS_LINE, Occurrences
 
 if TYPE_CHECKING:
     from .app import RoadmapServer
@@ -38,10 +39,7 @@ _KEY_DOC = {
     "Acceptance": "what must be true when the task is done",
 }
 _KEY_START = re.compile(rf"^(?P<lead>[ \t>]*{BULLET})(?P<word>\w*)$")
-_FILES_LINE = re.compile(
-    rf"^[ \t>]*(?:{BULLET})?(?:\*\*|__)?files?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<rest>.*)$",
-    re.I,
-)
+_FILES_LINE = written_line(FILES_KEY)
 _KIND_ID = int(types.CompletionItemKind.Reference)
 _KIND_KEY = int(types.CompletionItemKind.Keyword)
 _KIND_FILE = int(types.CompletionItemKind.File)

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from roadmapd.roadmap import Roadmap, Task, split_lines
 from roadmapd.roadmap.columns import str_index, utf16_column
+from roadmapd.roadmap.ids import IdKind as ExplicitKind
+from roadmapd.roadmap.ids import written_id
+from roadmapd.roadmap.metadata import BULLET, DEPENDS_KEY, depends_tokens, written_line
 
 from .documents import Parsed
 from .per_version import once
@@ -20,30 +23,10 @@ from .per_version import once
 if TYPE_CHECKING:
     from .app import RoadmapServer
 
-IdKind = Literal["comment", "spec", "number", "derived"]
+IdKind = ExplicitKind | Literal["derived"]
 
-BULLET = r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
-DEPENDS_LINE = re.compile(
-    rf"^(?P<lead>[ \t>]*(?:{BULLET})?)(?:\*\*|__)?(?P<key>depends(?:[ _-]?on)?)(?:\*\*|__)?"
-    r"[ \t]*:(?:\*\*|__)?[ \t]*(?P<rest>.*)$",
-    re.I,
-)
+DEPENDS_LINE = written_line(DEPENDS_KEY)
 _ITEM = re.compile(rf"^[ \t>]*{BULLET}")
-_TOKEN = re.compile(r"[^,;\s]+")
-_QUOTES = "*`_"
-_COMMENT_ID = re.compile(r"<!--\s*id\s*:\s*([^\s>]+?)\s*-->", re.I)
-_LEADING_ID = re.compile(r"[ \t]+(?:\*\*|__)?([A-Z]{1,5}-?\d{2,}|\d+(?:\.\d+)*)(?=[.*_\s:]|$)")
-_SPEC = re.compile(r"[A-Z]{1,5}-?\d{2,}")
-_NUMBER = re.compile(r"\d+(?:\.\d+)*")
-
-
-def kind_of(name: str) -> IdKind:
-    """What kind of explicit id `name` looks like when written at the start of a title."""
-    if _SPEC.fullmatch(name):
-        return "spec"
-    if _NUMBER.fullmatch(name):
-        return "number"
-    return "comment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +91,10 @@ class Occurrences:
         """Where the task's id is written on its line (the title for a derived id)."""
         line = self.lines[task.line]
         after = str_index(line, task.box.end.character)
-        m = _COMMENT_ID.search(line, after)
-        if m is not None:
-            return WrittenId(m.group(1), "comment", Span(task.line, m.start(1), m.end(1)))
-        m = _LEADING_ID.match(line, after)
-        if m is not None and task.explicit_id:
-            name = m.group(1)
-            return WrittenId(name, kind_of(name), Span(task.line, m.start(1), m.end(1)))
+        found = written_id(line[after:]) if task.explicit_id else None
+        if found is not None:
+            name, kind, start, end = found
+            return WrittenId(name, kind, Span(task.line, after + start, after + end))
         start = len(line) - len(line[after:].lstrip())
         return WrittenId(task.id, "derived", Span(task.line, start, len(line.rstrip())))
 
@@ -197,16 +177,10 @@ def _indent(line: str) -> int:
 
 
 def _tokens(ln: int, line: str, start: int) -> tuple[Token, ...]:
-    out = []
-    for m in _TOKEN.finditer(line, start):
-        raw = m.group()
-        lead = len(raw) - len(raw.lstrip(_QUOTES))
-        inner = raw.strip(_QUOTES)
-        if not inner:
-            continue
-        s = m.start() + lead
-        out.append(Token(inner, Span(ln, s, s + len(inner)), Span(ln, m.start(), m.end())))
-    return tuple(out)
+    return tuple(
+        Token(value, Span(ln, at, at + len(value)), Span(ln, begin, end))
+        for value, at, begin, end in depends_tokens(line, start)
+    )
 
 
 def _add(occ: Occurrences, task: Task, owner: DependsLine) -> None:

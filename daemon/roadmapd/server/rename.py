@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from roadmapd.roadmap import Task, parse
+from roadmapd.roadmap.ids import NUMBER_ID, SPEC_ID
 
 from . import occurrences
 from .commands import JsonRpcRequestFailed
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
     from .app import RoadmapServer
 
 VALID: dict[IdKind, tuple[re.Pattern[str], str]] = {
-    "spec": (re.compile(r"[A-Z]{1,5}-?\d{2,}"), "1-5 capitals, an optional '-', 2+ digits"),
-    "number": (re.compile(r"\d+(?:\.\d+)*"), "numbers joined by dots, like 1.2"),
+    "spec": (SPEC_ID, "1-5 capitals, an optional '-', 2+ digits"),
+    "number": (NUMBER_ID, "numbers joined by dots, like 1.2"),
     "comment": (
         re.compile(r"[^\W_](?:[\w.:/-]*[^\W_])?"),
         "letters, digits and . : / - _ inside, starting and ending with a letter or digit",
