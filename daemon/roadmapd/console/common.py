@@ -54,9 +54,6 @@ class Project:
     roadmap_path: Path
     roadmap: Roadmap
 
-    def reload(self) -> None:
-        self.roadmap = read_roadmap(self.roadmap_path)
-
     def task(self, task_id: str) -> Task:
         found = self.roadmap.task(task_id)
         if found is None:

@@ -306,9 +306,6 @@ class LensCache:
         doc = self._docs.get(uri) if uri is not None else None
         return doc.command(task_id, line, index) if doc is not None else None
 
-    def forget(self, uri: str) -> None:
-        self._docs.pop(uri, None)
-
     def _on_state(self, state: TaskState) -> None:
         doc = self._docs.get(state.uri)
         if doc is not None:

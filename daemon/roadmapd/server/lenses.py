@@ -120,9 +120,6 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
         return [_lens(line, "✓ done")]
     if waiting:
         return [_lens(line, f"⏸ waits for {', '.join(waiting)}")]
-    if status == "blocked":
-        assert state is not None
-        return [_lens(line, f"⏸ blocked · {state.reason or 'by the engine'}")]
     lenses = [_lens(line, "▶ Run task", CMD_RUN_TASK, ref)]
     if status == "rolled_back":
         lenses.append(_lens(line, "⟲ rolled back", CMD_SHOW_LOG, ref))

@@ -130,12 +130,6 @@ class StateStore:
             raise StoreError(f"no event log for run {run_id!r} (looked in {path})")
         return read_run_log_file(path)
 
-    def run_ids(self) -> list[str]:
-        """All runs with a log, oldest first (run ids sort by time)."""
-        if not self.paths.runs_dir.is_dir():
-            return []
-        return sorted(p.stem for p in self.paths.runs_dir.glob("*.jsonl"))
-
     # --- internals -------------------------------------------------------------------------
 
     def _locked(self) -> AbstractContextManager[None]:
