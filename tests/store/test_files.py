@@ -1,5 +1,6 @@
 """The one atomic writer (`roadmapd.files.write_atomic`): whole files only, also when two
-processes write at once; the replaced file's mode kept; the folder synced after the rename."""
+processes write at once; the replaced file's mode kept; the folder synced after the rename.
+And the one disk tick built on it (`roadmapd.checkbox.set_checked_on_disk`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from roadmapd.checkbox import DiskTick, NotWritten, set_checked_on_disk
 from roadmapd.files import TMP_PREFIX, write_atomic
 
 SIZE = 256 * 1024
@@ -103,3 +105,29 @@ def test_a_failed_rename_keeps_the_old_content_and_leaves_no_temp_file(
         write_atomic(path, b"new")
     assert path.read_bytes() == b"old"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_the_disk_tick_says_what_it_did_and_keeps_every_other_byte(tmp_path: Path) -> None:
+    path = tmp_path / "ROADMAP.md"
+    text = "# Plan\r\n- [ ] T001 caf\u00e9\r\n- [x] T002 done\n"
+    path.write_bytes(text.encode("utf-8"))
+    assert set_checked_on_disk(path, "T009", True) is DiskTick.NO_TASK
+    assert set_checked_on_disk(path, "T002", True) is DiskTick.ALREADY
+    assert path.read_bytes() == text.encode("utf-8")
+    assert set_checked_on_disk(path, "T001", True) is DiskTick.WRITTEN
+    assert path.read_bytes() == text.replace("- [ ] T001", "- [x] T001").encode("utf-8")
+
+
+def test_a_disk_tick_that_cannot_write_says_so_and_leaves_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ROADMAP.md"
+    path.write_bytes(b"- [ ] T001 a\n")
+
+    def refuse(src: str, dst: str) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(NotWritten, match="Read-only file system"):
+        set_checked_on_disk(path, "T001", True)
+    assert path.read_bytes() == b"- [ ] T001 a\n"
