@@ -69,6 +69,14 @@ def test_nested_task_dependencies_belong_to_the_nested_task() -> None:
     assert occ.owner_near(2) is task(occ, "T002")
 
 
+def test_a_reference_is_every_id_the_parse_reads_on_a_depends_line() -> None:
+    text = "- [ ] T001 a\n- [ ] T002 b\n  - **Depends: T001, `T003`**\n- [ ] T003 c\n"
+    occ = occurrences_of(text)
+    assert task(occ, "T002").depends == ("T001", "T003")
+    found = [(r.target, r.token.inner.start, r.token.raw.end) for r in occ.references]
+    assert found == [("T001", 15, 19), ("T003", 22, 27)]
+
+
 def test_lookalike_fixes_for_each_shape() -> None:
     text = "- [x]foo\n- [ ]* maybe\n"
     occ = occurrences_of(text)

@@ -114,6 +114,7 @@ def test_written_id_finds_the_id_the_parser_reads(text: str) -> None:
         ("T001, **T002**; `1.2`", [("T001", 0, 0, 4), ("T002", 8, 6, 14), ("1.2", 17, 16, 21)]),
         ("none", [("none", 0, 0, 4)]),
         ("*T1*", [("*T1*", 0, 0, 4)]),  # single stars are not quotes (as in the parse)
+        ("T001, T002**", [("T001", 0, 0, 4), ("T002", 6, 6, 10)]),  # `**Depends: ...**`
     ],
 )
 def test_depends_tokens_are_the_parsed_values_with_their_places(

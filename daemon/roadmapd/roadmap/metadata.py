@@ -56,11 +56,11 @@ def _unquote(value: str) -> str:
 
 def values(key: str, raw: str) -> list[str]:
     """The values a metadata line carries: ids for depends, paths for files, one text else."""
+    if key == "depends":
+        return [v for v, *_ in depends_tokens(raw) if v.lower() not in _NO_DEPS]
     raw = raw.strip()
     if raw.endswith("**") and raw.count("**") % 2 == 1:
         raw = raw[:-2].rstrip()
-    if key == "depends":
-        return [v for v, *_ in depends_tokens(raw) if v.lower() not in _NO_DEPS]
     if key == "files":
         return [v for v in (_unquote(p) for p in raw.split(",")) if v]
     value = _unquote(raw)
@@ -71,8 +71,11 @@ def depends_tokens(line: str, start: int = 0) -> list[tuple[str, int, int, int]]
     """The values of a `Depends:` value written in `line` from `start`, with where they are:
     `(value, where the value starts, where its written token starts, where it ends)` (the token
     with its quotes, the value without). "None"-like words are values here too."""
+    end = len(line.rstrip())
+    if line.endswith("**", start, end) and line.count("**", start, end) % 2 == 1:
+        end -= 2  # the end of bold around the whole line (`**Depends: T1**`)
     out = []
-    for m in _DEPENDS_TOKEN.finditer(line, start):
+    for m in _DEPENDS_TOKEN.finditer(line, start, end):
         raw = m.group()
         value = _unquote(raw)
         if value:
