@@ -5,8 +5,8 @@ server. A verified task waits (status `awaiting_approval`) until `roadmapd.appro
 `roadmapd.rejectTask` resolves its future, or until the task is cancelled. A risky shell
 command is put to the user with `window/showMessageRequest` ("Allow once", "Allow for this
 task", "Deny"); no answer, an error, or a client without the capability denies it, with a
-transcript line saying why. Light on imports: the commands module reaches the gate of a
-server through `gate_of` without loading the engine.
+transcript line saying why. The engine controller owns the one gate of its engine and answers
+the approve, reject and diff commands with it (the `Controller` port).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
-from weakref import WeakKeyDictionary
 
 from lsprotocol import types
 
@@ -38,13 +37,6 @@ REGISTER_S = 30.0  # how long a decision waits for the engine to reach the gate 
 Locate = Callable[[str], "tuple[str, Any] | None"]  # task id -> (uri, task)
 CheckpointRef = Callable[[str], Awaitable[str | None]]  # task id -> its checkpoint ref
 
-_GATES: WeakKeyDictionary[Any, EditorApproval] = WeakKeyDictionary()
-
-
-def gate_of(ls: RoadmapServer) -> EditorApproval | None:
-    """The approval gate of the server's engine; None until the engine is loaded."""
-    return _GATES.get(ls)
-
 
 class EditorApproval:
     """ApprovalPort + ask_command for the engine of one language server."""
@@ -61,7 +53,6 @@ class EditorApproval:
         self._checkpoint_ref = checkpoint_ref
         self._waiting: dict[str, tuple[asyncio.Future[bool], str]] = {}
         self._one_question = asyncio.Lock()
-        _GATES[ls] = self
 
     # --- the review gate ------------------------------------------------------------------
 

@@ -3,9 +3,9 @@
 Every handler validates its arguments with the protocol's pydantic model (a bad argument is a
 JSON-RPC InvalidParams error naming the field and what was expected), resolves task ids against
 the current parse (an unknown id is an error naming the id and the document), and only then
-calls the controller port (approveTask, rejectTask and diffTask answer the review gate of the
-server's engine, `approval.py`). With no controller wired, valid commands answer a RequestFailed
-error saying that task running is not available in this build.
+calls the controller port, the one door to the engine (approveTask, rejectTask and diffTask
+too: they answer the engine's review gate). With no controller wired, valid commands answer a
+RequestFailed error saying that task running is not available in this build.
 """
 
 from __future__ import annotations
@@ -30,15 +30,12 @@ from roadmapd_protocol import (
     CMD_SHOW_LOG,
     REQUEST_CHECKPOINTS,
     CheckpointsParams,
-    CommandResult,
-    DiffResult,
     DocumentRef,
     RollbackArgs,
     SectionRef,
     TaskRef,
 )
 
-from .approval import gate_of
 from .controller import NOT_AVAILABLE, Controller
 from .documents import Parsed
 from .protocol_fast import plain
@@ -149,22 +146,20 @@ def register(ls: RoadmapServer) -> None:
     @ls.command(CMD_APPROVE_TASK)
     async def approve_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_APPROVE_TASK, args)
-        return (await _decide(ls, ref.taskId, True)).model_dump()
+        result = await require_controller(ls, CMD_APPROVE_TASK).approve(ref.uri, ref.taskId)
+        return result.model_dump()
 
     @ls.command(CMD_REJECT_TASK)
     async def reject_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_REJECT_TASK, args)
-        return (await _decide(ls, ref.taskId, False)).model_dump()
+        result = await require_controller(ls, CMD_REJECT_TASK).reject(ref.uri, ref.taskId)
+        return result.model_dump()
 
     @ls.command(CMD_DIFF_TASK)
     async def show_diff(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_DIFF_TASK, args)
-        gate = gate_of(ls)
-        if gate is None:
-            return DiffResult(
-                ok=False, message=f"{ref.taskId} is not awaiting approval"
-            ).model_dump()
-        return (await gate.diff(ref.taskId)).model_dump()
+        result = await require_controller(ls, CMD_DIFF_TASK).diff(ref.uri, ref.taskId)
+        return result.model_dump()
 
     @ls.command(CMD_RUN_SECTION)
     async def run_section(*args: Any) -> dict[str, Any]:
@@ -203,12 +198,3 @@ def register(ls: RoadmapServer) -> None:
             document(ls, REQUEST_CHECKPOINTS, ref.uri)
         result = await require_controller(ls, REQUEST_CHECKPOINTS).checkpoints(ref.uri)
         return result.model_dump()
-
-
-async def _decide(ls: RoadmapServer, task_id: str, approved: bool) -> CommandResult:
-    """Approve or reject a task waiting at the review gate (only this session's engine can
-    have one: a task that waited when the daemon died is interrupted after the restart)."""
-    gate = gate_of(ls)
-    if gate is None:
-        return CommandResult(ok=False, message=f"{task_id} is not awaiting approval")
-    return await gate.decide(task_id, approved)

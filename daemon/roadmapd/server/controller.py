@@ -1,15 +1,17 @@
-"""The controller port: what the server's commands call to run, cancel and roll back tasks.
+"""The controller port: the one door from the server to the engine.
 
-The server validates every command's arguments against the protocol models, resolves task ids
-against the parsed roadmap, and only then calls the controller. The lead implements this port
-with the engine and passes it to `create_server(controller=...)`.
+Every command that runs, cancels, rolls back, approves or rejects a task, or asks for its log or
+diff, goes through this port. The server validates every command's arguments against the
+protocol models, resolves task ids against the parsed roadmap, and only then calls the
+controller. `engine_controller.EngineController` implements it with the engine; tests may pass
+their own to `create_server(controller=...)`.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from roadmapd_protocol import CheckpointsResult, CommandResult, RollbackResult
+from roadmapd_protocol import CheckpointsResult, CommandResult, DiffResult, RollbackResult
 
 NOT_AVAILABLE = "task running is not available in this build"
 
@@ -32,3 +34,15 @@ class Controller(Protocol):
         ...
 
     async def checkpoints(self, uri: str | None) -> CheckpointsResult: ...
+
+    async def approve(self, uri: str, task_id: str) -> CommandResult:
+        """Let a task waiting at the review gate be committed."""
+        ...
+
+    async def reject(self, uri: str, task_id: str) -> CommandResult:
+        """Restore the checkpoint of a task waiting at the review gate."""
+        ...
+
+    async def diff(self, uri: str, task_id: str) -> DiffResult:
+        """What a task waiting at the review gate changed since its checkpoint."""
+        ...

@@ -18,6 +18,7 @@ from roadmapd_protocol import (
     CheckpointEntry,
     CheckpointsResult,
     CommandResult,
+    DiffResult,
     RollbackResult,
     TaskState,
 )
@@ -65,6 +66,18 @@ class RecordingController:
         self.calls.append(["checkpoints", uri])
         entry = CheckpointEntry(taskId="T1", title="t", createdAt=0.0, ref="r", commit="c")
         return CheckpointsResult(checkpoints=[entry])
+
+    async def approve(self, uri: str, task_id: str) -> CommandResult:
+        self.calls.append(["approve", uri, task_id])
+        return CommandResult(ok=True, message=f"approved {task_id}", taskIds=[task_id])
+
+    async def reject(self, uri: str, task_id: str) -> CommandResult:
+        self.calls.append(["reject", uri, task_id])
+        return CommandResult(ok=True, message=f"rejected {task_id}", taskIds=[task_id])
+
+    async def diff(self, uri: str, task_id: str) -> DiffResult:
+        self.calls.append(["diff", uri, task_id])
+        return DiffResult(ok=True, message=f"diff of {task_id}", diff="")
 
 
 def _arg(params: Any, name: str) -> Any:

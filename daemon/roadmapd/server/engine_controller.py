@@ -32,6 +32,7 @@ from roadmapd_protocol import (
     CheckpointEntry,
     CheckpointsResult,
     CommandResult,
+    DiffResult,
     RollbackMethod,
     RollbackResult,
     TaskState,
@@ -239,6 +240,18 @@ class EngineController:
                 if wanted is None or i.task_id in wanted
             ]
         )
+
+    async def approve(self, uri: str, task_id: str) -> CommandResult:
+        await self._workspace()
+        return await self.approval.decide(task_id, True)
+
+    async def reject(self, uri: str, task_id: str) -> CommandResult:
+        await self._workspace()
+        return await self.approval.decide(task_id, False)
+
+    async def diff(self, uri: str, task_id: str) -> DiffResult:
+        await self._workspace()
+        return await self.approval.diff(task_id)
 
     # --- the review gate's helpers -------------------------------------------------------------
 

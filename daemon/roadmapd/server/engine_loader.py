@@ -16,7 +16,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from roadmapd_protocol import CheckpointsResult, CommandResult, RollbackResult
+from roadmapd_protocol import CheckpointsResult, CommandResult, DiffResult, RollbackResult
 
 from .controller import Controller
 
@@ -76,6 +76,15 @@ class DeferredController:
 
     async def checkpoints(self, uri: str | None) -> CheckpointsResult:
         return await (await self._controller()).checkpoints(uri)
+
+    async def approve(self, uri: str, task_id: str) -> CommandResult:
+        return await (await self._controller()).approve(uri, task_id)
+
+    async def reject(self, uri: str, task_id: str) -> CommandResult:
+        return await (await self._controller()).reject(uri, task_id)
+
+    async def diff(self, uri: str, task_id: str) -> DiffResult:
+        return await (await self._controller()).diff(uri, task_id)
 
 
 async def _any_of(events: list[asyncio.Event], timeout: float) -> None:
