@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from roadmapd.agent.events import AgentEvent
 from roadmapd.agent.prompts import task_prompt
 from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
@@ -70,26 +69,6 @@ def find_repo_root(start: Path) -> Path:
     return top
 
 
-class _Session:
-    """An AgentSession whose first message is the task prompt (the engine's AgentSessionPort)."""
-
-    def __init__(self, session: AgentSession, first_message: str) -> None:
-        self._session, self._first = session, first_message
-
-    def start(self) -> AsyncIterator[AgentEvent]:
-        return self._session.send(self._first)
-
-    def send(self, message: str) -> AsyncIterator[AgentEvent]:
-        return self._session.send(message)
-
-    async def aclose(self) -> None:
-        await self._session.aclose()
-
-    @property
-    def warnings(self) -> list[str]:
-        return self._session.warnings
-
-
 class AgentAdapter:
     """The engine's AgentPort: a fresh AgentSession per attempt series, prompted with the task.
 
@@ -108,13 +87,14 @@ class AgentAdapter:
         self.root, self.settings, self._api_key = root, settings, api_key
         self._memory, self._gate = memory, gate
 
-    async def open(self, task: Task, *, context: str | None) -> _Session:
+    async def open(self, task: Task, *, context: str | None) -> AgentSession:
         prompt = task_prompt(task, memory=self._memory(task) if self._memory else "")
         if context:
             prompt += "\n\n" + context
         ask = self._gate.for_task(task.id) if self._gate is not None else None
-        session = AgentSession(self.root, self.settings, api_key=self._api_key, approve_command=ask)
-        return _Session(session, prompt)
+        return AgentSession(
+            self.root, self.settings, api_key=self._api_key, approve_command=ask, prompt=prompt
+        )
 
 
 class ReviewerAdapter:

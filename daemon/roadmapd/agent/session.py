@@ -90,9 +90,12 @@ class AgentSession:
         system: str | None = None,
         http_client: httpx2.AsyncClient | None = None,
         approve_command: ApproveCommand | None = None,
+        prompt: str = "",
     ) -> None:
         """`api_key` None -> ANTHROPIC_API_KEY; `http_client` for proxies or event hooks;
-        `approve_command` is asked before every bash command (None: no questions)."""
+        `approve_command` is asked before every bash command (None: no questions); `prompt` is
+        the first message, sent by `start()` (the engine's AgentSessionPort)."""
+        self.prompt = prompt
         self._http_client = http_client
         self._approve_command = approve_command
         self._allowed_commands: set[str] = set()  # answered "task"
@@ -155,6 +158,10 @@ class AgentSession:
             self._client = None
 
     # -- the loop ------------------------------------------------------------------------------
+
+    def start(self) -> AsyncIterator[AgentEvent]:
+        """The conversation's first turn series, on `prompt`."""
+        return self.send(self.prompt)
 
     async def send(self, user_message: str) -> AsyncIterator[AgentEvent]:
         self._answer_pending_calls()

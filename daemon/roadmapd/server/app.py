@@ -22,10 +22,11 @@ from roadmapd import __version__
 from roadmapd.config import Config, ConfigError, load_config
 
 from . import commands, debug, hover, language, lens_cache, symbols, watch
-from .controller import Controller
+from .controller import Controller, EngineDoor
 from .diagnostics import DiagnosticsPublisher
 from .documents import Documents, path_of
 from .edits import CheckboxWriter
+from .engine_loader import EngineLoader
 from .lens_cache import LensCache
 from .notify import notify_task_state
 from .progress import ProgressReporter
@@ -35,7 +36,6 @@ from .states import TaskStates, TaskStateStore
 
 log = logging.getLogger(__name__)
 SECTION = "roadmapd"
-EngineFactory = Callable[["RoadmapServer"], Controller]
 
 
 class Background:
@@ -68,11 +68,11 @@ class RoadmapServer(LanguageServer):
         self,
         controller: Controller | None,
         states: TaskStates | None,
-        engine_factory: EngineFactory | None = None,
+        load_engine: bool = False,
     ) -> None:
         super().__init__("roadmapd", __version__, protocol_cls=FastProtocol)
-        self.controller = controller
-        self.engine_factory = engine_factory
+        self.engine = EngineDoor(controller)
+        self.load_engine = load_engine and controller is None
         self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
         self.states: TaskStates = states if states is not None else TaskStateStore()
         self.documents = Documents(lambda: self.workspace.text_documents)
@@ -203,21 +203,22 @@ def _root_of(params: types.InitializeParams) -> Path | None:
 def create_server(
     controller: Controller | None = None,
     states: TaskStates | None = None,
-    engine_factory: EngineFactory | None = None,
+    load_engine: bool = False,
 ) -> RoadmapServer:
     """The roadmapd language server. Without a controller, commands answer a clear error.
 
-    `engine_factory` builds the controller at `initialize`, once the workspace root is known
-    (it may finish opening the workspace in the background); `roadmapd serve` passes
-    `deferred_engine` (the engine loads in the background).
+    With `load_engine` (`roadmapd serve`), the engine's controller is built from the workspace
+    root the client sends at `initialize`: imported in the background (`engine_loader`), it
+    finishes opening the workspace in the background too.
     """
-    server = RoadmapServer(controller, states, engine_factory)
+    server = RoadmapServer(controller, states, load_engine)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: RoadmapServer, params: types.InitializeParams) -> None:
         ls.load_settings(_root_of(params), params.initialization_options)
-        if ls.controller is None and ls.engine_factory is not None:
-            ls.controller = ls.engine_factory(ls)
+        if ls.load_engine:
+            attach = lambda module: module.attach_engine(ls)  # noqa: E731
+            ls.engine.build_with(EngineLoader(attach, ls.first_lenses, ls.background).controller)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RoadmapServer, params: types.InitializedParams) -> None:

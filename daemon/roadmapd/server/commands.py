@@ -79,10 +79,11 @@ def validate(model: type[M], command: str, args: tuple[Any, ...]) -> M:
         raise JsonRpcInvalidParams(f"{command}: {problems}") from None
 
 
-def require_controller(ls: RoadmapServer, command: str) -> Controller:
-    if ls.controller is None:
+async def require_controller(ls: RoadmapServer, command: str) -> Controller:
+    controller = await ls.engine.controller()
+    if controller is None:
         raise JsonRpcRequestFailed(f"{command}: {NOT_AVAILABLE}")
-    return ls.controller
+    return controller
 
 
 def document(ls: RoadmapServer, command: str, uri: str) -> Parsed:
@@ -116,49 +117,49 @@ def register(ls: RoadmapServer) -> None:
     @ls.command(CMD_RUN_TASK)
     async def run_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_RUN_TASK, args)
-        result = await require_controller(ls, CMD_RUN_TASK).run(ref.uri, [ref.taskId])
+        result = await (await require_controller(ls, CMD_RUN_TASK)).run(ref.uri, [ref.taskId])
         return result.model_dump()
 
     @ls.command(CMD_RETRY_TASK)
     async def retry_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_RETRY_TASK, args)
-        result = await require_controller(ls, CMD_RETRY_TASK).retry(ref.uri, ref.taskId)
+        result = await (await require_controller(ls, CMD_RETRY_TASK)).retry(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_CANCEL_TASK)
     async def cancel_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_CANCEL_TASK, args)
-        result = await require_controller(ls, CMD_CANCEL_TASK).cancel(ref.uri, ref.taskId)
+        result = await (await require_controller(ls, CMD_CANCEL_TASK)).cancel(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_ROLLBACK_TASK)
     async def rollback_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, RollbackArgs, CMD_ROLLBACK_TASK, args)
-        controller = require_controller(ls, CMD_ROLLBACK_TASK)
+        controller = await require_controller(ls, CMD_ROLLBACK_TASK)
         result = await controller.rollback(ref.uri, ref.taskId, ref.force)
         return result.model_dump()
 
     @ls.command(CMD_SHOW_LOG)
     async def show_log(*args: Any) -> str:
         ref, _ = validate_task(ls, TaskRef, CMD_SHOW_LOG, args)
-        return await require_controller(ls, CMD_SHOW_LOG).show_log(ref.uri, ref.taskId)
+        return await (await require_controller(ls, CMD_SHOW_LOG)).show_log(ref.uri, ref.taskId)
 
     @ls.command(CMD_APPROVE_TASK)
     async def approve_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_APPROVE_TASK, args)
-        result = await require_controller(ls, CMD_APPROVE_TASK).approve(ref.uri, ref.taskId)
+        result = await (await require_controller(ls, CMD_APPROVE_TASK)).approve(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_REJECT_TASK)
     async def reject_task(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_REJECT_TASK, args)
-        result = await require_controller(ls, CMD_REJECT_TASK).reject(ref.uri, ref.taskId)
+        result = await (await require_controller(ls, CMD_REJECT_TASK)).reject(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_DIFF_TASK)
     async def show_diff(*args: Any) -> dict[str, Any]:
         ref, _ = validate_task(ls, TaskRef, CMD_DIFF_TASK, args)
-        result = await require_controller(ls, CMD_DIFF_TASK).diff(ref.uri, ref.taskId)
+        result = await (await require_controller(ls, CMD_DIFF_TASK)).diff(ref.uri, ref.taskId)
         return result.model_dump()
 
     @ls.command(CMD_RUN_SECTION)
@@ -172,7 +173,7 @@ def register(ls: RoadmapServer) -> None:
                 f"{CMD_RUN_SECTION}: no section {path!r} with tasks in {ref.uri}"
             )
         ids = pending_ids(tasks, ref.uri, ls.states)
-        result = await require_controller(ls, CMD_RUN_SECTION).run(ref.uri, ids)
+        result = await (await require_controller(ls, CMD_RUN_SECTION)).run(ref.uri, ids)
         return result.model_dump()
 
     @ls.command(CMD_RUN_ALL)
@@ -180,14 +181,14 @@ def register(ls: RoadmapServer) -> None:
         ref = validate(DocumentRef, CMD_RUN_ALL, args)
         parsed = document(ls, CMD_RUN_ALL, ref.uri)
         ids = pending_ids(parsed.roadmap.tasks, ref.uri, ls.states)
-        result = await require_controller(ls, CMD_RUN_ALL).run(ref.uri, ids)
+        result = await (await require_controller(ls, CMD_RUN_ALL)).run(ref.uri, ids)
         return result.model_dump()
 
     @ls.command(CMD_ROLLBACK_UNDO)
     async def rollback_undo(*args: Any) -> dict[str, Any]:
         if args and args != ({},):
             raise JsonRpcInvalidParams(f"{CMD_ROLLBACK_UNDO}: takes no arguments; got {len(args)}")
-        result = await require_controller(ls, CMD_ROLLBACK_UNDO).undo_rollback()
+        result = await (await require_controller(ls, CMD_ROLLBACK_UNDO)).undo_rollback()
         return result.model_dump()
 
     @ls.feature(REQUEST_CHECKPOINTS)
@@ -196,5 +197,5 @@ def register(ls: RoadmapServer) -> None:
         ref = validate(CheckpointsParams, REQUEST_CHECKPOINTS, (raw,))
         if ref.uri is not None:
             document(ls, REQUEST_CHECKPOINTS, ref.uri)
-        result = await require_controller(ls, REQUEST_CHECKPOINTS).checkpoints(ref.uri)
+        result = await (await require_controller(ls, REQUEST_CHECKPOINTS)).checkpoints(ref.uri)
         return result.model_dump()

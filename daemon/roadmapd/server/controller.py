@@ -9,6 +9,7 @@ their own to `create_server(controller=...)`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from roadmapd_protocol import CheckpointsResult, CommandResult, DiffResult, RollbackResult
@@ -46,3 +47,25 @@ class Controller(Protocol):
     async def diff(self, uri: str, task_id: str) -> DiffResult:
         """What a task waiting at the review gate changed since its checkpoint."""
         ...
+
+
+class EngineDoor:
+    """Where the server finds its Controller: given (tests), built on first use (`roadmapd
+    serve`: the engine is imported in the background, `engine_loader`), or none (this build
+    runs no tasks: every command answers `NOT_AVAILABLE`)."""
+
+    def __init__(self, controller: Controller | None = None) -> None:
+        self._controller = controller
+        self._build: Callable[[], Awaitable[Controller]] | None = None
+
+    def use(self, controller: Controller) -> None:
+        self._controller = controller
+
+    def build_with(self, build: Callable[[], Awaitable[Controller]]) -> None:
+        """`build()` gives the controller at the first command (and raises if it cannot)."""
+        self._build = build
+
+    async def controller(self) -> Controller | None:
+        if self._controller is None and self._build is not None:
+            self._controller = await self._build()
+        return self._controller

@@ -103,7 +103,7 @@ def register(ls: RoadmapServer) -> None:
 
     @ls.feature("roadmapd/debug/useRecordingController")
     async def use_recorder(ls: RoadmapServer, params: Any) -> list[list[Any]]:
-        ls.controller = recorder
+        ls.engine.use(recorder)
         return recorder.calls
 
     @ls.feature("roadmapd/debug/setState")

@@ -138,10 +138,10 @@ class EngineController:
         if not runnable:
             return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
         busy = engine.running_task_ids
-        run = asyncio.ensure_future(engine.run(runnable, all_tasks=all_tasks))
+        name = f"run {', '.join(t.id for t in runnable)}"
+        run = self._ls.background.spawn(engine.run(runnable, all_tasks=all_tasks), name)
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
-        self._ls.background.spawn(_await(run), f"run {', '.join(t.id for t in runnable)}")
         ids = [t.id for t in runnable]
         limit = engine.settings.max_parallel if engine.parallel else 1
         message = f"{start_verb(limit, busy)}: {', '.join(ids)}"
@@ -298,10 +298,6 @@ class EngineController:
                 await self._checkbox.set_checked(where[1], True)
             except WorkspaceError as exc:
                 log.warning("re-ticking %s after the undo: %s", task_id, exc)
-
-
-async def _await(run: asyncio.Future[Any]) -> None:
-    await run
 
 
 def start_verb(limit: int, busy: Sequence[str]) -> str:

@@ -9,7 +9,6 @@ import sys
 from roadmapd.secrets import protect_stdio
 
 from .app import create_server
-from .engine_loader import deferred_engine
 from .stdio import serve_stdio
 
 
@@ -43,7 +42,7 @@ def main(argv: list[str]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
-    server = create_server(engine_factory=None if args.no_engine else deferred_engine)
+    server = create_server(load_engine=not args.no_engine)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():

@@ -81,11 +81,12 @@ class ProgressReporter:
     def _on_done(self, entry: _Progress, future: Future[Any]) -> None:
         if not future.cancelled() or self._active.get((entry.uri, entry.task_id)) != entry:
             return
-        controller = self._server.controller
+        log.info("client cancelled the progress of %s", entry.task_id)
+        self._server.background.spawn(self._cancel(entry), f"cancel {entry.task_id}")
+
+    async def _cancel(self, entry: _Progress) -> None:
+        controller = await self._server.engine.controller()
         if controller is None:
             log.warning("progress of %s cancelled, but no controller is wired", entry.task_id)
             return
-        log.info("client cancelled the progress of %s", entry.task_id)
-        self._server.background.spawn(
-            controller.cancel(entry.uri, entry.task_id), f"cancel {entry.task_id}"
-        )
+        await controller.cancel(entry.uri, entry.task_id)
