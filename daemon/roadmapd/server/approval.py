@@ -23,9 +23,11 @@ from roadmapd_protocol import CommandResult, DiffResult, TranscriptLine
 from .notify import notify_transcript
 
 if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
     from roadmapd.roadmap import Task
 
-    from .app import RoadmapServer
+    from .states import TaskStates
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,13 @@ class EditorApproval:
 
     def __init__(
         self,
-        ls: RoadmapServer,
+        client: LanguageServer,
+        states: TaskStates,
         locate: Locate,
         status_of: Callable[[str], str | None],
         checkpoint_ref: CheckpointRef,
     ) -> None:
-        self._ls, self._locate = ls, locate
+        self._client, self._states, self._locate = client, states, locate
         self._status_of = status_of
         self._checkpoint_ref = checkpoint_ref
         self._waiting: dict[str, tuple[asyncio.Future[bool], str]] = {}
@@ -116,7 +119,7 @@ class EditorApproval:
     async def ask_command(self, task_id: str, command: str, why: str) -> Answer:
         """Ask the user whether the task's agent may run `command`; anything but an answer
         denies."""
-        window = self._ls.client_capabilities.window
+        window = self._client.client_capabilities.window
         if window is None or window.show_message is None:
             self._say(
                 task_id,
@@ -131,7 +134,7 @@ class EditorApproval:
         )
         try:
             async with self._one_question:
-                chosen = await self._ls.window_show_message_request_async(params)
+                chosen = await self._client.window_show_message_request_async(params)
         except Exception as exc:  # the client failed the request: nobody allowed it
             log.warning("asking about %r failed: %s", command, exc)
             self._say(task_id, f"not allowed: {command!r}; the editor did not answer ({exc})")
@@ -146,7 +149,7 @@ class EditorApproval:
 
     def _say(self, task_id: str, text: str) -> None:
         where = self._locate(task_id)
-        state = self._ls.states.get(where[0], task_id) if where is not None else None
+        state = self._states.get(where[0], task_id) if where is not None else None
         attempt = state.attempt if state is not None else 0
         line = TranscriptLine(taskId=task_id, attempt=attempt, kind="error", text=text)
-        notify_transcript(self._ls, line)
+        notify_transcript(self._client, line)

@@ -31,9 +31,13 @@ from .completion import workspace_paths
 from .texts import clip
 
 if TYPE_CHECKING:
-    from roadmapd.agent.completion import Completion
+    from pygls.lsp.server import LanguageServer
 
-    from .app import RoadmapServer
+    from roadmapd.agent.completion import Completion
+    from roadmapd.config import Config
+
+    from .documents import Documents
+    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +116,11 @@ def insertion(
     return last, utf16_len(lines[last]), "".join(f"{eol}{item}" for item in items)
 
 
-async def ask_model(ls: RoadmapServer, user: str) -> Completion:
+async def ask_model(config: Config, user: str) -> Completion:
     """One request without tools on the agent's request path; BreakdownError if it failed."""
     from roadmapd.agent.completion import complete  # here: the SDK loads when it is asked
     from roadmapd.agent.settings import AgentSettings
 
-    config = ls.config
     settings = AgentSettings(
         model=config.model,
         max_tokens=MAX_TOKENS,
@@ -145,19 +148,21 @@ def log_event(event: AgentEvent, cost_estimated: bool) -> None:
         log.log(logging.WARNING if loud else logging.INFO, "break down: %s", text)
 
 
-async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]:
-    ref, task = validate_task(ls, TaskRef, CMD_BREAK_DOWN_TASK, args)
-    parsed = ls.documents.get(ref.uri)
+async def break_down(
+    server: LanguageServer, documents: Documents, config: Config, args: tuple[Any, ...]
+) -> dict[str, Any]:
+    ref, task = validate_task(documents, TaskRef, CMD_BREAK_DOWN_TASK, args)
+    parsed = documents.get(ref.uri)
     assert parsed is not None  # validate_task found the task in it
     if any(t.parent == task.id for t in parsed.roadmap.tasks):
         raise BreakdownError(f"{task.id} already has subtasks; break down one of them instead")
-    root = ls.documents.root
+    root = documents.root
     paths = (await asyncio.to_thread(workspace_paths, root, LISTING_LIMIT))[0] if root else []
-    answer = await ask_model(ls, prompt(task, parsed.text, paths))
+    answer = await ask_model(config, prompt(task, parsed.text, paths))
     titles = parse_subtasks(answer.text)
     usage = answer.finished.usage
-    cost = format_cost(usage.cost_usd, estimate=is_estimate(ls.config.model))
-    parsed = ls.documents.get(ref.uri)  # the buffer may have changed while the model thought
+    cost = format_cost(usage.cost_usd, estimate=is_estimate(config.model))
+    parsed = documents.get(ref.uri)  # the buffer may have changed while the model thought
     current = parsed.roadmap.task(task.id) if parsed is not None else None
     if parsed is None or current is None:
         raise BreakdownError(f"{task.id} is gone from {ref.uri}; nothing was inserted")
@@ -170,7 +175,7 @@ async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]
         edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(doc, [edit])]),
         label=f"roadmapd: break down {task.id}",
     )
-    result = await ls.workspace_apply_edit_async(params)
+    result = await server.workspace_apply_edit_async(params)
     applied = bool(result.applied)
     if applied:
         message = f"{task.id}: {len(titles)} subtasks inserted (undo removes them; {cost})"
@@ -186,7 +191,7 @@ async def break_down(ls: RoadmapServer, args: tuple[Any, ...]) -> dict[str, Any]
     }
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.command(CMD_BREAK_DOWN_TASK)
+def register(server: LanguageServer, documents: Documents, settings: Settings) -> None:
+    @server.command(CMD_BREAK_DOWN_TASK)
     async def break_down_task(*args: Any) -> dict[str, Any]:
-        return await break_down(ls, args)
+        return await break_down(server, documents, settings.config, args)

@@ -21,7 +21,9 @@ from .fixes import FIXERS, Fix, explicit_ids_fix
 from .occurrences import Occurrences
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
 
 QUICKFIX = "quickfix"
 SOURCE_IDS = "source.addExplicitIds"
@@ -102,14 +104,14 @@ def code_actions(
     return actions
 
 
-def register(ls: RoadmapServer) -> None:
+def register(server: LanguageServer, documents: Documents) -> None:
     kinds = [types.CodeActionKind(QUICKFIX), types.CodeActionKind.RefactorRewrite, SOURCE_IDS]
     options = types.CodeActionOptions(code_action_kinds=kinds)
 
-    @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
-    async def actions(ls: RoadmapServer, params: types.CodeActionParams) -> Any:
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
+    async def actions(params: types.CodeActionParams) -> Any:
         uri = params.text_document.uri
-        occ = occurrences.of_open(ls, uri)
+        occ = occurrences.of_open(documents, uri)
         if occ is None:
             return []
         only = (

@@ -10,10 +10,11 @@ RequestFailed error saying that task running is not available in this build.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
 
 from roadmapd.roadmap import Task
 from roadmapd_protocol import (
@@ -36,13 +37,11 @@ from roadmapd_protocol import (
     TaskRef,
 )
 
-from .controller import NOT_AVAILABLE, Controller
-from .documents import Parsed
+from .controller import NOT_AVAILABLE, Controller, EngineDoor
+from .documents import Documents, Parsed
 from .protocol_fast import plain
+from .states import TaskStates
 from .taskview import pending_ids, section_tasks
-
-if TYPE_CHECKING:
-    from .app import RoadmapServer
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=TaskRef)
@@ -79,25 +78,18 @@ def validate(model: type[M], command: str, args: tuple[Any, ...]) -> M:
         raise JsonRpcInvalidParams(f"{command}: {problems}") from None
 
 
-async def require_controller(ls: RoadmapServer, command: str) -> Controller:
-    controller = await ls.engine.controller()
-    if controller is None:
-        raise JsonRpcRequestFailed(f"{command}: {NOT_AVAILABLE}")
-    return controller
-
-
-def document(ls: RoadmapServer, command: str, uri: str) -> Parsed:
-    parsed = ls.documents.get(uri)
+def document(documents: Documents, command: str, uri: str) -> Parsed:
+    parsed = documents.get(uri)
     if parsed is None:
         raise JsonRpcInvalidParams(
             f"{command}: {uri} is not a roadmap document of this workspace "
-            f"(roadmap globs: {', '.join(ls.documents.globs)})"
+            f"(roadmap globs: {', '.join(documents.globs)})"
         )
     return parsed
 
 
-def resolve_task(ls: RoadmapServer, command: str, ref: TaskRef) -> Task:
-    parsed = document(ls, command, ref.uri)
+def resolve_task(documents: Documents, command: str, ref: TaskRef) -> Task:
+    parsed = document(documents, command, ref.uri)
     task = parsed.roadmap.task(ref.taskId)
     if task is None:
         raise JsonRpcInvalidParams(f"{command}: no task {ref.taskId!r} in {ref.uri}")
@@ -105,97 +97,114 @@ def resolve_task(ls: RoadmapServer, command: str, ref: TaskRef) -> Task:
 
 
 def validate_task(
-    ls: RoadmapServer, model: type[R], command: str, args: tuple[Any, ...]
+    documents: Documents, model: type[R], command: str, args: tuple[Any, ...]
 ) -> tuple[R, Task]:
     """The task argument of `command` as `model` and the task it names, or an InvalidParams
     error (bad argument, unknown document or unknown task id)."""
     ref = validate(model, command, args)
-    return ref, resolve_task(ls, command, ref)
+    return ref, resolve_task(documents, command, ref)
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.command(CMD_RUN_TASK)
-    async def run_task(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_RUN_TASK, args)
-        result = await (await require_controller(ls, CMD_RUN_TASK)).run(ref.uri, [ref.taskId])
-        return result.model_dump()
+class Commands:
+    """The task commands and the checkpoints request: checked, then passed through the one
+    door to the engine."""
 
-    @ls.command(CMD_RETRY_TASK)
-    async def retry_task(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_RETRY_TASK, args)
-        result = await (await require_controller(ls, CMD_RETRY_TASK)).retry(ref.uri, ref.taskId)
-        return result.model_dump()
+    def __init__(self, documents: Documents, states: TaskStates, engine: EngineDoor) -> None:
+        self._documents, self._states, self._engine = documents, states, engine
 
-    @ls.command(CMD_CANCEL_TASK)
-    async def cancel_task(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_CANCEL_TASK, args)
-        result = await (await require_controller(ls, CMD_CANCEL_TASK)).cancel(ref.uri, ref.taskId)
-        return result.model_dump()
+    async def _controller(self, command: str) -> Controller:
+        controller = await self._engine.controller()
+        if controller is None:
+            raise JsonRpcRequestFailed(f"{command}: {NOT_AVAILABLE}")
+        return controller
 
-    @ls.command(CMD_ROLLBACK_TASK)
-    async def rollback_task(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, RollbackArgs, CMD_ROLLBACK_TASK, args)
-        controller = await require_controller(ls, CMD_ROLLBACK_TASK)
-        result = await controller.rollback(ref.uri, ref.taskId, ref.force)
-        return result.model_dump()
+    def register(self, server: LanguageServer) -> None:
+        documents, states, door = self._documents, self._states, self._controller
 
-    @ls.command(CMD_SHOW_LOG)
-    async def show_log(*args: Any) -> str:
-        ref, _ = validate_task(ls, TaskRef, CMD_SHOW_LOG, args)
-        return await (await require_controller(ls, CMD_SHOW_LOG)).show_log(ref.uri, ref.taskId)
+        @server.command(CMD_RUN_TASK)
+        async def run_task(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, TaskRef, CMD_RUN_TASK, args)
+            result = await (await door(CMD_RUN_TASK)).run(ref.uri, [ref.taskId])
+            return result.model_dump()
 
-    @ls.command(CMD_APPROVE_TASK)
-    async def approve_task(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_APPROVE_TASK, args)
-        result = await (await require_controller(ls, CMD_APPROVE_TASK)).approve(ref.uri, ref.taskId)
-        return result.model_dump()
+        @server.command(CMD_RETRY_TASK)
+        async def retry_task(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, TaskRef, CMD_RETRY_TASK, args)
+            result = await (await door(CMD_RETRY_TASK)).retry(ref.uri, ref.taskId)
+            return result.model_dump()
 
-    @ls.command(CMD_REJECT_TASK)
-    async def reject_task(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_REJECT_TASK, args)
-        result = await (await require_controller(ls, CMD_REJECT_TASK)).reject(ref.uri, ref.taskId)
-        return result.model_dump()
+        @server.command(CMD_CANCEL_TASK)
+        async def cancel_task(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, TaskRef, CMD_CANCEL_TASK, args)
+            result = await (await door(CMD_CANCEL_TASK)).cancel(ref.uri, ref.taskId)
+            return result.model_dump()
 
-    @ls.command(CMD_DIFF_TASK)
-    async def show_diff(*args: Any) -> dict[str, Any]:
-        ref, _ = validate_task(ls, TaskRef, CMD_DIFF_TASK, args)
-        result = await (await require_controller(ls, CMD_DIFF_TASK)).diff(ref.uri, ref.taskId)
-        return result.model_dump()
+        @server.command(CMD_ROLLBACK_TASK)
+        async def rollback_task(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, RollbackArgs, CMD_ROLLBACK_TASK, args)
+            controller = await door(CMD_ROLLBACK_TASK)
+            result = await controller.rollback(ref.uri, ref.taskId, ref.force)
+            return result.model_dump()
 
-    @ls.command(CMD_RUN_SECTION)
-    async def run_section(*args: Any) -> dict[str, Any]:
-        ref = validate(SectionRef, CMD_RUN_SECTION, args)
-        parsed = document(ls, CMD_RUN_SECTION, ref.uri)
-        tasks = section_tasks(parsed.roadmap, tuple(ref.headings))
-        if not tasks:
-            path = " > ".join(ref.headings)
-            raise JsonRpcInvalidParams(
-                f"{CMD_RUN_SECTION}: no section {path!r} with tasks in {ref.uri}"
-            )
-        ids = pending_ids(tasks, ref.uri, ls.states)
-        result = await (await require_controller(ls, CMD_RUN_SECTION)).run(ref.uri, ids)
-        return result.model_dump()
+        @server.command(CMD_SHOW_LOG)
+        async def show_log(*args: Any) -> str:
+            ref, _ = validate_task(documents, TaskRef, CMD_SHOW_LOG, args)
+            return await (await door(CMD_SHOW_LOG)).show_log(ref.uri, ref.taskId)
 
-    @ls.command(CMD_RUN_ALL)
-    async def run_all(*args: Any) -> dict[str, Any]:
-        ref = validate(DocumentRef, CMD_RUN_ALL, args)
-        parsed = document(ls, CMD_RUN_ALL, ref.uri)
-        ids = pending_ids(parsed.roadmap.tasks, ref.uri, ls.states)
-        result = await (await require_controller(ls, CMD_RUN_ALL)).run(ref.uri, ids)
-        return result.model_dump()
+        @server.command(CMD_APPROVE_TASK)
+        async def approve_task(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, TaskRef, CMD_APPROVE_TASK, args)
+            result = await (await door(CMD_APPROVE_TASK)).approve(ref.uri, ref.taskId)
+            return result.model_dump()
 
-    @ls.command(CMD_ROLLBACK_UNDO)
-    async def rollback_undo(*args: Any) -> dict[str, Any]:
-        if args and args != ({},):
-            raise JsonRpcInvalidParams(f"{CMD_ROLLBACK_UNDO}: takes no arguments; got {len(args)}")
-        result = await (await require_controller(ls, CMD_ROLLBACK_UNDO)).undo_rollback()
-        return result.model_dump()
+        @server.command(CMD_REJECT_TASK)
+        async def reject_task(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, TaskRef, CMD_REJECT_TASK, args)
+            result = await (await door(CMD_REJECT_TASK)).reject(ref.uri, ref.taskId)
+            return result.model_dump()
 
-    @ls.feature(REQUEST_CHECKPOINTS)
-    async def checkpoints(ls: RoadmapServer, params: Any) -> dict[str, Any]:
-        raw = plain(params) if params is not None else {}
-        ref = validate(CheckpointsParams, REQUEST_CHECKPOINTS, (raw,))
-        if ref.uri is not None:
-            document(ls, REQUEST_CHECKPOINTS, ref.uri)
-        result = await (await require_controller(ls, REQUEST_CHECKPOINTS)).checkpoints(ref.uri)
-        return result.model_dump()
+        @server.command(CMD_DIFF_TASK)
+        async def show_diff(*args: Any) -> dict[str, Any]:
+            ref, _ = validate_task(documents, TaskRef, CMD_DIFF_TASK, args)
+            result = await (await door(CMD_DIFF_TASK)).diff(ref.uri, ref.taskId)
+            return result.model_dump()
+
+        @server.command(CMD_RUN_SECTION)
+        async def run_section(*args: Any) -> dict[str, Any]:
+            ref = validate(SectionRef, CMD_RUN_SECTION, args)
+            parsed = document(documents, CMD_RUN_SECTION, ref.uri)
+            tasks = section_tasks(parsed.roadmap, tuple(ref.headings))
+            if not tasks:
+                path = " > ".join(ref.headings)
+                raise JsonRpcInvalidParams(
+                    f"{CMD_RUN_SECTION}: no section {path!r} with tasks in {ref.uri}"
+                )
+            ids = pending_ids(tasks, ref.uri, states)
+            result = await (await door(CMD_RUN_SECTION)).run(ref.uri, ids)
+            return result.model_dump()
+
+        @server.command(CMD_RUN_ALL)
+        async def run_all(*args: Any) -> dict[str, Any]:
+            ref = validate(DocumentRef, CMD_RUN_ALL, args)
+            parsed = document(documents, CMD_RUN_ALL, ref.uri)
+            ids = pending_ids(parsed.roadmap.tasks, ref.uri, states)
+            result = await (await door(CMD_RUN_ALL)).run(ref.uri, ids)
+            return result.model_dump()
+
+        @server.command(CMD_ROLLBACK_UNDO)
+        async def rollback_undo(*args: Any) -> dict[str, Any]:
+            if args and args != ({},):
+                raise JsonRpcInvalidParams(
+                    f"{CMD_ROLLBACK_UNDO}: takes no arguments; got {len(args)}"
+                )
+            result = await (await door(CMD_ROLLBACK_UNDO)).undo_rollback()
+            return result.model_dump()
+
+        @server.feature(REQUEST_CHECKPOINTS)
+        async def checkpoints(params: Any) -> dict[str, Any]:
+            raw = plain(params) if params is not None else {}
+            ref = validate(CheckpointsParams, REQUEST_CHECKPOINTS, (raw,))
+            if ref.uri is not None:
+                document(documents, REQUEST_CHECKPOINTS, ref.uri)
+            result = await (await door(REQUEST_CHECKPOINTS)).checkpoints(ref.uri)
+            return result.model_dump()

@@ -24,7 +24,10 @@ from . import occurrences
 from .occurrences import DEPENDS_LINE, Occurrences
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
+    from .states import TaskStates
 
 MAX_PATHS = 2000
 SKIP_DIRS = frozenset(
@@ -177,13 +180,13 @@ def path_items(
     ]
 
 
-def register(ls: RoadmapServer) -> None:
+def register(server: LanguageServer, documents: Documents, states: TaskStates) -> None:
     options = types.CompletionOptions(trigger_characters=[":", ",", " ", "/"])
 
-    @ls.feature(types.TEXT_DOCUMENT_COMPLETION, options)
-    async def completion(ls: RoadmapServer, params: types.CompletionParams) -> Any:
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, options)
+    async def completion(params: types.CompletionParams) -> Any:
         uri = params.text_document.uri
-        occ = occurrences.of_open(ls, uri)
+        occ = occurrences.of_open(documents, uri)
         if occ is None:
             return None
         line = params.position.line
@@ -191,12 +194,12 @@ def register(ls: RoadmapServer) -> None:
             return None
         text = occ.lines[line]
         index = str_index(text, params.position.character)
-        ids = id_items(occ, uri, line, index, ls.states)
+        ids = id_items(occ, uri, line, index, states)
         if ids is not None:
             return {"isIncomplete": False, "items": ids}
         start = files_context(text, index)
         if start is not None:
-            root = ls.documents.root
+            root = documents.root
             if root is None:
                 return None
             paths, cut = await asyncio.to_thread(workspace_paths, root)

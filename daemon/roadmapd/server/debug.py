@@ -9,9 +9,10 @@ that records its calls, all through the real server process.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
 
 from roadmapd.problems import Position, Problem, Range, Severity
 from roadmapd_protocol import (
@@ -23,11 +24,13 @@ from roadmapd_protocol import (
     TaskState,
 )
 
+from .controller import EngineDoor
+from .diagnostics import DiagnosticsPublisher
+from .documents import Documents
+from .edits import CheckboxWriter
+from .progress import ProgressReporter
 from .protocol_fast import plain
-from .states import TaskStateStore
-
-if TYPE_CHECKING:
-    from .app import RoadmapServer
+from .states import TaskStates, TaskStateStore
 
 ENV = "ROADMAPD_TEST_HOOKS"
 
@@ -87,68 +90,85 @@ def _arg(params: Any, name: str) -> Any:
     return value
 
 
-def _task(ls: RoadmapServer, params: Any) -> tuple[str, Any]:
+def _task(documents: Documents, params: Any) -> tuple[str, Any]:
     uri = _arg(params, "uri")
-    parsed = ls.documents.get(uri)
+    parsed = documents.get(uri)
     task = parsed.roadmap.task(_arg(params, "taskId")) if parsed is not None else None
     if task is None:
         raise JsonRpcInvalidParams("debug hook: unknown task")
     return uri, task
 
 
-def register(ls: RoadmapServer) -> None:
-    if os.environ.get(ENV) != "1":
-        return
-    recorder = RecordingController()
+class TestHooks:
+    """The test hooks, given the collaborators they drive."""
 
-    @ls.feature("roadmapd/debug/useRecordingController")
-    async def use_recorder(ls: RoadmapServer, params: Any) -> list[list[Any]]:
-        ls.engine.use(recorder)
-        return recorder.calls
+    def __init__(
+        self,
+        documents: Documents,
+        states: TaskStates,
+        diagnostics: DiagnosticsPublisher,
+        progress: ProgressReporter,
+        checkbox: CheckboxWriter,
+        engine: EngineDoor,
+    ) -> None:
+        self._documents, self._states, self._diagnostics = documents, states, diagnostics
+        self._progress, self._checkbox, self._engine = progress, checkbox, engine
 
-    @ls.feature("roadmapd/debug/setState")
-    async def set_state(ls: RoadmapServer, params: Any) -> None:
-        assert isinstance(ls.states, TaskStateStore)
-        ls.states.update(TaskState.model_validate(_arg(params, "state")))
+    def register(self, server: LanguageServer) -> None:
+        if os.environ.get(ENV) != "1":
+            return
+        recorder = RecordingController()
+        documents, states, diagnostics = self._documents, self._states, self._diagnostics
+        task_progress, checkbox, engine = self._progress, self._checkbox, self._engine
 
-    @ls.feature("roadmapd/debug/setChecked")
-    async def set_checked(ls: RoadmapServer, params: Any) -> dict[str, Any]:
-        uri = _arg(params, "uri")
-        outcome = await ls.checkbox.set_checked(
-            uri, _arg(params, "taskId"), _arg(params, "checked")
-        )
-        return {"applied": outcome.applied, "where": outcome.where, "message": outcome.message}
+        @server.feature("roadmapd/debug/useRecordingController")
+        async def use_recorder(params: Any) -> list[list[Any]]:
+            engine.use(recorder)
+            return recorder.calls
 
-    @ls.feature("roadmapd/debug/checkProblems")
-    async def check_problems(ls: RoadmapServer, params: Any) -> None:
-        uri, task = _task(ls, params)
-        problems = [
-            Problem(
-                message=p["message"],
-                range=Range(Position(p["line"], 0), Position(p["line"], 1)),
-                severity=Severity.ERROR,
-                source=p["source"],
-                file=p["file"],
+        @server.feature("roadmapd/debug/setState")
+        async def set_state(params: Any) -> None:
+            assert isinstance(states, TaskStateStore)
+            states.update(TaskState.model_validate(_arg(params, "state")))
+
+        @server.feature("roadmapd/debug/setChecked")
+        async def set_checked(params: Any) -> dict[str, Any]:
+            uri = _arg(params, "uri")
+            outcome = await checkbox.set_checked(
+                uri, _arg(params, "taskId"), _arg(params, "checked")
             )
-            for p in _arg(params, "problems")
-        ]
-        if problems:
-            ls.diagnostics.publish_check_problems(uri, task, problems)
-        else:
-            ls.diagnostics.clear_task(uri, task.id)
+            return {"applied": outcome.applied, "where": outcome.where, "message": outcome.message}
 
-    @ls.feature("roadmapd/debug/progress")
-    async def progress(ls: RoadmapServer, params: Any) -> str | None:
-        uri, task = _task(ls, params)
-        action = _arg(params, "action")
-        if action == "begin":
-            return await ls.task_progress.begin(uri, task.id, task.title)
-        if action == "report":
-            ls.task_progress.report(uri, task.id, _arg(params, "message"))
-        else:
-            ls.task_progress.end(uri, task.id, "done")
-        return ls.task_progress.token(uri, task.id)
+        @server.feature("roadmapd/debug/checkProblems")
+        async def check_problems(params: Any) -> None:
+            uri, task = _task(documents, params)
+            problems = [
+                Problem(
+                    message=p["message"],
+                    range=Range(Position(p["line"], 0), Position(p["line"], 1)),
+                    severity=Severity.ERROR,
+                    source=p["source"],
+                    file=p["file"],
+                )
+                for p in _arg(params, "problems")
+            ]
+            if problems:
+                diagnostics.publish_check_problems(uri, task, problems)
+            else:
+                diagnostics.clear_task(uri, task.id)
 
-    @ls.feature("roadmapd/debug/calls")
-    async def calls(ls: RoadmapServer, params: Any) -> list[list[Any]]:
-        return recorder.calls
+        @server.feature("roadmapd/debug/progress")
+        async def progress(params: Any) -> str | None:
+            uri, task = _task(documents, params)
+            action = _arg(params, "action")
+            if action == "begin":
+                return await task_progress.begin(uri, task.id, task.title)
+            if action == "report":
+                task_progress.report(uri, task.id, _arg(params, "message"))
+            else:
+                task_progress.end(uri, task.id, "done")
+            return task_progress.token(uri, task.id)
+
+        @server.feature("roadmapd/debug/calls")
+        async def calls(params: Any) -> list[list[Any]]:
+            return recorder.calls

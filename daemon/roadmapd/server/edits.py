@@ -22,7 +22,7 @@ from roadmapd.roadmap import Task, checkbox_edit
 from .documents import path_of
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class EditOutcome:
 
 
 class CheckboxWriter:
-    def __init__(self, server: RoadmapServer) -> None:
+    def __init__(self, server: LanguageServer) -> None:
         self._server = server
 
     async def set_checked(self, uri: str, task: Task | str, checked: bool) -> EditOutcome:

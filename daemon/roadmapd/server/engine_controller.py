@@ -1,8 +1,9 @@
 """The `Controller` port implemented with the task engine of the workspace.
 
-Built once the client is initialised (`attach_engine`): the workspace comes from the root the
-client sent, the settings from the server's merged config (project file < initializationOptions
-< workspace/configuration). Runs go into the background (tracked by the server): a command
+Built by the composition root (`app.py`) once the client is initialised and this module is
+imported, with the editor-side collaborators it needs: the workspace comes from the root the
+client sent, the settings from `Settings` (project file < initializationOptions <
+workspace/configuration). Runs go into the background (tracked by the server): a command
 answers at once with "started" or "queued". A configuration change applies to the next run
 that starts while no run is in progress (the running engine keeps its settings).
 
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, get_args
+from collections.abc import Callable, Sequence
+from typing import Any, get_args
 
 from lsprotocol import types
+from pygls.lsp.server import LanguageServer
 
 from roadmapd.config import Config, ConfigError
 from roadmapd.containment.jail import UNSANDBOXED
@@ -39,12 +41,15 @@ from roadmapd_protocol import (
 )
 
 from .approval import EditorApproval
+from .background import Background
+from .diagnostics import DiagnosticsPublisher
+from .documents import Documents
+from .edits import CheckboxWriter
+from .progress import ProgressReporter
 from .runs import RunView
-from .states import TaskStateStore
+from .settings import Settings
+from .states import TaskStates, TaskStateStore
 from .task_checkbox import EditorCheckbox
-
-if TYPE_CHECKING:
-    from .app import RoadmapServer
 
 log = logging.getLogger(__name__)
 METHODS = get_args(RollbackMethod)
@@ -53,22 +58,37 @@ METHODS = get_args(RollbackMethod)
 class EngineController:
     """Opens the workspace in the background; every method waits for that first."""
 
-    def __init__(self, ls: RoadmapServer) -> None:
-        self._ls = ls
+    def __init__(
+        self,
+        *,
+        client: LanguageServer,
+        settings: Settings,
+        documents: Documents,
+        states: TaskStates,
+        diagnostics: DiagnosticsPublisher,
+        progress: ProgressReporter,
+        checkbox: CheckboxWriter,
+        refresh: Callable[[str], None],
+        background: Background,
+    ) -> None:
+        self._client, self._settings, self._documents = client, settings, documents
+        self._states, self._background = states, background
         self._ws: Workspace | None = None
         self._why = "roadmapd: the workspace is not open yet"
-        states = ls.states if isinstance(ls.states, TaskStateStore) else TaskStateStore()
-        self.view = RunView(ls, states)
-        self._checkbox = EditorCheckbox(ls, self.view.located)
-        self.approval = EditorApproval(ls, self.view.located, self._status_of, self._checkpoint_ref)
+        store = states if isinstance(states, TaskStateStore) else TaskStateStore()
+        self.view = RunView(client, store, diagnostics, progress, background, settings)
+        self._checkbox = EditorCheckbox(client, checkbox, refresh, self.view.located)
+        self.approval = EditorApproval(
+            client, states, self.view.located, self._status_of, self._checkpoint_ref
+        )
         self._engine: TaskEngine[Task, Checkpoint] | None = None
         self._config: Config | None = None
         self._runs: set[asyncio.Task[Any]] = set()
         self._undo: tuple[str, TaskState] | None = None  # the task rolled back, as it was shown
-        self._opened = ls.background.spawn(self._open(), "open the workspace")
+        self._opened = background.spawn(self._open(), "open the workspace")
 
     async def _open(self) -> None:
-        root = self._ls.root
+        root = self._settings.root
         if root is None:
             self._why = "roadmapd: the editor sent no workspace folder, so tasks cannot run"
             return
@@ -76,7 +96,7 @@ class EngineController:
             self._ws = await asyncio.to_thread(Workspace.open, root)
         except (WorkspaceError, StoreError, ConfigError, OSError) as exc:
             self._why = f"roadmapd: tasks cannot run here: {exc}"
-            self._ls.window_show_message(
+            self._client.window_show_message(
                 types.ShowMessageParams(types.MessageType.Warning, self._why)
             )
             return
@@ -89,7 +109,7 @@ class EngineController:
     # --- the engine, rebuilt for a new configuration when idle -------------------------------
 
     def _engine_now(self, ws: Workspace) -> TaskEngine[Task, Checkpoint]:
-        config = self._ls.config
+        config = self._settings.config
         idle = not self._runs
         if self._engine is None or (idle and config != self._config):
             _ = ws.recorder  # created once, shared by every engine of this workspace
@@ -105,7 +125,7 @@ class EngineController:
         return self._engine
 
     def _tasks(self, uri: str, ids: Sequence[str]) -> tuple[list[Task], tuple[Task, ...]]:
-        parsed = self._ls.documents.get(uri)
+        parsed = self._documents.get(uri)
         if parsed is None:
             return [], ()
         found = [t for i in ids if (t := parsed.roadmap.task(i)) is not None]
@@ -121,7 +141,7 @@ class EngineController:
             return CommandResult(ok=False, message=self._why, taskIds=[])
         if not task_ids:
             return CommandResult(ok=True, message="nothing to run: no pending task", taskIds=[])
-        if (refusal := await sandbox_refusal(self._ls.config)) is not None:
+        if (refusal := await sandbox_refusal(self._settings.config)) is not None:
             return CommandResult(ok=False, message=f"roadmapd: {refusal}", taskIds=[])
         tasks, all_tasks = self._tasks(uri, task_ids)
         engine = self._engine_now(ws)
@@ -139,7 +159,7 @@ class EngineController:
             return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
         busy = engine.running_task_ids
         name = f"run {', '.join(t.id for t in runnable)}"
-        run = self._ls.background.spawn(engine.run(runnable, all_tasks=all_tasks), name)
+        run = self._background.spawn(engine.run(runnable, all_tasks=all_tasks), name)
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
         ids = [t.id for t in runnable]
@@ -148,10 +168,10 @@ class EngineController:
         message += f" ({'; '.join(refused)})" if refused else ""
         if engine.parallel:
             message += f" (up to {engine.settings.max_parallel} at a time, each in its worktree)"
-        if self._ls.config.sandbox == "off":
+        if self._settings.config.sandbox == "off":
             message += f" ({UNSANDBOXED})"
             warning = types.ShowMessageParams(types.MessageType.Warning, f"roadmapd: {UNSANDBOXED}")
-            self._ls.window_show_message(warning)
+            self._client.window_show_message(warning)
         return CommandResult(ok=True, message=message, taskIds=ids)
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:
@@ -171,7 +191,7 @@ class EngineController:
         if not tasks:
             return RollbackResult(ok=False, message=f"no task {task_id} in {uri}", method="none")
         engine = self._engine_now(ws)
-        shown = self._ls.states.get(uri, task_id)
+        shown = self._states.get(uri, task_id)
         event = await engine.rollback(tasks[0], all_tasks=all_tasks, force=force)
         if event.done and shown is not None:
             self._undo = (task_id, shown)
@@ -223,7 +243,7 @@ class EngineController:
         infos = await ws.git.list_checkpoints()
         wanted: set[str] | None = None
         if uri is not None:
-            parsed = self._ls.documents.get(uri)
+            parsed = self._documents.get(uri)
             wanted = {t.id for t in parsed.roadmap.tasks} if parsed is not None else set()
         return CheckpointsResult(
             checkpoints=[
@@ -272,8 +292,8 @@ class EngineController:
         if self._ws is None:
             return
         stored = await asyncio.to_thread(self._ws.store.all)
-        for uri in await self._ls.documents.scan():
-            parsed = self._ls.documents.get(uri)
+        for uri in await self._documents.scan():
+            parsed = self._documents.get(uri)
             for task in parsed.roadmap.tasks if parsed is not None else ():
                 state = stored.get(task.id)
                 if state is not None and state.status is not TaskStatus.IDLE:
@@ -331,10 +351,3 @@ def _rollback_result(event: RolledBack, all_tasks: Sequence[Task], task_id: str)
         dependants=[] if event.done else dependants,
         backupRef=event.backup_ref,
     )
-
-
-def attach_engine(ls: RoadmapServer) -> EngineController:
-    """The engine controller of the server's workspace root (opened in the background)."""
-    controller = EngineController(ls)
-    ls.on_shutdown.append(controller.close)
-    return controller

@@ -16,12 +16,9 @@ import importlib
 import logging
 from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING
 
+from .background import Background
 from .controller import Controller
-
-if TYPE_CHECKING:
-    from .app import Background
 
 log = logging.getLogger(__name__)
 LOAD_AFTER_S = 1.0

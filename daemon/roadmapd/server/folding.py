@@ -14,7 +14,9 @@ from .per_version import json_list
 from .protocol_fast import RawJson
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
 
 
 def folding_ranges(roadmap: Roadmap, lines: list[str]) -> list[dict[str, Any]]:
@@ -34,10 +36,10 @@ def folding_ranges(roadmap: Roadmap, lines: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-    async def folding(ls: RoadmapServer, params: types.FoldingRangeParams) -> RawJson:
+def register(server: LanguageServer, documents: Documents) -> None:
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    async def folding(params: types.FoldingRangeParams) -> RawJson:
         uri = params.text_document.uri
         return json_list(
-            ls, uri, "folding", lambda p: folding_ranges(p.roadmap, occurrences.of(p).lines)
+            documents, uri, "folding", lambda p: folding_ranges(p.roadmap, occurrences.of(p).lines)
         )

@@ -23,7 +23,9 @@ from .states import TaskStates
 from .taskview import blocked_by
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
 
 
 def task_at(roadmap: Roadmap, line: int) -> Task | None:
@@ -93,12 +95,12 @@ def hover_markdown(roadmap: Roadmap, uri: str, line: int, states: TaskStates) ->
     return "\n".join(_task_lines(roadmap, uri, task, states))
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.feature(types.TEXT_DOCUMENT_HOVER)
-    async def hover(ls: RoadmapServer, params: types.HoverParams) -> dict[str, Any] | None:
+def register(server: LanguageServer, documents: Documents, states: TaskStates) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(params: types.HoverParams) -> dict[str, Any] | None:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
+        parsed = documents.get(uri)
         if parsed is None:
             return None
-        text = hover_markdown(parsed.roadmap, uri, params.position.line, ls.states)
+        text = hover_markdown(parsed.roadmap, uri, params.position.line, states)
         return {"contents": {"kind": "markdown", "value": text}} if text else None

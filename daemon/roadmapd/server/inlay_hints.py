@@ -19,7 +19,11 @@ from roadmapd_protocol import TaskState
 from . import occurrences
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .background import Background
+    from .documents import Documents
+    from .states import TaskStates
 
 
 def duration_text(seconds: float) -> str:
@@ -79,33 +83,35 @@ def inlay_hints(
 class HintRefresher:
     """Asks the client to re-query inlay hints after state changes (coalesced)."""
 
-    def __init__(self, ls: RoadmapServer) -> None:
-        self._ls = ls
+    def __init__(self, server: LanguageServer, background: Background) -> None:
+        self._server, self._background = server, background
         self._pending = False
 
     def changed(self, state: TaskState) -> None:
-        ws = self._ls.client_capabilities.workspace
+        ws = self._server.client_capabilities.workspace
         if ws is None or ws.inlay_hint is None or not ws.inlay_hint.refresh_support:
             return
         if not self._pending:
             self._pending = True
-            self._ls.background.spawn(self._refresh(), "inlayHint refresh")
+            self._background.spawn(self._refresh(), "inlayHint refresh")
 
     async def _refresh(self) -> None:
         await asyncio.sleep(0)
         self._pending = False
-        await self._ls.workspace_inlay_hint_refresh_async(None)
+        await self._server.workspace_inlay_hint_refresh_async(None)
 
 
-def register(ls: RoadmapServer) -> None:
-    ls.states.subscribe(HintRefresher(ls).changed)
+def register(
+    server: LanguageServer, documents: Documents, states: TaskStates, background: Background
+) -> None:
+    states.subscribe(HintRefresher(server, background).changed)
 
-    @ls.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
-    async def hints(ls: RoadmapServer, params: types.InlayHintParams) -> Any:
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
+    async def hints(params: types.InlayHintParams) -> Any:
         uri = params.text_document.uri
-        parsed = ls.documents.get(uri)
+        parsed = documents.get(uri)
         if parsed is None:
             return []
         r = params.range
         lines = occurrences.of(parsed).lines
-        return inlay_hints(parsed.roadmap.tasks, lines, ls.states, uri, r.start.line, r.end.line)
+        return inlay_hints(parsed.roadmap.tasks, lines, states, uri, r.start.line, r.end.line)

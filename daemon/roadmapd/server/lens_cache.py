@@ -18,6 +18,7 @@ from the same parse and states. The run-all and section lenses are always sent w
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import time
@@ -40,7 +41,10 @@ from .states import TaskStates
 from .taskview import blocked_by, is_pending, sections
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .background import Background
+    from .documents import Documents
 
 log = logging.getLogger(__name__)
 RowKey = tuple[str, bool, TaskState | None, tuple[str, ...]]
@@ -312,15 +316,44 @@ class LensCache:
             doc.changed(state.taskId, self._states.generation(state.uri))
 
 
-def register(ls: RoadmapServer) -> None:
-    cache = ls.lens_cache
+class Lenses:
+    """The codeLens feature: lenses from the cache, and the client asked to re-query them
+    (coalesced) when what they show changed. `first_served` is set once a request has been
+    answered (the engine starts loading after it)."""
 
-    @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
-    async def code_lens(ls: RoadmapServer, params: types.CodeLensParams) -> RawJson:
-        parsed = ls.documents.get(params.text_document.uri)
-        resolvable = resolves_lenses(ls.client_capabilities)
-        payload = cache.lenses(parsed, resolvable=resolvable) if parsed else RawJson("[]")
-        ls.lenses_served()
-        return payload
+    def __init__(
+        self,
+        server: LanguageServer,
+        documents: Documents,
+        states: TaskStates,
+        background: Background,
+    ) -> None:
+        self._server, self._documents, self._background = server, documents, background
+        self.cache = LensCache(states)
+        self.first_served = asyncio.Event()
+        self._refresh_pending = False
 
-    register_resolve(ls)
+    def register(self, server: LanguageServer) -> None:
+        @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
+        async def code_lens(params: types.CodeLensParams) -> RawJson:
+            parsed = self._documents.get(params.text_document.uri)
+            resolvable = resolves_lenses(server.client_capabilities)
+            payload = self.cache.lenses(parsed, resolvable=resolvable) if parsed else RawJson("[]")
+            self.first_served.set()
+            return payload
+
+        register_resolve(server, self.cache.command)
+
+    def request_refresh(self) -> None:
+        """Ask the client to re-query lenses (coalesced; only if it supports the request)."""
+        ws = self._server.client_capabilities.workspace
+        if ws is None or ws.code_lens is None or not ws.code_lens.refresh_support:
+            return
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            self._background.spawn(self._refresh(), "codeLens refresh")
+
+    async def _refresh(self) -> None:
+        await asyncio.sleep(0)
+        self._refresh_pending = False
+        await self._server.workspace_code_lens_refresh_async(None)

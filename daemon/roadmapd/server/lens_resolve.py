@@ -15,6 +15,7 @@ Neovim 0.7 announces neither and gets whole lenses.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -23,7 +24,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from .lenses import Lens
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
 
 #: Documents with at least this many tasks get resolvable task lenses (when the client resolves).
 RESOLVE_FROM_TASKS = 1000
@@ -56,11 +57,13 @@ def lens_data(data: Any) -> tuple[int, str, int]:
     return int(found[1]), found[3], int(found[2])
 
 
-def register_resolve(ls: RoadmapServer) -> None:
-    cache = ls.lens_cache
+#: (document number, task id, line, index) -> the command of that lens (`LensCache.command`)
+LensCommand = Callable[[int, str, int, int], "Lens | None"]
 
-    @ls.feature(types.CODE_LENS_RESOLVE)
-    def resolve(ls: RoadmapServer, lens: types.CodeLens) -> Lens:
+
+def register_resolve(server: LanguageServer, command_of: LensCommand) -> None:
+    @server.feature(types.CODE_LENS_RESOLVE)
+    def resolve(lens: types.CodeLens) -> Lens:
         doc_ref, task_id, index = lens_data(lens.data)
         start, end = lens.range.start, lens.range.end
         resolved: Lens = {
@@ -70,7 +73,7 @@ def register_resolve(ls: RoadmapServer) -> None:
             },
             "data": lens.data,
         }
-        command = cache.command(doc_ref, task_id, start.line, index)
+        command = command_of(doc_ref, task_id, start.line, index)
         if command is not None:  # else the task or that lens is gone: a refresh is on its way
             resolved["command"] = command
         return resolved

@@ -15,7 +15,9 @@ from . import occurrences
 from .occurrences import Occurrences
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
 
 
 def definition(occ: Occurrences, uri: str, line: int, character: int) -> dict[str, Any] | None:
@@ -41,20 +43,20 @@ def references(
     return out
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.feature(types.TEXT_DOCUMENT_DEFINITION)
-    async def goto_definition(ls: RoadmapServer, params: types.DefinitionParams) -> Any:
+def register(server: LanguageServer, documents: Documents) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    async def goto_definition(params: types.DefinitionParams) -> Any:
         uri = params.text_document.uri
-        occ = occurrences.of_open(ls, uri)
+        occ = occurrences.of_open(documents, uri)
         if occ is None:
             return None
         pos = params.position
         return definition(occ, uri, pos.line, pos.character)
 
-    @ls.feature(types.TEXT_DOCUMENT_REFERENCES)
-    async def find_references(ls: RoadmapServer, params: types.ReferenceParams) -> Any:
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    async def find_references(params: types.ReferenceParams) -> Any:
         uri = params.text_document.uri
-        occ = occurrences.of_open(ls, uri)
+        occ = occurrences.of_open(documents, uri)
         if occ is None:
             return None
         pos, declaration = params.position, params.context.include_declaration

@@ -21,7 +21,7 @@ from .documents import Parsed
 from .per_version import once
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from .documents import Documents
 
 IdKind = ExplicitKind | Literal["derived"]
 
@@ -196,7 +196,7 @@ def of(parsed: Parsed) -> Occurrences:
     return once(parsed, "occurrences", lambda: build(parsed.roadmap, split_lines(parsed.text)))
 
 
-def of_open(ls: RoadmapServer, uri: str) -> Occurrences | None:
+def of_open(documents: Documents, uri: str) -> Occurrences | None:
     """The occurrences of the open roadmap `uri` (None when `uri` is not one)."""
-    parsed = ls.documents.get(uri)
+    parsed = documents.get(uri)
     return of(parsed) if parsed is not None else None

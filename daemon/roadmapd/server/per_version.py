@@ -9,7 +9,7 @@ from .documents import Parsed
 from .protocol_fast import RawJson, encode
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from .documents import Documents
 
 T = TypeVar("T")
 
@@ -23,9 +23,9 @@ def once(parsed: Parsed, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def json_list(ls: RoadmapServer, uri: str, name: str, build: Callable[[Parsed], Any]) -> RawJson:
+def json_list(documents: Documents, uri: str, name: str, build: Callable[[Parsed], Any]) -> RawJson:
     """`build(parsed)` of the open roadmap `uri` encoded once per version; `[]` for any other."""
-    parsed = ls.documents.get(uri)
+    parsed = documents.get(uri)
     if parsed is None:
         return RawJson("[]")
     return once(parsed, name, lambda: RawJson(encode(build(parsed))))

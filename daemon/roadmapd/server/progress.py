@@ -12,12 +12,13 @@ import logging
 import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
+from pygls.lsp.server import LanguageServer
 
-if TYPE_CHECKING:
-    from .app import RoadmapServer
+from .background import Background
+from .controller import EngineDoor
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ class _Progress:
 
 
 class ProgressReporter:
-    def __init__(self, server: RoadmapServer) -> None:
-        self._server = server
+    def __init__(self, server: LanguageServer, background: Background, engine: EngineDoor) -> None:
+        self._server, self._background, self._engine = server, background, engine
         self._active: dict[tuple[str, str], _Progress] = {}
 
     def supported(self) -> bool:
@@ -82,10 +83,10 @@ class ProgressReporter:
         if not future.cancelled() or self._active.get((entry.uri, entry.task_id)) != entry:
             return
         log.info("client cancelled the progress of %s", entry.task_id)
-        self._server.background.spawn(self._cancel(entry), f"cancel {entry.task_id}")
+        self._background.spawn(self._cancel(entry), f"cancel {entry.task_id}")
 
     async def _cancel(self, entry: _Progress) -> None:
-        controller = await self._server.engine.controller()
+        controller = await self._engine.controller()
         if controller is None:
             log.warning("progress of %s cancelled, but no controller is wired", entry.task_id)
             return

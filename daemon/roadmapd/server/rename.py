@@ -22,7 +22,9 @@ from .commands import JsonRpcRequestFailed
 from .occurrences import IdKind, Occurrences, Span
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
 
 VALID: dict[IdKind, tuple[re.Pattern[str], str]] = {
     "spec": (SPEC_ID, "1-5 capitals, an optional '-', 2+ digits"),
@@ -95,19 +97,19 @@ def workspace_edit(occ: Occurrences, uri: str, edits: list[tuple[Span, str]]) ->
     }
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    async def prepare_rename(ls: RoadmapServer, params: types.PrepareRenameParams) -> Any:
-        occ = occurrences.of_open(ls, params.text_document.uri)
+def register(server: LanguageServer, documents: Documents) -> None:
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    async def prepare_rename(params: types.PrepareRenameParams) -> Any:
+        occ = occurrences.of_open(documents, params.text_document.uri)
         if occ is None:
             return None
         task, span = target_at(occ, params.position.line, params.position.character)
         return {"range": span.lsp_range(occ.lines), "placeholder": task.id}
 
-    @ls.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
-    async def rename(ls: RoadmapServer, params: types.RenameParams) -> Any:
+    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    async def rename(params: types.RenameParams) -> Any:
         uri = params.text_document.uri
-        occ = occurrences.of_open(ls, uri)
+        occ = occurrences.of_open(documents, uri)
         if occ is None:
             return None
         task, _ = target_at(occ, params.position.line, params.position.character)

@@ -55,7 +55,12 @@ from .states import TaskStateStore
 from .transcript import TextCoalescer
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .background import Background
+    from .diagnostics import DiagnosticsPublisher
+    from .progress import ProgressReporter
+    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +130,18 @@ def wire_status(status: TaskStatus | str) -> str:
 class RunView:
     """The engine event sink of the language server."""
 
-    def __init__(self, ls: RoadmapServer, states: TaskStateStore, max_turns: int = 0) -> None:
-        self._ls = ls
-        self._states = states
+    def __init__(
+        self,
+        client: LanguageServer,
+        states: TaskStateStore,
+        diagnostics: DiagnosticsPublisher,
+        progress: ProgressReporter,
+        background: Background,
+        settings: Settings,
+        max_turns: int = 0,
+    ) -> None:
+        self._client, self._states, self._diagnostics = client, states, diagnostics
+        self._progress, self._background, self._settings = progress, background, settings
         self.max_turns = max_turns
         self.unsandboxed = False  # set from the config by the engine controller
         self._tasks: dict[str, tuple[str, Task]] = {}
@@ -161,7 +175,7 @@ class RunView:
         self._push(live)
         if live.status == "failed" and stored.problems:
             problems = [p.to_problem() for p in stored.problems]
-            self._ls.diagnostics.publish_check_problems(uri, task, problems)
+            self._diagnostics.publish_check_problems(uri, task, problems)
 
     def restore(self, task_id: str, state: TaskState) -> None:
         """Put a previously shown state back (after a rollback was undone)."""
@@ -188,7 +202,7 @@ class RunView:
         self._text.flush(task_id)
         self._transcript(live, event)
         if isinstance(event, TaskQueued):
-            self._ls.diagnostics.clear_task(live.uri, task_id)
+            self._diagnostics.clear_task(live.uri, task_id)
         elif isinstance(event, TaskStatusChanged):
             self._status(live, event)
         elif isinstance(event, AttemptStarted):
@@ -199,18 +213,18 @@ class RunView:
         elif isinstance(event, ChecksFinished):
             live.problems = len(event.problems)
             if event.passed:
-                self._ls.diagnostics.clear_task(live.uri, task_id)
+                self._diagnostics.clear_task(live.uri, task_id)
                 live.phase = "committing"
             else:
-                self._ls.diagnostics.publish_check_problems(live.uri, live.task, event.problems)
+                self._diagnostics.publish_check_problems(live.uri, live.task, event.problems)
         elif isinstance(event, ReviewFinished) and event.findings:
             live.problems = len(event.findings)
-            self._ls.diagnostics.publish_check_problems(live.uri, live.task, event.findings)
+            self._diagnostics.publish_check_problems(live.uri, live.task, event.findings)
         elif isinstance(event, Committed):
             live.commit = event.commit
         elif isinstance(event, RolledBack):
             if event.done:
-                self._ls.diagnostics.clear_task(live.uri, task_id)
+                self._diagnostics.clear_task(live.uri, task_id)
                 live.problems, live.commit = 0, None
         elif isinstance(event, ApprovalRequested):
             lines = len(event.diff_summary.splitlines())
@@ -223,7 +237,7 @@ class RunView:
             )
             return
         elif isinstance(event, TaskNotRunnable):
-            self._ls.window_show_message(
+            self._client.window_show_message(
                 types.ShowMessageParams(
                     types.MessageType.Warning, f"roadmapd: {task_id} not run: {event.reason}"
                 )
@@ -265,13 +279,13 @@ class RunView:
             live.phase = ""
         if started:
             live.phase = "starting"
-            self._ls.background.spawn(self._begin_progress(live), f"progress {live.task.id}")
+            self._background.spawn(self._begin_progress(live), f"progress {live.task.id}")
         if status not in WORKING:
             final = f"{status}: {event.reason}" if event.reason else status
-            self._ls.task_progress.end(live.uri, live.task.id, final)
+            self._progress.end(live.uri, live.task.id, final)
 
     async def _begin_progress(self, live: _Live) -> None:
-        progress = self._ls.task_progress
+        progress = self._progress
         await progress.begin(live.uri, live.task.id, live.task.title, live.progress_message())
         if self._live.get(live.task.id) is not live or live.status not in WORKING:
             progress.end(live.uri, live.task.id, live.status)  # it ended while we waited
@@ -304,7 +318,7 @@ class RunView:
     @property
     def cost_estimated(self) -> bool:
         """The configured models have no known price: every cost shown is an estimate."""
-        return is_estimate(*self._ls.config.priced_models)
+        return is_estimate(*self._settings.config.priced_models)
 
     def _push(self, live: _Live) -> None:
         state = live.wire(self.cost_estimated)
@@ -316,7 +330,7 @@ class RunView:
             percentage = None
             if self.max_turns and live.turn:
                 percentage = min(99, (live.turns_done + live.turn) * 100 // self.max_turns)
-            self._ls.task_progress.report(live.uri, live.task.id, message, percentage)
+            self._progress.report(live.uri, live.task.id, message, percentage)
 
     def _transcript(self, live: _Live, event: Event) -> None:
         doc: dict[str, Any] = event_to_json(event, secrets=self._secrets)
@@ -329,4 +343,4 @@ class RunView:
 
     def _send(self, task_id: str, attempt: int, kind: Kind, text: str) -> None:
         line = TranscriptLine(taskId=task_id, attempt=attempt, kind=kind, text=text)
-        notify_transcript(self._ls, line)
+        notify_transcript(self._client, line)

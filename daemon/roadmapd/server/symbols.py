@@ -16,7 +16,9 @@ from .per_version import json_list
 from .protocol_fast import RawJson
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .documents import Documents
 
 Symbol = dict[str, Any]
 _HEADING = int(types.SymbolKind.Namespace)
@@ -76,8 +78,8 @@ def document_symbols(roadmap: Roadmap) -> list[Symbol]:
     return top
 
 
-def register(ls: RoadmapServer) -> None:
-    @ls.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    async def symbols(ls: RoadmapServer, params: types.DocumentSymbolParams) -> RawJson:
+def register(server: LanguageServer, documents: Documents) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def symbols(params: types.DocumentSymbolParams) -> RawJson:
         uri = params.text_document.uri
-        return json_list(ls, uri, "symbols", lambda p: document_symbols(p.roadmap))
+        return json_list(documents, uri, "symbols", lambda p: document_symbols(p.roadmap))

@@ -27,7 +27,9 @@ from roadmapd.workspace import WorkspaceError
 from .documents import path_of
 
 if TYPE_CHECKING:
-    from .app import RoadmapServer
+    from pygls.lsp.server import LanguageServer
+
+    from .edits import CheckboxWriter
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,14 @@ Locate = Callable[[str], "tuple[str, Task] | None"]
 class EditorCheckbox:
     """`set_checked(task, checked)` for the roadmap the task was run from (bound by id)."""
 
-    def __init__(self, ls: RoadmapServer, locate: Locate) -> None:
-        self._ls = ls
+    def __init__(
+        self,
+        client: LanguageServer,
+        writer: CheckboxWriter,
+        refresh: Callable[[str], None],
+        locate: Locate,
+    ) -> None:
+        self._client, self._writer, self._refresh = client, writer, refresh
         self._locate = locate
 
     def roadmap_path(self, task: Task) -> Path | None:
@@ -63,10 +71,10 @@ class EditorCheckbox:
             )
         except (OSError, UnicodeDecodeError) as exc:
             disk_error = f"cannot write {path.name}: {exc}"
-        if uri in self._ls.workspace.text_documents:
-            outcome = await self._ls.checkbox.set_checked(uri, task.id, checked)
+        if uri in self._client.workspace.text_documents:
+            outcome = await self._writer.set_checked(uri, task.id, checked)
             if not outcome.applied:
                 log.warning("%s", outcome.message)
-        self._ls.refresh_document(uri)
+        self._refresh(uri)
         if disk_error is not None:
             raise WorkspaceError(disk_error)
