@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from roadmapd.agent.prompts import task_prompt
 from roadmapd.agent.review import Review, Reviewer, review_prompt
@@ -27,12 +27,13 @@ from roadmapd.engine import (
     Event,
     EventSink,
     TaskEngine,
+    TaskLike,
 )
 from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
 from roadmapd.engine.retry import summarize
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
-from roadmapd.roadmap import Task
+from roadmapd.roadmap import DocumentTask, Task, task_of
 from roadmapd.secrets import mark_secret
 from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
 from roadmapd.vcs import Checkpoint, GitWorkspace
@@ -45,6 +46,10 @@ from roadmapd.verify import (
 )
 from roadmapd.verify.evidence import evidence_specs, prepare_evidence_tree
 from roadmapd.workspace_lanes import RoadmapCheckbox, WorkspaceLanes
+
+#: What an engine of a workspace runs: a task (the CLI), or a task with its document (the
+#: language server: its ports get the document with the task).
+RoadmapItem = TypeVar("RoadmapItem", Task, DocumentTask)
 
 
 class WorkspaceError(Exception):
@@ -87,7 +92,8 @@ class AgentAdapter:
         self.root, self.settings, self._api_key = root, settings, api_key
         self._memory, self._gate = memory, gate
 
-    async def open(self, task: Task, *, context: str | None) -> AgentSession:
+    async def open(self, item: Task | DocumentTask, *, context: str | None) -> AgentSession:
+        task = task_of(item)
         prompt = task_prompt(task, memory=self._memory(task) if self._memory else "")
         if context:
             prompt += "\n\n" + context
@@ -103,7 +109,8 @@ class ReviewerAdapter:
     def __init__(self, settings: AgentSettings, api_key: str | None, model: str | None) -> None:
         self._settings, self._api_key, self._model = settings, api_key, model
 
-    async def review(self, task: Task, diff: str, report: CheckReport) -> Review:
+    async def review(self, item: Task | DocumentTask, diff: str, report: CheckReport) -> Review:
+        task = task_of(item)
         prompt = review_prompt(task.title, task.body, task.acceptance, diff, summarize(report))
         reviewer = Reviewer(self._settings, api_key=self._api_key, model=self._model)
         return await reviewer.review(prompt)
@@ -140,7 +147,7 @@ class CheckRunner:
         else:
             self.specs, self.reasons = detect_default_checks(root)
 
-    def specs_for(self, task: Task) -> list[CheckSpec]:
+    def specs_for(self, task: TaskLike) -> list[CheckSpec]:
         own = [
             check_for_command(line, f"verify-{i}" if len(task.verify) > 1 else "verify")
             for i, line in enumerate(task.verify, 1)
@@ -154,15 +161,15 @@ class CheckRunner:
             raise WorkspaceError(refusal)
         return self._jail
 
-    async def verify(self, task: Task) -> CheckReport:
+    async def verify(self, task: TaskLike) -> CheckReport:
         jail = await self._ready_jail()
         return await run_checks(self.root, self.specs_for(task), env=self._env, jail=jail)
 
-    async def baseline(self, task: Task) -> CheckReport:
+    async def baseline(self, task: TaskLike) -> CheckReport:
         return await self.verify(task)  # before the first attempt the tree is the checkpoint
 
     async def tests_at_checkpoint(
-        self, task: Task, checkpoint: Checkpoint, files: Sequence[str]
+        self, task: TaskLike, checkpoint: Checkpoint, files: Sequence[str]
     ) -> CheckReport:
         jail = await self._ready_jail()
         specs = evidence_specs(self.specs, files, self._evidence_run)
@@ -295,12 +302,12 @@ class Workspace:
 
     def engine(
         self,
-        checkbox: RoadmapCheckbox,
+        checkbox: RoadmapCheckbox[RoadmapItem],
         extra_sinks: Sequence[Callable[[Event], None]] = (),
         *,
-        approval: ApprovalPort[Task] | None = None,
+        approval: ApprovalPort[RoadmapItem] | None = None,
         ask_command: Ask | None = None,
-    ) -> TaskEngine[Task, Checkpoint]:
+    ) -> TaskEngine[RoadmapItem, Checkpoint]:
         """The engine of this workspace. `approval` answers the review gate (`approval =
         "before-commit"`); `ask_command(command, why)` is asked before a risky shell command
         (without it, no command is asked about)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from roadmapd.engine import AgentPort, LanePorts, VerifierPort
-from roadmapd.roadmap import Task, apply_edit, checkbox_edit
+from roadmapd.engine import AgentPort, LanePorts, TaskLike, VerifierPort
+from roadmapd.roadmap import apply_edit, checkbox_edit
 from roadmapd.vcs import (
     Checkpoint,
     CommitOutcome,
@@ -23,13 +23,16 @@ from roadmapd.vcs import (
     RollbackOutcome,
 )
 
+T = TypeVar("T", bound=TaskLike)
+T_contra = TypeVar("T_contra", bound=TaskLike, contravariant=True)
 
-class RoadmapCheckbox(Protocol):
+
+class RoadmapCheckbox(Protocol[T_contra]):
     """A CheckboxPort that also says which roadmap file holds a task (parallel lanes need it to
     put the tick into the task's commit)."""
 
-    async def set_checked(self, task: Task, checked: bool) -> None: ...
-    def roadmap_path(self, task: Task) -> Path | None: ...
+    async def set_checked(self, task: T_contra, checked: bool) -> None: ...
+    def roadmap_path(self, task: T_contra) -> Path | None: ...
 
 
 class LaneGit:
@@ -88,7 +91,7 @@ def _ticker(task_id: str) -> Callable[[bytes], bytes]:
     return tick
 
 
-class WorkspaceLanes:
+class WorkspaceLanes(Generic[T]):
     """The engine's LanesPort: per-task worktrees under the store's dir, with the task's
     agent, checks and git working there. The lane's checkbox is the workspace's own: the engine
     calls it once the task's commit (which holds the tick) has landed on the user's branch, to
@@ -98,15 +101,15 @@ class WorkspaceLanes:
         self,
         git: GitWorkspace,
         worktrees: Path,
-        checkbox: RoadmapCheckbox,
-        make_agent: Callable[[Path], AgentPort[Task]],
-        make_verifier: Callable[[Path], VerifierPort[Task]],
+        checkbox: RoadmapCheckbox[T],
+        make_agent: Callable[[Path], AgentPort[T]],
+        make_verifier: Callable[[Path], VerifierPort[T]],
     ) -> None:
         self._git, self._worktrees, self._checkbox = git, worktrees, checkbox
         self._make_agent, self._make_verifier = make_agent, make_verifier
         self._lanes: dict[str, Lane] = {}
 
-    async def open(self, task: Task) -> LanePorts[Task]:
+    async def open(self, task: T) -> LanePorts[T]:
         roadmap = self._checkbox.roadmap_path(task)
         relative = None
         if roadmap is not None and roadmap.resolve().is_relative_to(self._git.root):
@@ -120,7 +123,7 @@ class WorkspaceLanes:
             checkbox=self._checkbox,
         )
 
-    async def close(self, task: Task, lane: LanePorts[Task], *, integrated: bool) -> None:
+    async def close(self, task: T, lane: LanePorts[T], *, integrated: bool) -> None:
         found = self._lanes.pop(task.id, None)
         if found is not None and integrated:
             await self._git.close_lane(found, keep_work=False)

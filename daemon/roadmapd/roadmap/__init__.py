@@ -9,11 +9,12 @@ docs/roadmap-format.md.
 
 from roadmapd.roadmap.edits import CheckboxEdit, TextEdit, apply_edit, checkbox_edit, tick_edit
 from roadmapd.roadmap.incremental import reparse
-from roadmapd.roadmap.model import Heading, Roadmap, Task, task_to_json
+from roadmapd.roadmap.model import DocumentTask, Heading, Roadmap, Task, task_of, task_to_json
 from roadmapd.roadmap.parser import parse, split_lines
 
 __all__ = [
     "CheckboxEdit",
+    "DocumentTask",
     "Heading",
     "Roadmap",
     "Task",
@@ -23,6 +24,7 @@ __all__ = [
     "parse",
     "reparse",
     "split_lines",
+    "task_of",
     "task_to_json",
     "tick_edit",
 ]

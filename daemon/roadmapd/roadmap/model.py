@@ -122,6 +122,49 @@ new_task = partial(tuple.__new__, Task)
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentTask:
+    """A task with the roadmap document it comes from (`uri`): what the language server's
+    engine runs, so that every port handed a task (the checkbox, the review gate) has its
+    document too. To the engine it reads as the task (its `TaskLike` fields)."""
+
+    uri: str
+    task: Task
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+    @property
+    def title(self) -> str:
+        return self.task.title
+
+    @property
+    def checked(self) -> bool:
+        return self.task.checked
+
+    @property
+    def depends(self) -> tuple[str, ...]:
+        return self.task.depends
+
+    @property
+    def verify(self) -> tuple[str, ...]:
+        return self.task.verify
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return self.task.files
+
+    @property
+    def evidence(self) -> str | None:
+        return self.task.evidence
+
+
+def task_of(item: Task | DocumentTask) -> Task:
+    """The task itself, with or without its document."""
+    return item.task if isinstance(item, DocumentTask) else item
+
+
+@dataclass(frozen=True, slots=True)
 class Roadmap:
     tasks: tuple[Task, ...]
     headings: tuple[Heading, ...]

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from lsprotocol import types
 
-from roadmapd_protocol import CommandResult, DiffResult, TranscriptLine
+from roadmapd_protocol import CommandResult, DiffResult, TaskState, TranscriptLine
 
 from .notify import notify_transcript
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-    from roadmapd.roadmap import Task
+    from roadmapd.roadmap import DocumentTask
 
     from .states import TaskStates
 
@@ -36,30 +35,29 @@ ALLOW_ONCE, ALLOW_TASK, DENY = "Allow once", "Allow for this task", "Deny"
 ANSWERS: dict[str, Answer] = {ALLOW_ONCE: "once", ALLOW_TASK: "task", DENY: "deny"}
 
 REGISTER_S = 30.0  # how long a decision waits for the engine to reach the gate (diff under way)
-Locate = Callable[[str], "tuple[str, Any] | None"]  # task id -> (uri, task)
-CheckpointRef = Callable[[str], Awaitable[str | None]]  # task id -> its checkpoint ref
 
 
 class EditorApproval:
-    """ApprovalPort + ask_command for the engine of one language server."""
+    """ApprovalPort + ask_command for the engine of one language server. It follows the task
+    states (what the engine's events made of them) for each task's status and attempt."""
 
-    def __init__(
-        self,
-        client: LanguageServer,
-        states: TaskStates,
-        locate: Locate,
-        status_of: Callable[[str], str | None],
-        checkpoint_ref: CheckpointRef,
-    ) -> None:
-        self._client, self._states, self._locate = client, states, locate
-        self._status_of = status_of
-        self._checkpoint_ref = checkpoint_ref
+    def __init__(self, client: LanguageServer, states: TaskStates) -> None:
+        self._client = client
         self._waiting: dict[str, tuple[asyncio.Future[bool], str]] = {}
+        self._shown: dict[str, TaskState] = {}  # task id -> its latest state
         self._one_question = asyncio.Lock()
+        states.subscribe(self._follow)
+
+    def _follow(self, state: TaskState) -> None:
+        self._shown[state.taskId] = state
+
+    def _status_of(self, task_id: str) -> str | None:
+        state = self._shown.get(task_id)
+        return state.status if state is not None else None
 
     # --- the review gate ------------------------------------------------------------------
 
-    async def approve(self, task: Task, diff_summary: str, *, concerns: str = "") -> bool:
+    async def approve(self, task: DocumentTask, diff_summary: str, *, concerns: str = "") -> bool:
         """Wait until the user approves or rejects `task` (cancelling the task ends the wait).
         With `concerns` the lens says "Approve anyway" (the task's reason says why)."""
         decided: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -100,12 +98,11 @@ class EditorApproval:
             taskIds=[task_id],
         )
 
-    async def diff(self, task_id: str) -> DiffResult:
-        """What a waiting task changed since its checkpoint (the diffTask command)."""
+    async def diff(self, task_id: str, ref: str | None) -> DiffResult:
+        """What a waiting task changed since its checkpoint `ref` (the diffTask command)."""
         waiting = await self._reached(task_id)
         if waiting is None:
             return DiffResult(ok=False, message=f"{task_id} is not awaiting approval")
-        ref = await self._checkpoint_ref(task_id)
         where = f"; compare {ref} with the working tree" if ref else ""
         return DiffResult(
             ok=True,
@@ -148,8 +145,7 @@ class EditorApproval:
         return answer
 
     def _say(self, task_id: str, text: str) -> None:
-        where = self._locate(task_id)
-        state = self._states.get(where[0], task_id) if where is not None else None
+        state = self._shown.get(task_id)
         attempt = state.attempt if state is not None else 0
         line = TranscriptLine(taskId=task_id, attempt=attempt, kind="error", text=text)
         notify_transcript(self._client, line)

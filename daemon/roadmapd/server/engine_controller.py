@@ -25,7 +25,7 @@ from pygls.lsp.server import LanguageServer
 from roadmapd.config import Config, ConfigError
 from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import ACTIVE, DONE, RolledBack, TaskEngine, TaskStatus
-from roadmapd.roadmap import Task
+from roadmapd.roadmap import DocumentTask
 from roadmapd.store import StoreError
 from roadmapd.transcript import log_text
 from roadmapd.vcs import Checkpoint
@@ -77,11 +77,9 @@ class EngineController:
         self._why = "roadmapd: the workspace is not open yet"
         store = states if isinstance(states, TaskStateStore) else TaskStateStore()
         self.view = RunView(client, store, diagnostics, progress, background, settings)
-        self._checkbox = EditorCheckbox(client, checkbox, refresh, self.view.located)
-        self.approval = EditorApproval(
-            client, states, self.view.located, self._status_of, self._checkpoint_ref
-        )
-        self._engine: TaskEngine[Task, Checkpoint] | None = None
+        self._checkbox = EditorCheckbox(client, checkbox, refresh)
+        self.approval = EditorApproval(client, states)
+        self._engine: TaskEngine[DocumentTask, Checkpoint] | None = None
         self._config: Config | None = None
         self._runs: set[asyncio.Task[Any]] = set()
         self._undo: tuple[str, TaskState] | None = None  # the task rolled back, as it was shown
@@ -108,7 +106,7 @@ class EngineController:
 
     # --- the engine, rebuilt for a new configuration when idle -------------------------------
 
-    def _engine_now(self, ws: Workspace) -> TaskEngine[Task, Checkpoint]:
+    def _engine_now(self, ws: Workspace) -> TaskEngine[DocumentTask, Checkpoint]:
         config = self._settings.config
         idle = not self._runs
         if self._engine is None or (idle and config != self._config):
@@ -124,14 +122,17 @@ class EngineController:
             self.view.unsandboxed = config.sandbox == "off"
         return self._engine
 
-    def _tasks(self, uri: str, ids: Sequence[str]) -> tuple[list[Task], tuple[Task, ...]]:
+    def _tasks(
+        self, uri: str, ids: Sequence[str]
+    ) -> tuple[list[DocumentTask], tuple[DocumentTask, ...]]:
+        """The tasks `ids` and every task of the roadmap at `uri`, each with its document."""
         parsed = self._documents.get(uri)
         if parsed is None:
             return [], ()
-        found = [t for i in ids if (t := parsed.roadmap.task(i)) is not None]
         for task in parsed.roadmap.tasks:
-            self.view.bind(uri, task)
-        return found, parsed.roadmap.tasks
+            self.view.follow(uri, task)
+        found = [DocumentTask(uri, t) for i in ids if (t := parsed.roadmap.task(i)) is not None]
+        return found, tuple(DocumentTask(uri, task) for task in parsed.roadmap.tasks)
 
     # --- Controller ---------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class EngineController:
         tasks, all_tasks = self._tasks(uri, task_ids)
         engine = self._engine_now(ws)
         refused: list[str] = []
-        runnable: list[Task] = []
+        runnable: list[DocumentTask] = []
         for task in tasks:
             status = engine.status(task.id)
             if status in ACTIVE:
@@ -271,12 +272,9 @@ class EngineController:
 
     async def diff(self, uri: str, task_id: str) -> DiffResult:
         await self._workspace()
-        return await self.approval.diff(task_id)
+        return await self.approval.diff(task_id, await self._checkpoint_ref(task_id))
 
     # --- the review gate's helpers -------------------------------------------------------------
-
-    def _status_of(self, task_id: str) -> str | None:
-        return self._engine.status(task_id).value if self._engine is not None else None
 
     async def _checkpoint_ref(self, task_id: str) -> str | None:
         """The ref of the task's newest checkpoint (what diffTask compares against)."""
@@ -306,16 +304,25 @@ class EngineController:
         if self._ws is not None:
             self._ws.close()
 
+    async def _find(self, task_id: str, uri: str | None) -> DocumentTask | None:
+        """The task `task_id` with its document: in `uri`, or in the first roadmap holding it."""
+        for where in [uri] if uri is not None else await self._documents.scan():
+            parsed = self._documents.get(where)
+            task = parsed.roadmap.task(task_id) if parsed is not None else None
+            if task is not None:
+                return DocumentTask(where, task)
+        return None
+
     async def _reinstate(self, ws: Workspace, task_id: str, shown: TaskState | None) -> None:
         """After an undone rollback (the engine gave the task its earlier status back, which
         the view has shown): the lens shows exactly what it showed before when this daemon made
         the rollback, and the open buffer gets the tick the restored file has."""
-        where = self.view.located(task_id)
+        where = await self._find(task_id, shown.uri if shown is not None else None)
         if shown is not None:
             self.view.restore(task_id, shown)
         if where is not None and self._engine_now(ws).status(task_id) in DONE:
             try:
-                await self._checkbox.set_checked(where[1], True)
+                await self._checkbox.set_checked(where, True)
             except WorkspaceError as exc:
                 log.warning("re-ticking %s after the undo: %s", task_id, exc)
 
@@ -334,7 +341,9 @@ def _method(value: str) -> Any:
     return value if value in METHODS else "none"
 
 
-def _rollback_result(event: RolledBack, all_tasks: Sequence[Task], task_id: str) -> RollbackResult:
+def _rollback_result(
+    event: RolledBack, all_tasks: Sequence[DocumentTask], task_id: str
+) -> RollbackResult:
     dependants = [t.id for t in all_tasks if task_id in t.depends and t.checked]
     if event.done:
         message = f"rolled back {task_id} ({event.method})"

@@ -149,21 +149,19 @@ class RunView:
         self._text = TextCoalescer(self._emit_text)
         self._secrets = secret_values()
 
-    # --- the task registry (which roadmap a task id belongs to) ------------------------------
+    # --- the tasks shown (the engine's events carry only the task id) -----------------------
 
-    def bind(self, uri: str, task: Task) -> None:
-        """Remember where `task` lives; the engine's events only carry its id."""
+    def follow(self, uri: str, task: Task) -> None:
+        """Show the events of `task` on the document `uri` (the controller says so for every
+        task of a document it runs)."""
         self._tasks[task.id] = (uri, task)
         live = self._live.get(task.id)
         if live is not None:
             live.uri, live.task = uri, task
 
-    def located(self, task_id: str) -> tuple[str, Task] | None:
-        return self._tasks.get(task_id)
-
     def show_persisted(self, uri: str, task: Task, stored: StoredState) -> None:
         """Show a state remembered from an earlier session (interrupted tasks included)."""
-        self.bind(uri, task)
+        self.follow(uri, task)
         live = _Live(uri, task, status=wire_status(stored.status), reason=stored.reason)
         live.attempt = stored.attempts
         live.turns_done = stored.turns

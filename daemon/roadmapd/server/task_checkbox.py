@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from roadmapd.checkbox import DiskTick, set_checked_on_disk
-from roadmapd.roadmap import Task
+from roadmapd.roadmap import DocumentTask
 from roadmapd.workspace import WorkspaceError
 
 from .documents import path_of
@@ -33,32 +33,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Locate = Callable[[str], "tuple[str, Task] | None"]
-
 
 class EditorCheckbox:
-    """`set_checked(task, checked)` for the roadmap the task was run from (bound by id)."""
+    """`set_checked(task, checked)` in the roadmap document the task comes with."""
 
     def __init__(
         self,
         client: LanguageServer,
         writer: CheckboxWriter,
         refresh: Callable[[str], None],
-        locate: Locate,
     ) -> None:
         self._client, self._writer, self._refresh = client, writer, refresh
-        self._locate = locate
 
-    def roadmap_path(self, task: Task) -> Path | None:
+    def roadmap_path(self, task: DocumentTask) -> Path | None:
         """The file of the roadmap the task was run from."""
-        where = self._locate(task.id)
-        return path_of(where[0]) if where is not None else None
+        return path_of(task.uri)
 
-    async def set_checked(self, task: Task, checked: bool) -> None:
-        where = self._locate(task.id)
-        if where is None:
-            raise WorkspaceError(f"task {task.id} is not bound to a roadmap document")
-        uri = where[0]
+    async def set_checked(self, task: DocumentTask, checked: bool) -> None:
+        uri = task.uri
         path = path_of(uri)
         if path is None:
             raise WorkspaceError(f"{uri} is not a file")
