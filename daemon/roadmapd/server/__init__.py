@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .app import RoadmapServer, create_server
-from .controller import Controller
+from .engine_port import Controller
 from .main import main
 from .states import TaskStates, TaskStateStore
 

@@ -29,12 +29,11 @@ from . import (
 )
 from .background import Background
 from .commands import Commands
-from .controller import Controller, EngineDoor
-from .debug import TestHooks
 from .diagnostics import DiagnosticsPublisher
 from .documents import Documents
 from .edits import CheckboxWriter
 from .engine_loader import EngineLoader
+from .engine_port import Controller, EngineDoor
 from .lens_cache import Lenses
 from .lifecycle import Lifecycle
 from .notify import notify_task_state
@@ -44,6 +43,7 @@ from .refresh import Refresh
 from .settings import Settings
 from .state_sync import StateSync
 from .states import TaskStates, TaskStateStore
+from .test_hooks import TestHooks
 from .watch import Watch
 
 

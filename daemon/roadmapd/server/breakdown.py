@@ -28,7 +28,7 @@ from roadmapd_protocol import CMD_BREAK_DOWN_TASK, TaskRef
 from . import occurrences
 from .commands import JsonRpcRequestFailed, validate_task
 from .completion import workspace_paths
-from .texts import clip
+from .lenses import clip
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer

@@ -37,8 +37,8 @@ from roadmapd_protocol import (
     TaskRef,
 )
 
-from .controller import NOT_AVAILABLE, Controller, EngineDoor
 from .documents import Documents, Parsed
+from .engine_port import NOT_AVAILABLE, Controller, EngineDoor
 from .protocol_fast import plain
 from .states import TaskStates
 from .taskview import pending_ids, section_tasks

@@ -17,12 +17,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from roadmapd.roadmap import Roadmap, parse, reparse
+
+from .protocol_fast import RawJson, encode
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +156,25 @@ def _glob_match(rel: str, pattern: str) -> bool:
     if fnmatch.fnmatchcase(rel, pattern):
         return True
     return pattern.startswith("**/") and fnmatch.fnmatchcase(rel, pattern[3:])
+
+
+# --- values computed once per parsed version, kept in that version's `Parsed.cache` ----------
+
+T = TypeVar("T")
+
+
+def once(parsed: Parsed, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` the first time `name` is asked of this version, the kept value afterwards."""
+    hit = parsed.cache.get(name)
+    if hit is None:
+        hit = parsed.cache[name] = (None, compute())
+    value: T = hit[1]
+    return value
+
+
+def json_list(documents: Documents, uri: str, name: str, build: Callable[[Parsed], Any]) -> RawJson:
+    """`build(parsed)` of the open roadmap `uri` encoded once per version; `[]` for any other."""
+    parsed = documents.get(uri)
+    if parsed is None:
+        return RawJson("[]")
+    return once(parsed, name, lambda: RawJson(encode(build(parsed))))

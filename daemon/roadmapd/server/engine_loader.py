@@ -18,7 +18,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from .background import Background
-from .controller import Controller
+from .engine_port import Controller
 
 log = logging.getLogger(__name__)
 LOAD_AFTER_S = 1.0

@@ -10,7 +10,7 @@ from lsprotocol import types
 from roadmapd.roadmap import Roadmap
 
 from . import occurrences
-from .per_version import json_list
+from .documents import json_list
 from .protocol_fast import RawJson
 
 if TYPE_CHECKING:

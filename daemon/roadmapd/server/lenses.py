@@ -25,8 +25,6 @@ from roadmapd_protocol import (
     TaskState,
 )
 
-from .texts import clip
-
 if TYPE_CHECKING:
     from .taskview import Section
 
@@ -153,3 +151,9 @@ def header_lenses(
         elif total:
             rows.append(_lens(line, "✓ section done"))
     return rows
+
+
+def clip(text: str, limit: int) -> str:
+    """`text`, or its first `limit - 1` characters and an ellipsis (what a lens or a message
+    holds)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

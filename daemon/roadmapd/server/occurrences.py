@@ -17,8 +17,7 @@ from roadmapd.roadmap.ids import IdKind as ExplicitKind
 from roadmapd.roadmap.ids import written_id
 from roadmapd.roadmap.metadata import BULLET, DEPENDS_KEY, depends_tokens, written_line
 
-from .documents import Parsed
-from .per_version import once
+from .documents import Parsed, once
 
 if TYPE_CHECKING:
     from .documents import Documents

@@ -18,7 +18,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from .background import Background
-from .controller import EngineDoor
+from .engine_port import EngineDoor
 
 log = logging.getLogger(__name__)
 

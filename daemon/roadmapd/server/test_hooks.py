@@ -24,10 +24,10 @@ from roadmapd_protocol import (
     TaskState,
 )
 
-from .controller import EngineDoor
 from .diagnostics import DiagnosticsPublisher
 from .documents import Documents
 from .edits import CheckboxWriter
+from .engine_port import EngineDoor
 from .progress import ProgressReporter
 from .protocol_fast import plain
 from .states import TaskStates, TaskStateStore
