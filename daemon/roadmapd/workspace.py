@@ -35,7 +35,9 @@ from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import DocumentTask, Task, task_of
 from roadmapd.secrets import mark_secret
-from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
+from roadmapd.store import StateStore
+from roadmapd.store.background import BackgroundSinks
+from roadmapd.store.recorder import StateRecorder
 from roadmapd.vcs import Checkpoint, GitWorkspace
 from roadmapd.verify import (
     CheckSpec,

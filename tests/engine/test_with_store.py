@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from roadmapd.engine import Event, TaskEngine, TaskStatus
-from roadmapd.store import StateRecorder, StateStore
+from roadmapd.store import StateStore
+from roadmapd.store.recorder import StateRecorder
 
 
 async def test_state_and_log_follow_the_run_and_survive_a_restart(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from roadmapd.engine import RunFinished, TaskStatus, TaskStatusChanged
 from roadmapd.files import file_lock
-from roadmapd.store import BackgroundSinks, StateRecorder, StateStore
+from roadmapd.store import StateStore
+from roadmapd.store.background import BackgroundSinks
+from roadmapd.store.recorder import StateRecorder
 
 
 def _status(status: TaskStatus, previous: TaskStatus) -> TaskStatusChanged:

@@ -21,7 +21,8 @@ from roadmapd.engine import (
     TaskStatusChanged,
 )
 from roadmapd.problems import Problem, Range
-from roadmapd.store import StateRecorder, StateStore, StoreError
+from roadmapd.store import StateStore, StoreError
+from roadmapd.store.recorder import StateRecorder
 
 KEY = "sk-ant-test-secret-0123456789"
 
