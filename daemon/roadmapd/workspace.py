@@ -19,7 +19,7 @@ from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.checkbox import DiskTick, set_checked_on_disk
-from roadmapd.config import Config, load_config
+from roadmapd.config import Config
 from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
     ApprovalPort,
@@ -34,8 +34,6 @@ from roadmapd.engine.retry import summarize
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import DocumentTask, Task, task_of
-from roadmapd.secrets import mark_secret
-from roadmapd.store import StateStore
 from roadmapd.store.background import BackgroundSinks
 from roadmapd.store.recorder import StateRecorder
 from roadmapd.vcs import Checkpoint, GitWorkspace
@@ -47,33 +45,13 @@ from roadmapd.verify import (
     run_checks,
 )
 from roadmapd.verify.evidence import evidence_specs, prepare_evidence_tree
+from roadmapd.workspace_base import WorkspaceBase
+from roadmapd.workspace_base import WorkspaceError as WorkspaceError
 from roadmapd.workspace_lanes import RoadmapCheckbox, WorkspaceLanes
 
 #: What an engine of a workspace runs: a task (the CLI), or a task with its document (the
 #: language server: its ports get the document with the task).
 RoadmapItem = TypeVar("RoadmapItem", Task, DocumentTask)
-
-
-class WorkspaceError(Exception):
-    """The workspace cannot be used as it is (not a git repository, bad roadmap path...)."""
-
-
-def find_repo_root(start: Path) -> Path:
-    """The top of the git work tree containing `start` (git run through the vcs door: the
-    allowlisted environment, hardening config, never a `git` from the working tree)."""
-    from roadmapd.vcs.gitproc import toplevel
-    from roadmapd.vcs.outcomes import VcsError
-
-    where = start if start.is_dir() else start.parent
-    try:
-        top = toplevel(where) if where.is_dir() else None
-    except VcsError:
-        top = None
-    if top is None:
-        raise WorkspaceError(
-            f"{where}: not inside a git repository (roadmapd commits each task: run `git init`)"
-        )
-    return top
 
 
 class AgentAdapter:
@@ -246,12 +224,9 @@ def engine_settings(config: Config) -> EngineSettings:
 
 
 @dataclass
-class Workspace:
-    """A git work tree with its configuration, state store and git facade."""
+class Workspace(WorkspaceBase):
+    """A git work tree with its configuration, state store and git facade (and its engine)."""
 
-    root: Path
-    config: Config
-    store: StateStore
     git: GitWorkspace
     api_key: str | None = None
     _recorder: StateRecorder | None = field(default=None, repr=False)
@@ -259,11 +234,8 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
-        root = find_repo_root(path.resolve())
-        config = load_config(root, overrides)
-        mark_secret(config.secret_env)
-        store = StateStore(root)
-        store.recover()
+        base = WorkspaceBase.open(path, overrides)
+        root, config = base.root, base.config
         git = GitWorkspace(
             root,
             run_hooks=config.run_hooks,
@@ -272,13 +244,7 @@ class Workspace:
             protect_ignored_mb=config.protect_ignored_mb,
             protect_ignored_skip=config.protect_ignored_skip,
         )
-        return cls(root, config, store, git, os.environ.get("ANTHROPIC_API_KEY"))
-
-    def roadmap_paths(self) -> list[Path]:
-        found: list[Path] = []
-        for pattern in self.config.roadmaps:
-            found += sorted(p for p in self.root.glob(pattern) if p.is_file())
-        return list(dict.fromkeys(found))
+        return cls(root, config, base.store, git, os.environ.get("ANTHROPIC_API_KEY"))
 
     @property
     def memory(self) -> ProjectMemory:

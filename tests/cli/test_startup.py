@@ -1,8 +1,10 @@
 """The light commands start fast: `roadmapd --help`, `roadmapd tasks FILE --json` and
 `roadmapd status` never import the anthropic SDK (about 1.4 s to import here), its HTTP client
-or GitPython; they load when a task runs. Held on the real command (the console script, else
-`python -m roadmapd`) with `-X importtime` (PYTHONPROFILEIMPORTTIME); the times themselves are
-measured by benchmarks/startup.py, never here."""
+or GitPython; they load when a task runs. `roadmapd status` does not even import the engine,
+the agent or the checks: it reads the configuration and the state store through the light part
+of the workspace (`roadmapd.workspace_base`). Held on the real command (the console script,
+else `python -m roadmapd`) with `-X importtime` (PYTHONPROFILEIMPORTTIME); the times themselves
+are measured by benchmarks/startup.py, never here."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from roadmapd.store import StateStore
 
 from .conftest import MakeRepo
 
@@ -51,3 +55,41 @@ def test_light_commands_do_not_import_the_sdk_or_gitpython(
     modules = imported(done.stderr)
     assert "roadmapd" in modules
     assert sorted(modules & set(HEAVY)) == []
+
+
+#: What a command that only reads the workspace (`status`, `log`) must not import: the
+#: composition root, the engine, the agent's session, the checks.
+ENGINE = ("roadmapd.workspace", "roadmapd.engine", "roadmapd.agent.session", "roadmapd.verify")
+
+
+def imported_modules(importtime: str) -> set[str]:
+    """Every module named in `-X importtime` output."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in importtime.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+
+
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"]], ids=" ".join)
+def test_reading_commands_do_not_import_the_engine(
+    make_repo: MakeRepo, one_task_roadmap: str, args: list[str]
+) -> None:
+    repo = make_repo(one_task_roadmap)
+    store = StateStore(repo.path, root=repo.state_dir)
+    store.update("sub", lambda state: setattr(state, "last_run_id", "run-1"))
+    with store.open_run_log("run-1") as log:
+        log.append({"type": "run_started", "run_id": "run-1", "task_ids": ["sub"]})
+    done = subprocess.run(
+        [*roadmapd_command(), *args],
+        cwd=repo.path,
+        env={**repo.env, "PYTHONPROFILEIMPORTTIME": "1"},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = imported_modules(done.stderr)
+    assert "roadmapd.store.state" in modules
+    assert sorted(m for m in modules if any(m == e or m.startswith(e + ".") for e in ENGINE)) == []

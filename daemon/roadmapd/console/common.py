@@ -2,17 +2,18 @@
 
 Light on purpose: `roadmapd tasks` needs only this and the parser. The workspace (the
 composition root: the engine, git, the checks, the agent) and the configuration load when a
-command opens a workspace.
+command opens a workspace; a command that only reads (`status`, `log`) opens its light part
+(`read_workspace`: the configuration and the state store, no engine).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Generic, TextIO, TypeAlias, TypeVar
 
 from roadmapd.problems import Problem, format_problem
 from roadmapd.roadmap import Roadmap, Task, parse
@@ -20,6 +21,10 @@ from roadmapd.secrets import protect_stdio
 
 if TYPE_CHECKING:
     from roadmapd.workspace import Workspace
+    from roadmapd.workspace_base import WorkspaceBase
+
+#: The workspace a command opened: the whole one, or its light part.
+W = TypeVar("W", bound="WorkspaceBase")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -47,10 +52,11 @@ def read_roadmap(path: Path) -> Roadmap:
 
 
 @dataclass
-class Project:
-    """An open workspace and the one roadmap file a command works on."""
+class ProjectOf(Generic[W]):
+    """An open workspace (the whole one or its light part) and the one roadmap file a command
+    works on."""
 
-    workspace: Workspace
+    workspace: W
     roadmap_path: Path
     roadmap: Roadmap
 
@@ -61,6 +67,10 @@ class Project:
         return found
 
 
+#: A project whose workspace can run tasks.
+Project: TypeAlias = "ProjectOf[Workspace]"
+
+
 def unknown_task(task_id: str, tasks: Sequence[Task], path: Path) -> str:
     ids = [t.id for t in tasks]
     shown = ", ".join(ids[:12]) + (", ..." if len(ids) > 12 else "")
@@ -69,12 +79,25 @@ def unknown_task(task_id: str, tasks: Sequence[Task], path: Path) -> str:
 
 
 def open_workspace(start: Path, overrides: Mapping[str, Any] | None = None) -> Workspace:
+    from roadmapd.workspace import Workspace
+
+    return _opened(lambda: Workspace.open(start, overrides))
+
+
+def read_workspace(start: Path) -> WorkspaceBase:
+    """The workspace around `start` without its engine, for a command that only reads it."""
+    from roadmapd.workspace_base import WorkspaceBase
+
+    return _opened(lambda: WorkspaceBase.open(start))
+
+
+def _opened(open_it: Callable[[], W]) -> W:
     from roadmapd.config import ConfigError
     from roadmapd.store import StoreError
-    from roadmapd.workspace import Workspace, WorkspaceError
+    from roadmapd.workspace_base import WorkspaceError
 
     try:
-        ws = Workspace.open(start, overrides)
+        ws = open_it()
     except (WorkspaceError, ConfigError, StoreError) as exc:
         raise CommandError(str(exc)) from None
     protect_stdio(ws.config.secret_env)
@@ -86,13 +109,22 @@ def open_project(roadmap: str | None, overrides: Mapping[str, Any] | None = None
 
     Without a path the first file matching the configured `roadmaps` patterns is used.
     """
+    return _project(roadmap, lambda start: open_workspace(start, overrides))
+
+
+def read_project(roadmap: str | None) -> ProjectOf[WorkspaceBase]:
+    """`open_project` without the engine, for a command that only reads the workspace."""
+    return _project(roadmap, read_workspace)
+
+
+def _project(roadmap: str | None, open_at: Callable[[Path], W]) -> ProjectOf[W]:
     if roadmap is not None:
         path = Path(roadmap).resolve()
         if not path.is_file():
             raise CommandError(f"{roadmap}: no such file")
-        ws = open_workspace(path.parent, overrides)
+        ws = open_at(path.parent)
     else:
-        ws = open_workspace(Path.cwd(), overrides)
+        ws = open_at(Path.cwd())
         paths = ws.roadmap_paths()
         if not paths:
             patterns = ", ".join(ws.config.roadmaps)
@@ -100,19 +132,19 @@ def open_project(roadmap: str | None, overrides: Mapping[str, Any] | None = None
                 f"{ws.root}: no roadmap file found (looked for {patterns}); pass its path"
             )
         path = paths[0]
-    return Project(ws, path, read_roadmap(path))
+    return ProjectOf(ws, path, read_roadmap(path))
 
 
-def find_task_anywhere(ws: Workspace, task_id: str, roadmap: str | None) -> Project:
+def find_task_anywhere(ws: W, task_id: str, roadmap: str | None) -> ProjectOf[W]:
     """The project whose roadmap holds `task_id`: the given file, else every configured one."""
     if roadmap is not None:
         path = Path(roadmap).resolve()
-        project = Project(ws, path, read_roadmap(path))
+        project = ProjectOf(ws, path, read_roadmap(path))
         project.task(task_id)
         return project
     paths = ws.roadmap_paths()
     for path in paths:
-        project = Project(ws, path, read_roadmap(path))
+        project = ProjectOf(ws, path, read_roadmap(path))
         if project.roadmap.task(task_id) is not None:
             return project
     names = ", ".join(p.name for p in paths) or "no roadmap file"

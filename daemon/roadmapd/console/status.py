@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from roadmapd.agent.pricing import format_cost, is_estimate
-from roadmapd.console.common import EXIT_OK, open_project, show_path
+from roadmapd.console.common import EXIT_OK, read_project, show_path
 from roadmapd.roadmap import Task
 from roadmapd.store import TaskState, UsageModel
 
@@ -89,7 +89,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def status_command(roadmap: str | None, as_json: bool) -> int:
-    project = open_project(roadmap)
+    project = read_project(roadmap)
     states = project.workspace.store.all()
     estimated = is_estimate(*project.workspace.config.priced_models)
     rows = status_rows(project.roadmap.tasks, states, estimated)

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 from roadmapd.agent.pricing import is_estimate
-from roadmapd.console.common import EXIT_OK, CommandError, open_workspace
+from roadmapd.console.common import EXIT_OK, CommandError, read_workspace
 from roadmapd.store import StoreError
 from roadmapd.transcript import log_text
 
 
 def log_command(task_id: str, as_json: bool, run_id: str | None) -> int:
-    ws = open_workspace(Path.cwd())
+    ws = read_workspace(Path.cwd())
     run = run_id or ws.store.last_run_id(task_id)
     if run is None:
         raise CommandError(f"no run of task {task_id!r} is recorded (see `roadmapd status`)")
