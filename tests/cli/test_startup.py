@@ -58,8 +58,15 @@ def test_light_commands_do_not_import_the_sdk_or_gitpython(
 
 
 #: What a command that only reads the workspace (`status`, `log`) must not import: the
-#: composition root, the engine, the agent's session, the checks.
-ENGINE = ("roadmapd.workspace", "roadmapd.engine", "roadmapd.agent.session", "roadmapd.verify")
+#: composition root, the engine, the agent's session, the checks, the git facade (finding the
+#: work tree needs only `vcs.gitproc`).
+ENGINE = (
+    "roadmapd.workspace",
+    "roadmapd.engine",
+    "roadmapd.agent.session",
+    "roadmapd.verify",
+    "roadmapd.vcs.workspace",
+)
 
 
 def imported_modules(importtime: str) -> set[str]:

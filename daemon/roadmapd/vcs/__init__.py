@@ -7,27 +7,61 @@ fsmonitor, no git from the working tree); snapshots never let git into a nested 
 See docs/git.md for the refs layout, the hardening, and how to recover anything by hand.
 """
 
-from .changes import changed_files, diff_since
-from .checkpoints import capture_checkpoint, latest_checkpoint
-from .commit import commit_message, commit_task
-from .faults import fault_point
-from .hooks import HookSettings
-from .integrate import Integration, integrate
-from .lanes import Lane, close_lane, open_lane
-from .listing import list_checkpoints
-from .outcomes import (
-    Checkpoint,
-    CheckpointInfo,
-    CommitOutcome,
-    FileChange,
-    IgnoredPolicy,
-    RollbackOutcome,
-    VcsError,
-)
-from .plumbing import Plumbing
-from .rollback import restore_checkpoint, rollback_task
-from .undo import undo_rollback
-from .workspace import GitWorkspace
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from roadmapd.lazy import lazy_exports
+
+if TYPE_CHECKING:  # the names, as mypy and import-linter read them (roadmapd/lazy.py)
+    from .changes import changed_files, diff_since
+    from .checkpoints import capture_checkpoint, latest_checkpoint
+    from .commit import commit_message, commit_task
+    from .faults import fault_point
+    from .hooks import HookSettings
+    from .integrate import Integration
+    from .lanes import Lane, close_lane, open_lane
+    from .listing import list_checkpoints
+    from .outcomes import (
+        Checkpoint,
+        CheckpointInfo,
+        CommitOutcome,
+        FileChange,
+        IgnoredPolicy,
+        RollbackOutcome,
+        VcsError,
+    )
+    from .plumbing import Plumbing
+    from .rollback import restore_checkpoint, rollback_task
+    from .undo import undo_rollback
+    from .workspace import GitWorkspace
+else:
+    __getattr__ = lazy_exports(
+        __name__,
+        {
+            ".changes": ("changed_files", "diff_since"),
+            ".checkpoints": ("capture_checkpoint", "latest_checkpoint"),
+            ".commit": ("commit_message", "commit_task"),
+            ".faults": ("fault_point",),
+            ".hooks": ("HookSettings",),
+            ".integrate": ("Integration",),
+            ".lanes": ("Lane", "close_lane", "open_lane"),
+            ".listing": ("list_checkpoints",),
+            ".outcomes": (
+                "Checkpoint",
+                "CheckpointInfo",
+                "CommitOutcome",
+                "FileChange",
+                "IgnoredPolicy",
+                "RollbackOutcome",
+                "VcsError",
+            ),
+            ".plumbing": ("Plumbing",),
+            ".rollback": ("restore_checkpoint", "rollback_task"),
+            ".undo": ("undo_rollback",),
+            ".workspace": ("GitWorkspace",),
+        },
+    )
 
 __all__ = [
     "Checkpoint",
@@ -49,7 +83,6 @@ __all__ = [
     "commit_task",
     "diff_since",
     "fault_point",
-    "integrate",
     "latest_checkpoint",
     "list_checkpoints",
     "open_lane",
