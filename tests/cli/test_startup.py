@@ -58,11 +58,13 @@ def test_light_commands_do_not_import_the_sdk_or_gitpython(
 
 
 #: What a command that only reads the workspace (`status`, `log`) must not import: the
-#: composition root, the engine, the agent's session, the checks, the git facade (finding the
-#: work tree needs only `vcs.gitproc`).
+#: composition root, the engine's run loop, the agent's session, the checks, the git facade
+#: (finding the work tree needs only `vcs.gitproc`; the transcript of `log`, the engine's
+#: events).
 ENGINE = (
     "roadmapd.workspace",
-    "roadmapd.engine",
+    "roadmapd.engine.engine",
+    "roadmapd.engine.runner",
     "roadmapd.agent.session",
     "roadmapd.verify",
     "roadmapd.vcs.workspace",
@@ -78,7 +80,7 @@ def imported_modules(importtime: str) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("args", [["status"], ["status", "--json"]], ids=" ".join)
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["log", "sub"]], ids=" ".join)
 def test_reading_commands_do_not_import_the_engine(
     make_repo: MakeRepo, one_task_roadmap: str, args: list[str]
 ) -> None:

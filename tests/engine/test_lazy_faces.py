@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-FACES = ("roadmapd.vcs",)
+FACES = ("roadmapd.engine", "roadmapd.vcs")
 
 
 def static_and_runtime(package: str) -> tuple[dict[str, str], dict[str, str]]:
