@@ -247,11 +247,6 @@ class Workspace(WorkspaceBase):
         return cls(root, config, base.store, git, os.environ.get("ANTHROPIC_API_KEY"))
 
     @property
-    def memory(self) -> ProjectMemory:
-        paths = self.store.paths
-        return ProjectMemory(paths.memory_file, paths.lock_file)
-
-    @property
     def recorder(self) -> StateRecorder:
         if self._recorder is None:
             self._recorder = StateRecorder(self.store)

@@ -1,6 +1,6 @@
 """A workspace without its engine: the git work tree's root, its configuration, its state store.
 
-What the commands that only read open (`roadmapd status`, `roadmapd log`): it imports no
+What the commands that need no engine open (`roadmapd status`, `log`, `memory`): it imports no
 engine, agent, checks or git facade, so they answer in a fraction of the time the composition
 root (`roadmapd.workspace.Workspace`, which adds them) takes to import.
 """
@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmapd.config import Config, load_config
 from roadmapd.secrets import mark_secret
 from roadmapd.store import StateStore
+
+if TYPE_CHECKING:
+    from roadmapd.memory import ProjectMemory
 
 
 class WorkspaceError(Exception):
@@ -63,3 +66,11 @@ class WorkspaceBase:
         for pattern in self.config.roadmaps:
             found += sorted(p for p in self.root.glob(pattern) if p.is_file())
         return list(dict.fromkeys(found))
+
+    @property
+    def memory(self) -> ProjectMemory:
+        """The project memory of passed tasks (imported when asked for: `status` never is)."""
+        from roadmapd.memory import ProjectMemory
+
+        paths = self.store.paths
+        return ProjectMemory(paths.memory_file, paths.lock_file)

@@ -57,7 +57,7 @@ def test_light_commands_do_not_import_the_sdk_or_gitpython(
     assert sorted(modules & set(HEAVY)) == []
 
 
-#: What a command that only reads the workspace (`status`, `log`) must not import: the
+#: What a command that needs no engine (`status`, `log`, `memory`) must not import: the
 #: composition root, the engine's run loop, the agent's session, the checks, the git facade
 #: (finding the work tree needs only `vcs.gitproc`; the transcript of `log`, the engine's
 #: events).
@@ -80,7 +80,9 @@ def imported_modules(importtime: str) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["log", "sub"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [["status"], ["status", "--json"], ["log", "sub"], ["memory"]], ids=" ".join
+)
 def test_reading_commands_do_not_import_the_engine(
     make_repo: MakeRepo, one_task_roadmap: str, args: list[str]
 ) -> None:

@@ -2,8 +2,8 @@
 
 Light on purpose: `roadmapd tasks` needs only this and the parser. The workspace (the
 composition root: the engine, git, the checks, the agent) and the configuration load when a
-command opens a workspace; a command that only reads (`status`, `log`) opens its light part
-(`read_workspace`: the configuration and the state store, no engine).
+command opens a workspace; a command that needs no engine (`status`, `log`, `memory`) opens
+its light part (`read_workspace`: the configuration and the state store).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def open_workspace(start: Path, overrides: Mapping[str, Any] | None = None) -> W
 
 
 def read_workspace(start: Path) -> WorkspaceBase:
-    """The workspace around `start` without its engine, for a command that only reads it."""
+    """The workspace around `start` without its engine, for a command that needs none."""
     from roadmapd.workspace_base import WorkspaceBase
 
     return _opened(lambda: WorkspaceBase.open(start))
@@ -113,7 +113,7 @@ def open_project(roadmap: str | None, overrides: Mapping[str, Any] | None = None
 
 
 def read_project(roadmap: str | None) -> ProjectOf[WorkspaceBase]:
-    """`open_project` without the engine, for a command that only reads the workspace."""
+    """`open_project` without the engine, for a command that needs none."""
     return _project(roadmap, read_workspace)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from roadmapd.console.common import EXIT_OK, open_workspace
+from roadmapd.console.common import EXIT_OK, read_workspace
 from roadmapd.memory import render_entry
 
 
 def memory_command(*, clear: bool, as_json: bool) -> int:
-    ws = open_workspace(Path.cwd())
+    ws = read_workspace(Path.cwd())
     memory = ws.memory
     if clear:
         count = memory.clear()
