@@ -16,7 +16,7 @@ import pytest
 
 from roadmapd.store import StateStore
 
-from .conftest import MakeRepo
+from .conftest import MakeRepo, Repo
 
 HEAVY = ("anthropic", "httpx2", "git")
 
@@ -26,22 +26,8 @@ def roadmapd_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "roadmapd"]
 
 
-def imported(importtime: str) -> set[str]:
-    """The top-level packages named in `-X importtime` output."""
-    return {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in importtime.splitlines()
-        if line.startswith("import time:") and line.count("|") == 2
-    }
-
-
-@pytest.mark.parametrize(
-    "args", [["--help"], ["tasks", "ROADMAP.md", "--json"], ["status"]], ids=" ".join
-)
-def test_light_commands_do_not_import_the_sdk_or_gitpython(
-    make_repo: MakeRepo, one_task_roadmap: str, args: list[str]
-) -> None:
-    repo = make_repo(one_task_roadmap)
+def imported(repo: Repo, args: list[str]) -> set[str]:
+    """Every module `roadmapd ARGS` imported (from its `-X importtime` output)."""
     done = subprocess.run(
         [*roadmapd_command(), *args],
         cwd=repo.path,
@@ -52,9 +38,22 @@ def test_light_commands_do_not_import_the_sdk_or_gitpython(
         timeout=60,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    modules = imported(done.stderr)
-    assert "roadmapd" in modules
-    assert sorted(modules & set(HEAVY)) == []
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["tasks", "ROADMAP.md", "--json"], ["status"]], ids=" ".join
+)
+def test_light_commands_do_not_import_the_sdk_or_gitpython(
+    make_repo: MakeRepo, one_task_roadmap: str, args: list[str]
+) -> None:
+    packages = {m.split(".")[0] for m in imported(make_repo(one_task_roadmap), args)}
+    assert "roadmapd" in packages
+    assert sorted(packages & set(HEAVY)) == []
 
 
 #: What a command that needs no engine (`status`, `log`, `memory`) must not import: the
@@ -71,15 +70,6 @@ ENGINE = (
 )
 
 
-def imported_modules(importtime: str) -> set[str]:
-    """Every module named in `-X importtime` output."""
-    return {
-        line.rsplit("|", 1)[1].strip()
-        for line in importtime.splitlines()
-        if line.startswith("import time:") and line.count("|") == 2
-    }
-
-
 @pytest.mark.parametrize(
     "args", [["status"], ["status", "--json"], ["log", "sub"], ["memory"]], ids=" ".join
 )
@@ -91,16 +81,6 @@ def test_reading_commands_do_not_import_the_engine(
     store.update("sub", lambda state: setattr(state, "last_run_id", "run-1"))
     with store.open_run_log("run-1") as log:
         log.append({"type": "run_started", "run_id": "run-1", "task_ids": ["sub"]})
-    done = subprocess.run(
-        [*roadmapd_command(), *args],
-        cwd=repo.path,
-        env={**repo.env, "PYTHONPROFILEIMPORTTIME": "1"},
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    modules = imported_modules(done.stderr)
+    modules = imported(repo, args)
     assert "roadmapd.store.state" in modules
     assert sorted(m for m in modules if any(m == e or m.startswith(e + ".") for e in ENGINE)) == []
