@@ -352,7 +352,7 @@ def measure_edit_split(n: int, repeats: int = 20) -> dict[str, float]:
     from roadmapd.roadmap import parse
     from roadmapd.server.documents import Documents
     from roadmapd.server.lens_cache import DocumentLenses, LensCache
-    from roadmapd.server.states import TaskStateStore
+    from roadmapd.server.task_states import InMemoryTaskStates
 
     def best(f: Any) -> float:
         times = []
@@ -369,7 +369,7 @@ def measure_edit_split(n: int, repeats: int = 20) -> dict[str, float]:
         buffers = {uri: TextDocument(uri, "\n".join(lines), version=1)}
         docs = Documents(lambda: buffers)
         docs.configure(root, ["ROADMAP.md"])
-        states = TaskStateStore()
+        states = InMemoryTaskStates()
         cache = LensCache(states)
         first = docs.get(uri)
         assert first is not None

@@ -11,7 +11,7 @@ from pygls.workspace import TextDocument
 
 from roadmapd.server.documents import Documents, Parsed
 from roadmapd.server.lens_cache import DocumentLenses, LensCache
-from roadmapd.server.states import TaskStateStore
+from roadmapd.server.task_states import InMemoryTaskStates
 from roadmapd_protocol import TaskState
 
 ROADMAP = """\
@@ -65,7 +65,7 @@ def titles(payload: str) -> dict[int, list[str]]:
     return out
 
 
-def check(cache: LensCache, parsed: Parsed, states: TaskStateStore) -> dict[int, list[str]]:
+def check(cache: LensCache, parsed: Parsed, states: InMemoryTaskStates) -> dict[int, list[str]]:
     """The cached payload, asserted equal to a fresh build (the oracle)."""
     cached = cache.lenses(parsed)
     fresh = DocumentLenses(parsed, states, {}).payload()
@@ -75,7 +75,7 @@ def check(cache: LensCache, parsed: Parsed, states: TaskStateStore) -> dict[int,
 
 def test_state_changes_rebuild_the_task_its_dependants_and_the_counts(tmp_path: Path) -> None:
     buffers = Buffers(tmp_path, ROADMAP)
-    states = TaskStateStore()
+    states = InMemoryTaskStates()
     cache = LensCache(states)
     parsed = buffers.parsed()
     uri = buffers.uri
@@ -104,7 +104,7 @@ def test_state_changes_rebuild_the_task_its_dependants_and_the_counts(tmp_path: 
 
 def test_edits_reuse_unchanged_rows_and_stay_exact(tmp_path: Path) -> None:
     buffers = Buffers(tmp_path, ROADMAP)
-    states = TaskStateStore()
+    states = InMemoryTaskStates()
     cache = LensCache(states)
     states.update(state(buffers.uri, "T004", "failed", problems=1))
     check(cache, buffers.parsed(), states)
@@ -127,7 +127,7 @@ def test_rows_equal_the_lenses_of_each_task(tmp_path: Path) -> None:
 
     text = ROADMAP + '- [ ] Ünïcode "quoted" \\ task <!-- id: q"1\\ -->\n- [x] T006 Done one\n'
     buffers = Buffers(tmp_path, text)
-    states = TaskStateStore()
+    states = InMemoryTaskStates()
     parsed = buffers.parsed()
     rows = json.loads(LensCache(states).lenses(parsed))
     for task in parsed.roadmap.tasks:
@@ -139,7 +139,7 @@ def test_rows_equal_the_lenses_of_each_task(tmp_path: Path) -> None:
 
 def test_the_header_never_says_all_done_while_the_only_task_runs(tmp_path: Path) -> None:
     buffers = Buffers(tmp_path, "# Plan\n\n- [ ] T001 The only task\n")
-    states = TaskStateStore()
+    states = InMemoryTaskStates()
     cache = LensCache(states)
     parsed, uri = buffers.parsed(), buffers.uri
     assert check(cache, parsed, states)[0] == ["▶ Run all pending (1)"]

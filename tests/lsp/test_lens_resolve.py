@@ -22,7 +22,7 @@ from roadmapd.server.lens_resolve import (
     lens_ref,
     resolves_lenses,
 )
-from roadmapd.server.states import TaskStateStore
+from roadmapd.server.task_states import InMemoryTaskStates
 from roadmapd_protocol import CMD_RUN_TASK, TaskState
 
 from .conftest import make_repo, register_client_handlers, server_config
@@ -75,7 +75,7 @@ def resolved(cache: LensCache, payload: str) -> list[Any]:
     return out
 
 
-def check(cache: LensCache, parsed: Parsed, states: TaskStateStore) -> list[Any]:
+def check(cache: LensCache, parsed: Parsed, states: InMemoryTaskStates) -> list[Any]:
     """The resolvable payload, resolved, equals the whole lenses built from scratch."""
     light = cache.lenses(parsed, resolvable=True)
     whole = json.loads(DocumentLenses(parsed, states, {}).payload())
@@ -85,7 +85,7 @@ def check(cache: LensCache, parsed: Parsed, states: TaskStateStore) -> list[Any]
 
 def test_resolved_lenses_equal_whole_lenses_through_states_and_edits(tmp_path: Path) -> None:
     documents, buffers, uri = open_doc(tmp_path, big_roadmap())
-    states = TaskStateStore()
+    states = InMemoryTaskStates()
     cache = LensCache(states)
     parsed = current(documents, uri)
     bare = check(cache, parsed, states)
@@ -112,7 +112,7 @@ def test_resolved_lenses_equal_whole_lenses_through_states_and_edits(tmp_path: P
 def test_resolvable_payload_is_smaller(tmp_path: Path) -> None:
     documents, _, uri = open_doc(tmp_path, big_roadmap())
     parsed = current(documents, uri)
-    states = TaskStateStore()
+    states = InMemoryTaskStates()
     light = LensCache(states).lenses(parsed, resolvable=True)
     whole = LensCache(states).lenses(parsed)
     assert len(json.loads(light)) == len(json.loads(whole))
@@ -121,7 +121,7 @@ def test_resolvable_payload_is_smaller(tmp_path: Path) -> None:
 
 def test_small_documents_and_other_clients_get_whole_lenses(tmp_path: Path) -> None:
     documents, _, uri = open_doc(tmp_path, big_roadmap(RESOLVE_FROM_TASKS - 10))
-    cache = LensCache(TaskStateStore())
+    cache = LensCache(InMemoryTaskStates())
     assert all("command" in lens for lens in json.loads(cache.lenses(current(documents, uri))))
     small = cache.lenses(current(documents, uri), resolvable=True)
     assert all("command" in lens for lens in json.loads(small))
@@ -129,7 +129,7 @@ def test_small_documents_and_other_clients_get_whole_lenses(tmp_path: Path) -> N
 
 def test_stale_lenses_resolve_to_nothing(tmp_path: Path) -> None:
     documents, _, uri = open_doc(tmp_path, big_roadmap())
-    cache = LensCache(TaskStateStore())
+    cache = LensCache(InMemoryTaskStates())
     bare = [lens for lens in json.loads(cache.lenses(current(documents, uri), resolvable=True))]
     doc_ref = next(lens_data(lens["data"])[0] for lens in bare if "data" in lens)
     assert cache.command(doc_ref, "T00001", 4, 0) is not None

@@ -5,6 +5,13 @@ from __future__ import annotations
 from .app import RoadmapServer, create_server
 from .engine_port import Controller
 from .main import main
-from .states import TaskStates, TaskStateStore
+from .task_states import InMemoryTaskStates, TaskStates
 
-__all__ = ["Controller", "RoadmapServer", "TaskStateStore", "TaskStates", "create_server", "main"]
+__all__ = [
+    "Controller",
+    "InMemoryTaskStates",
+    "RoadmapServer",
+    "TaskStates",
+    "create_server",
+    "main",
+]

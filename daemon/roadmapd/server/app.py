@@ -42,7 +42,7 @@ from .protocol_fast import FastProtocol
 from .refresh import Refresh
 from .settings import Settings
 from .state_sync import StateSync
-from .states import TaskStates, TaskStateStore
+from .task_states import InMemoryTaskStates, TaskStates
 from .test_hooks import TestHooks
 from .watch import Watch
 
@@ -67,7 +67,7 @@ def create_server(
     """
     server = RoadmapServer()
     background = Background()
-    task_states: TaskStates = states if states is not None else TaskStateStore()
+    task_states: TaskStates = states if states is not None else InMemoryTaskStates()
     documents = Documents(lambda: server.workspace.text_documents)
     diagnostics = DiagnosticsPublisher(server.text_document_publish_diagnostics)
     engine = EngineDoor(controller)

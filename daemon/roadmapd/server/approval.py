@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from roadmapd.roadmap import DocumentTask
 
-    from .states import TaskStates
+    from .task_states import TaskStates
 
 log = logging.getLogger(__name__)
 

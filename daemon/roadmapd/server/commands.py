@@ -40,7 +40,7 @@ from roadmapd_protocol import (
 from .documents import Documents, Parsed
 from .engine_port import NOT_AVAILABLE, Controller, EngineDoor
 from .protocol_fast import plain
-from .states import TaskStates
+from .task_states import TaskStates
 from .taskview import pending_ids, section_tasks
 
 M = TypeVar("M", bound=BaseModel)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
     from .documents import Documents
-    from .states import TaskStates
+    from .task_states import TaskStates
 
 MAX_PATHS = 2000
 SKIP_DIRS = frozenset(

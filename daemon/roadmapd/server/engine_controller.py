@@ -48,8 +48,8 @@ from .edits import CheckboxWriter
 from .progress import ProgressReporter
 from .runs import RunView
 from .settings import Settings
-from .states import TaskStates, TaskStateStore
 from .task_checkbox import EditorCheckbox
+from .task_states import InMemoryTaskStates, TaskStates
 
 log = logging.getLogger(__name__)
 METHODS = get_args(RollbackMethod)
@@ -75,7 +75,7 @@ class EngineController:
         self._states, self._background = states, background
         self._ws: Workspace | None = None
         self._why = "roadmapd: the workspace is not open yet"
-        store = states if isinstance(states, TaskStateStore) else TaskStateStore()
+        store = states if isinstance(states, InMemoryTaskStates) else InMemoryTaskStates()
         self.view = RunView(client, store, diagnostics, progress, background, settings)
         self._checkbox = EditorCheckbox(client, checkbox, refresh)
         self.approval = EditorApproval(client, states)

@@ -19,7 +19,7 @@ from roadmapd_protocol import (
 )
 
 from .inlay_hints import duration_text
-from .states import TaskStates
+from .task_states import TaskStates
 from .taskview import blocked_by
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .background import Background
     from .documents import Documents
-    from .states import TaskStates
+    from .task_states import TaskStates
 
 
 def duration_text(seconds: float) -> str:

@@ -4,7 +4,7 @@ cancellable work-done progress per running task, check problems as diagnostics, 
 
 `RunView` is an engine event sink (called synchronously on the loop for every event). It keeps
 a small live record per task (attempt, phase, turns, tokens, cost) and pushes a wire
-`TaskState` into the server's `TaskStateStore` whenever something visible changed. Persisted
+`TaskState` into the server's `InMemoryTaskStates` whenever something visible changed. Persisted
 states (after a restart) enter through `show_persisted`.
 """
 
@@ -51,7 +51,7 @@ from roadmapd.transcript import Kind, describe
 from roadmapd_protocol import TaskState, TranscriptLine
 
 from .notify import notify_transcript
-from .states import TaskStateStore
+from .task_states import InMemoryTaskStates
 from .transcript import TextCoalescer
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class RunView:
     def __init__(
         self,
         client: LanguageServer,
-        states: TaskStateStore,
+        states: InMemoryTaskStates,
         diagnostics: DiagnosticsPublisher,
         progress: ProgressReporter,
         background: Background,

@@ -13,7 +13,7 @@ from roadmapd.roadmap import Heading, Roadmap, Task
 from roadmapd.statuses import ACTIVE, DONE
 from roadmapd_protocol import TaskState
 
-from .states import TaskStates
+from .task_states import TaskStates
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from .edits import CheckboxWriter
 from .engine_port import EngineDoor
 from .progress import ProgressReporter
 from .protocol_fast import plain
-from .states import TaskStates, TaskStateStore
+from .task_states import InMemoryTaskStates, TaskStates
 
 ENV = "ROADMAPD_TEST_HOOKS"
 
@@ -128,7 +128,7 @@ class TestHooks:
 
         @server.feature("roadmapd/debug/setState")
         async def set_state(params: Any) -> None:
-            assert isinstance(states, TaskStateStore)
+            assert isinstance(states, InMemoryTaskStates)
             states.update(TaskState.model_validate(_arg(params, "state")))
 
         @server.feature("roadmapd/debug/setChecked")

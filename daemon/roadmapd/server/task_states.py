@@ -1,8 +1,10 @@
-"""The task-state view the server reads its lenses and hovers from, and the engine writes to.
+"""The wire task states (`roadmapd_protocol.TaskState`) the lenses, hovers and hints show.
 
-`TaskStates` is the read port (`get(uri, task_id)`); `TaskStateStore` is the in-memory
-implementation the lead wires to the engine: the engine calls `update(state)` on every change
-and the server, subscribed as a listener, refreshes lenses and notifies the client.
+`TaskStates` is the read port (`get(uri, task_id)`, `generation`, `subscribe`);
+`InMemoryTaskStates` is its in-memory implementation for one editor session: the run view
+(`runs.py`) calls `update(state)` on every visible change, and the subscribers (the lens
+cache, the state sync to the client) hear it. Not the durable task states: those are the
+store's (`store/state.py`), one JSON file per task.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ class TaskStates(Protocol):
         ...
 
 
-class TaskStateStore:
-    """In-memory task states keyed by (uri, task id); listeners hear every update."""
+class InMemoryTaskStates:
+    """The wire task states of this session keyed by (uri, task id); listeners hear every update."""
 
     def __init__(self) -> None:
         self._states: dict[str, dict[str, TaskState]] = {}
