@@ -45,8 +45,8 @@ from .background import Background
 from .diagnostics import DiagnosticsPublisher
 from .documents import Documents
 from .edits import CheckboxWriter
+from .event_view import EventView
 from .progress import ProgressReporter
-from .runs import RunView
 from .settings import Settings
 from .task_checkbox import EditorCheckbox
 from .task_states import InMemoryTaskStates, TaskStates
@@ -76,7 +76,7 @@ class EngineController:
         self._ws: Workspace | None = None
         self._why = "roadmapd: the workspace is not open yet"
         store = states if isinstance(states, InMemoryTaskStates) else InMemoryTaskStates()
-        self.view = RunView(client, store, diagnostics, progress, background, settings)
+        self.view = EventView(client, store, diagnostics, progress, background, settings)
         self._checkbox = EditorCheckbox(client, checkbox, refresh)
         self.approval = EditorApproval(client, states)
         self._engine: TaskEngine[DocumentTask, Checkpoint] | None = None

@@ -1,8 +1,8 @@
 """The wire task states (`roadmapd_protocol.TaskState`) the lenses, hovers and hints show.
 
 `TaskStates` is the read port (`get(uri, task_id)`, `generation`, `subscribe`);
-`InMemoryTaskStates` is its in-memory implementation for one editor session: the run view
-(`runs.py`) calls `update(state)` on every visible change, and the subscribers (the lens
+`InMemoryTaskStates` is its in-memory implementation for one editor session: the event view
+(`event_view.py`) calls `update(state)` on every visible change, and the subscribers (the lens
 cache, the state sync to the client) hear it. Not the durable task states: those are the
 store's (`store/state.py`), one JSON file per task.
 """

@@ -2,10 +2,14 @@
 cancellable work-done progress per running task, check problems as diagnostics, and the
 `roadmapd/transcript` stream.
 
-`RunView` is an engine event sink (called synchronously on the loop for every event). It keeps
+`EventView` is an engine event sink (called synchronously on the loop for every event). It keeps
 a small live record per task (attempt, phase, turns, tokens, cost) and pushes a wire
 `TaskState` into the server's `InMemoryTaskStates` whenever something visible changed. Persisted
 states (after a restart) enter through `show_persisted`.
+
+The engine's events carry only a task id; the view's own record of which document each task
+belongs to (`follow`, said by the engine adapter for every task of a document it runs) is a
+dict of a few lines, used by nothing else, so it stays here.
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ def wire_status(status: TaskStatus | str) -> str:
     return "pending" if value == TaskStatus.IDLE.value else value
 
 
-class RunView:
+class EventView:
     """The engine event sink of the language server."""
 
     def __init__(
