@@ -1,4 +1,4 @@
-"""The private pygls members `server/protocol_fast.py` overrides or reads, held to their shape.
+"""The private pygls members `server/rpc/protocol.py` overrides or reads, held to their shape.
 
 pyproject.toml pins pygls to one minor version because FastProtocol leans on members pygls does
 not promise to keep. When a new pygls renames or reshapes one of them, this test fails with the
@@ -18,7 +18,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 
-from roadmapd.server.protocol_fast import FastProtocol
+from roadmapd.server.rpc.protocol import FastProtocol
 
 OVERRIDDEN = {
     "_send_response": ["self", "msg_id", "result", "error"],

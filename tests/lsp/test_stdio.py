@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from roadmapd.server.stdio import MAX_HEADER_LINE, Framer
+from roadmapd.server.rpc.stdio import MAX_HEADER_LINE, Framer
 
 from .conftest import make_repo
 from .test_robustness import frame, read_message, response

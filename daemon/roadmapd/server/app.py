@@ -38,8 +38,8 @@ from .lens_cache import Lenses
 from .lifecycle import Lifecycle
 from .notify import notify_task_state
 from .progress import ProgressReporter
-from .protocol_fast import FastProtocol
 from .refresh import Refresh
+from .rpc.protocol import FastProtocol
 from .settings import Settings
 from .state_sync import StateSync
 from .task_states import InMemoryTaskStates, TaskStates

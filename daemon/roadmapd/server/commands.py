@@ -39,7 +39,7 @@ from roadmapd_protocol import (
 
 from .documents import Documents, Parsed
 from .engine_port import NOT_AVAILABLE, Controller, EngineDoor
-from .protocol_fast import plain
+from .rpc.protocol import plain
 from .task_states import TaskStates
 from .taskview import pending_ids, section_tasks
 

@@ -24,7 +24,7 @@ from pygls.workspace import TextDocument
 
 from roadmapd.roadmap import Roadmap, parse, reparse
 
-from .protocol_fast import RawJson, encode
+from .rpc.protocol import RawJson, encode
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from roadmapd.roadmap import Roadmap
 
 from . import occurrences
 from .documents import json_list
-from .protocol_fast import RawJson
+from .rpc.protocol import RawJson
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer

@@ -36,7 +36,7 @@ from roadmapd_protocol import TaskState
 from .documents import Parsed
 from .lens_resolve import RESOLVE_FROM_TASKS, lens_ref, register_resolve, resolves_lenses
 from .lenses import Lens, header_lenses, task_lenses
-from .protocol_fast import RawJson, encode
+from .rpc.protocol import RawJson, encode
 from .task_states import TaskStates
 from .taskview import blocked_by, is_pending, sections
 

@@ -9,7 +9,7 @@ import sys
 from roadmapd.secrets import protect_stdio
 
 from .app import create_server
-from .stdio import serve_stdio
+from .rpc.stdio import serve_stdio
 
 
 def _parser() -> argparse.ArgumentParser:

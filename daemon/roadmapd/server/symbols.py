@@ -13,7 +13,7 @@ from lsprotocol import types
 from roadmapd.roadmap import Heading, Roadmap, Task
 
 from .documents import json_list
-from .protocol_fast import RawJson
+from .rpc.protocol import RawJson
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer

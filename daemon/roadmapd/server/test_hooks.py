@@ -29,7 +29,7 @@ from .documents import Documents
 from .edits import CheckboxWriter
 from .engine_port import EngineDoor
 from .progress import ProgressReporter
-from .protocol_fast import plain
+from .rpc.protocol import plain
 from .task_states import InMemoryTaskStates, TaskStates
 
 ENV = "ROADMAPD_TEST_HOOKS"
