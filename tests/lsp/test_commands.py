@@ -1,4 +1,4 @@
-"""Commands over stdio: argument validation, the no-controller error, dispatch, progress."""
+"""Commands over stdio: argument validation, the no-engine-port error, dispatch, progress."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ async def test_section_and_all_reject_bad_arguments(client: LanguageClient, repo
     assert "takes no arguments" in undo.message
 
 
-async def test_valid_commands_without_a_controller(client: LanguageClient, repo: Path) -> None:
+async def test_valid_commands_without_an_engine_port(client: LanguageClient, repo: Path) -> None:
     doc = (repo / "ROADMAP.md").as_uri()
     for command, arg in [
         (CMD_RUN_TASK, {"uri": doc, "taskId": "T001"}),
@@ -109,9 +109,9 @@ async def test_valid_commands_without_a_controller(client: LanguageClient, repo:
     assert "not available in this build" in info.value.message
 
 
-async def test_commands_reach_the_controller(client: LanguageClient, repo: Path) -> None:
+async def test_commands_reach_the_engine_port(client: LanguageClient, repo: Path) -> None:
     doc = (repo / "ROADMAP.md").as_uri()
-    await client.protocol.send_request_async("roadmapd/debug/useRecordingController", {})
+    await client.protocol.send_request_async("roadmapd/debug/useRecordingEnginePort", {})
     ref = {"uri": doc, "taskId": "T001"}
     ran = await execute(client, CMD_RUN_TASK, ref)
     assert ran == {"ok": True, "message": "queued 1", "taskIds": ["T001"]}
@@ -140,7 +140,7 @@ async def test_commands_reach_the_controller(client: LanguageClient, repo: Path)
 
 async def test_progress_and_client_cancel(client: LanguageClient, repo: Path) -> None:
     doc = (repo / "ROADMAP.md").as_uri()
-    await client.protocol.send_request_async("roadmapd/debug/useRecordingController", {})
+    await client.protocol.send_request_async("roadmapd/debug/useRecordingEnginePort", {})
     ref = {"uri": doc, "taskId": "T003"}
     token = await client.protocol.send_request_async(
         "roadmapd/debug/progress", {**ref, "action": "begin"}
@@ -164,6 +164,6 @@ async def test_progress_and_client_cancel(client: LanguageClient, repo: Path) ->
         if await cancelled():
             break
         await asyncio.sleep(0.05)
-    assert await cancelled(), "a client cancel should reach controller.cancel"
+    assert await cancelled(), "a client cancel should reach EnginePort.cancel"
     await client.protocol.send_request_async("roadmapd/debug/progress", {**ref, "action": "end"})
     await eventually(lambda: client.progress_reports[token][-1].kind == "end", "the end report")

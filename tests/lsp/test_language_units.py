@@ -14,7 +14,7 @@ from roadmapd.server.app import create_server
 from roadmapd.server.breakdown import BreakdownError, insertion, log_event, parse_subtasks
 from roadmapd.server.documents import Documents, uri_of
 from roadmapd.server.edits import CheckboxWriter
-from roadmapd.server.engine_controller import start_verb
+from roadmapd.server.engine_adapter import start_verb
 from roadmapd.server.fixes import lookalike_fixes, next_free
 from roadmapd.server.inlay_hints import duration_text
 from roadmapd.server.occurrences import Occurrences, build

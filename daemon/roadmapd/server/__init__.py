@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .app import RoadmapServer, create_server
-from .engine_port import Controller
+from .engine_port import EnginePort
 from .main import main
 from .task_states import InMemoryTaskStates, TaskStates
 
 __all__ = [
-    "Controller",
+    "EnginePort",
     "InMemoryTaskStates",
     "RoadmapServer",
     "TaskStates",

@@ -4,8 +4,9 @@ gives each the few collaborators it needs.
 `RoadmapServer` is the LSP endpoint (pygls's protocol state: capabilities, open buffers, the
 wire) and nothing else; every feature owns its own state (`Lenses` its cache and refresh,
 `Watch` its poller, `Settings` the merged config, ...). The engine is reached only through the
-`Controller` port behind `EngineDoor`: given (tests), or built on first use after the engine
-module was imported in the background (`engine_loader`), so `roadmapd serve` starts light.
+engine port (`EnginePort`) behind `EngineDoor`: given (tests), or built on first use after
+the engine module was imported in the background (`engine_loader`), so `roadmapd serve` starts
+light.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .diagnostics import DiagnosticsPublisher
 from .documents import Documents
 from .edits import CheckboxWriter
 from .engine_loader import EngineLoader
-from .engine_port import Controller, EngineDoor
+from .engine_port import EngineDoor, EnginePort
 from .lens_cache import Lenses
 from .lifecycle import Lifecycle
 from .notify import notify_task_state
@@ -55,13 +56,13 @@ class RoadmapServer(LanguageServer):
 
 
 def create_server(
-    controller: Controller | None = None,
+    engine_port: EnginePort | None = None,
     states: TaskStates | None = None,
     load_engine: bool = False,
 ) -> RoadmapServer:
-    """The roadmapd language server. Without a controller, commands answer a clear error.
+    """The roadmapd language server. Without an engine port, commands answer a clear error.
 
-    With `load_engine` (`roadmapd serve`), the engine's controller is built from the workspace
+    With `load_engine` (`roadmapd serve`), the engine adapter is built from the workspace
     root the client sends at `initialize`: imported in the background (`engine_loader`), it
     finishes opening the workspace in the background too.
     """
@@ -70,7 +71,7 @@ def create_server(
     task_states: TaskStates = states if states is not None else InMemoryTaskStates()
     documents = Documents(lambda: server.workspace.text_documents)
     diagnostics = DiagnosticsPublisher(server.text_document_publish_diagnostics)
-    engine = EngineDoor(controller)
+    engine = EngineDoor(engine_port)
     settings = Settings(server, documents, diagnostics)
     lenses = Lenses(server, documents, task_states, background)
     refresh = Refresh(documents, diagnostics, lenses.request_refresh)
@@ -86,10 +87,10 @@ def create_server(
 
     lifecycle.on_shutdown.append(flush_states)
 
-    if load_engine and controller is None:
+    if load_engine and engine_port is None:
 
-        def attach(module: ModuleType) -> Controller:
-            built = module.EngineController(
+        def attach(module: ModuleType) -> EnginePort:
+            built = module.EngineAdapter(
                 client=server,
                 settings=settings,
                 documents=documents,
@@ -104,7 +105,7 @@ def create_server(
             return built  # type: ignore[no-any-return]
 
         def start_loading() -> None:
-            engine.build_with(EngineLoader(attach, lenses.first_served, background).controller)
+            engine.build_with(EngineLoader(attach, lenses.first_served, background).port)
 
         lifecycle.on_initialize.append(start_loading)
 

@@ -5,8 +5,8 @@ server. A verified task waits (status `awaiting_approval`) until `roadmapd.appro
 `roadmapd.rejectTask` resolves its future, or until the task is cancelled. A risky shell
 command is put to the user with `window/showMessageRequest` ("Allow once", "Allow for this
 task", "Deny"); no answer, an error, or a client without the capability denies it, with a
-transcript line saying why. The engine controller owns the one gate of its engine and answers
-the approve, reject and diff commands with it (the `Controller` port).
+transcript line saying why. The engine adapter owns the one gate of its engine and answers
+the approve, reject and diff commands with it (the `EnginePort`).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Every handler validates its arguments with the protocol's pydantic model (a bad argument is a
 JSON-RPC InvalidParams error naming the field and what was expected), resolves task ids against
 the current parse (an unknown id is an error naming the id and the document), and only then
-calls the controller port, the one door to the engine (approveTask, rejectTask and diffTask
-too: they answer the engine's review gate). With no controller wired, valid commands answer a
+calls the engine port, the one door to the engine (approveTask, rejectTask and diffTask
+too: they answer the engine's review gate). With no engine port wired, valid commands answer a
 RequestFailed error saying that task running is not available in this build.
 """
 
@@ -38,7 +38,7 @@ from roadmapd_protocol import (
 )
 
 from .documents import Documents, Parsed
-from .engine_port import NOT_AVAILABLE, Controller, EngineDoor
+from .engine_port import NOT_AVAILABLE, EngineDoor, EnginePort
 from .rpc.protocol import plain
 from .task_states import TaskStates
 from .taskview import pending_ids, section_tasks
@@ -112,14 +112,14 @@ class Commands:
     def __init__(self, documents: Documents, states: TaskStates, engine: EngineDoor) -> None:
         self._documents, self._states, self._engine = documents, states, engine
 
-    async def _controller(self, command: str) -> Controller:
-        controller = await self._engine.controller()
-        if controller is None:
+    async def _port(self, command: str) -> EnginePort:
+        port = await self._engine.port()
+        if port is None:
             raise JsonRpcRequestFailed(f"{command}: {NOT_AVAILABLE}")
-        return controller
+        return port
 
     def register(self, server: LanguageServer) -> None:
-        documents, states, door = self._documents, self._states, self._controller
+        documents, states, door = self._documents, self._states, self._port
 
         @server.command(CMD_RUN_TASK)
         async def run_task(*args: Any) -> dict[str, Any]:
@@ -142,8 +142,8 @@ class Commands:
         @server.command(CMD_ROLLBACK_TASK)
         async def rollback_task(*args: Any) -> dict[str, Any]:
             ref, _ = validate_task(documents, RollbackArgs, CMD_ROLLBACK_TASK, args)
-            controller = await door(CMD_ROLLBACK_TASK)
-            result = await controller.rollback(ref.uri, ref.taskId, ref.force)
+            port = await door(CMD_ROLLBACK_TASK)
+            result = await port.rollback(ref.uri, ref.taskId, ref.force)
             return result.model_dump()
 
         @server.command(CMD_SHOW_LOG)

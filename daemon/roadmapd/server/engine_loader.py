@@ -2,10 +2,10 @@
 
 Importing the engine (the anthropic SDK, GitPython, the agent) takes about a second, and
 opening the workspace more. `EngineLoader` starts loading it (import in a worker thread, then
-`attach` builds the `Controller` from the imported module) `SETTLE_S` after the first lenses have
+`attach` builds the `EnginePort` from the imported module) `SETTLE_S` after the first lenses have
 been served (or after `LOAD_AFTER_S` without a lens request), so the import does not compete
 with the editor's first burst of requests; the first command starts the load at once and waits
-for it (`EngineDoor.build_with(loader.controller)`). A load that failed is reported by each
+for it (`EngineDoor.build_with(loader.port)`). A load that failed is reported by each
 command.
 """
 
@@ -18,14 +18,14 @@ from collections.abc import Callable
 from types import ModuleType
 
 from .background import Background
-from .engine_port import Controller
+from .engine_port import EnginePort
 
 log = logging.getLogger(__name__)
 LOAD_AFTER_S = 1.0
 SETTLE_S = 1.0
-MODULE = "roadmapd.server.engine_controller"
+MODULE = "roadmapd.server.engine_adapter"
 
-Attach = Callable[[ModuleType], Controller]  # the imported engine module -> the controller
+Attach = Callable[[ModuleType], EnginePort]  # the imported engine module -> the port
 
 
 class EngineLoader:
@@ -33,16 +33,16 @@ class EngineLoader:
         self._go = asyncio.Event()
         self._loaded = background.spawn(self._load(attach, first_lenses), "load the engine")
 
-    async def _load(self, attach: Attach, first_lenses: asyncio.Event) -> Controller:
+    async def _load(self, attach: Attach, first_lenses: asyncio.Event) -> EnginePort:
         await _any_of([first_lenses, self._go], LOAD_AFTER_S)
         await _any_of([self._go], SETTLE_S)  # the editor's first requests come in a burst
         module = await asyncio.to_thread(importlib.import_module, MODULE)
-        controller: Controller = attach(module)
+        port: EnginePort = attach(module)
         log.debug("engine loaded")
-        return controller
+        return port
 
-    async def controller(self) -> Controller:
-        """The controller, once loaded (starts the load now if it has not started yet)."""
+    async def port(self) -> EnginePort:
+        """The engine port, once loaded (starts the load now if it has not started yet)."""
         self._go.set()
         await asyncio.wait([self._loaded])
         if self._loaded.cancelled():
@@ -52,8 +52,8 @@ class EngineLoader:
         exc = self._loaded.exception()
         if exc is not None:
             raise RuntimeError(f"roadmapd: the task engine did not load: {exc}")
-        controller: Controller = self._loaded.result()
-        return controller
+        port: EnginePort = self._loaded.result()
+        return port
 
 
 async def _any_of(events: list[asyncio.Event], timeout: float) -> None:

@@ -1,10 +1,10 @@
-"""The controller port: the one door from the server to the engine.
+"""The engine port: the one door from the server to the engine.
 
 Every command that runs, cancels, rolls back, approves or rejects a task, or asks for its log or
 diff, goes through this port. The server validates every command's arguments against the
 protocol models, resolves task ids against the parsed roadmap, and only then calls the
-controller. `engine_controller.EngineController` implements it with the engine; tests may pass
-their own to `create_server(controller=...)`.
+port. `engine_adapter.EngineAdapter` implements it with the engine; tests may pass
+their own to `create_server(engine_port=...)`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from roadmapd_protocol import CheckpointsResult, CommandResult, DiffResult, Roll
 NOT_AVAILABLE = "task running is not available in this build"
 
 
-class Controller(Protocol):
+class EnginePort(Protocol):
+    """What the server may ask of the engine (implemented by `EngineAdapter`, or a test's own)."""
+
     async def run(self, uri: str, task_ids: list[str]) -> CommandResult:
         """Queue the tasks (document order) of the roadmap at `uri`."""
         ...
@@ -50,22 +52,22 @@ class Controller(Protocol):
 
 
 class EngineDoor:
-    """Where the server finds its Controller: given (tests), built on first use (`roadmapd
+    """Where the server finds its EnginePort: given (tests), built on first use (`roadmapd
     serve`: the engine is imported in the background, `engine_loader`), or none (this build
     runs no tasks: every command answers `NOT_AVAILABLE`)."""
 
-    def __init__(self, controller: Controller | None = None) -> None:
-        self._controller = controller
-        self._build: Callable[[], Awaitable[Controller]] | None = None
+    def __init__(self, port: EnginePort | None = None) -> None:
+        self._port = port
+        self._build: Callable[[], Awaitable[EnginePort]] | None = None
 
-    def use(self, controller: Controller) -> None:
-        self._controller = controller
+    def use(self, port: EnginePort) -> None:
+        self._port = port
 
-    def build_with(self, build: Callable[[], Awaitable[Controller]]) -> None:
-        """`build()` gives the controller at the first command (and raises if it cannot)."""
+    def build_with(self, build: Callable[[], Awaitable[EnginePort]]) -> None:
+        """`build()` gives the port at the first command (and raises if it cannot)."""
         self._build = build
 
-    async def controller(self) -> Controller | None:
-        if self._controller is None and self._build is not None:
-            self._controller = await self._build()
-        return self._controller
+    async def port(self) -> EnginePort | None:
+        if self._port is None and self._build is not None:
+            self._port = await self._build()
+        return self._port

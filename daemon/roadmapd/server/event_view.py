@@ -147,7 +147,7 @@ class EventView:
         self._client, self._states, self._diagnostics = client, states, diagnostics
         self._progress, self._background, self._settings = progress, background, settings
         self.max_turns = max_turns
-        self.unsandboxed = False  # set from the config by the engine controller
+        self.unsandboxed = False  # set from the config by the engine adapter
         self._tasks: dict[str, tuple[str, Task]] = {}
         self._live: dict[str, _Live] = {}
         self._text = TextCoalescer(self._emit_text)
@@ -156,7 +156,7 @@ class EventView:
     # --- the tasks shown (the engine's events carry only the task id) -----------------------
 
     def follow(self, uri: str, task: Task) -> None:
-        """Show the events of `task` on the document `uri` (the controller says so for every
+        """Show the events of `task` on the document `uri` (the engine adapter says so for every
         task of a document it runs)."""
         self._tasks[task.id] = (uri, task)
         live = self._live.get(task.id)

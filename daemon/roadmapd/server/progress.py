@@ -1,9 +1,9 @@
-"""Work-done progress, one per running task, with the client's cancel mapped to the controller.
+"""Work-done progress, one per running task, with the client's cancel mapped to the engine port.
 
 The engine side calls `begin` when a task starts, `report` on each phase/turn and `end` when it
 finishes. A progress is only created when the client advertises `window.workDoneProgress`;
 otherwise every call is a no-op. Cancelling the progress in the editor calls
-`controller.cancel(uri, task_id)` (as a tracked background task).
+`EnginePort.cancel(uri, task_id)` (as a tracked background task).
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ class ProgressReporter:
         self._background.spawn(self._cancel(entry), f"cancel {entry.task_id}")
 
     async def _cancel(self, entry: _Progress) -> None:
-        controller = await self._engine.controller()
-        if controller is None:
-            log.warning("progress of %s cancelled, but no controller is wired", entry.task_id)
+        port = await self._engine.port()
+        if port is None:
+            log.warning("progress of %s cancelled, but no engine port is wired", entry.task_id)
             return
-        await controller.cancel(entry.uri, entry.task_id)
+        await port.cancel(entry.uri, entry.task_id)

@@ -2,7 +2,7 @@
 
 Registered only when the environment has ROADMAPD_TEST_HOOKS=1 (the end-to-end tests and the
 benchmark set it; users never do). They let a test push a task state, tick a box through the
-CheckboxWriter, publish check problems, drive a work-done progress, and install a controller
+CheckboxWriter, publish check problems, drive a work-done progress, and install an engine port
 that records its calls, all through the real server process.
 """
 
@@ -35,8 +35,8 @@ from .task_states import InMemoryTaskStates, TaskStates
 ENV = "ROADMAPD_TEST_HOOKS"
 
 
-class RecordingController:
-    """A controller that only records what it was asked (the real one comes from the engine)."""
+class RecordingEnginePort:
+    """An engine port that only records what it was asked (the real one comes from the engine)."""
 
     def __init__(self) -> None:
         self.calls: list[list[Any]] = []
@@ -117,11 +117,11 @@ class TestHooks:
     def register(self, server: LanguageServer) -> None:
         if os.environ.get(ENV) != "1":
             return
-        recorder = RecordingController()
+        recorder = RecordingEnginePort()
         documents, states, diagnostics = self._documents, self._states, self._diagnostics
         task_progress, checkbox, engine = self._progress, self._checkbox, self._engine
 
-        @server.feature("roadmapd/debug/useRecordingController")
+        @server.feature("roadmapd/debug/useRecordingEnginePort")
         async def use_recorder(params: Any) -> list[list[Any]]:
             engine.use(recorder)
             return recorder.calls

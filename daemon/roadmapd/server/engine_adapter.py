@@ -1,4 +1,5 @@
-"""The `Controller` port implemented with the task engine of the workspace.
+"""The engine port (`EnginePort`) implemented with the task engine of the workspace: the engine
+adapter.
 
 Built by the composition root (`app.py`) once the client is initialised and this module is
 imported, with the editor-side collaborators it needs: the workspace comes from the root the
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 METHODS = get_args(RollbackMethod)
 
 
-class EngineController:
+class EngineAdapter:
     """Opens the workspace in the background; every method waits for that first."""
 
     def __init__(
@@ -134,7 +135,7 @@ class EngineController:
         found = [DocumentTask(uri, t) for i in ids if (t := parsed.roadmap.task(i)) is not None]
         return found, tuple(DocumentTask(uri, task) for task in parsed.roadmap.tasks)
 
-    # --- Controller ---------------------------------------------------------------------------
+    # --- EnginePort ---------------------------------------------------------------------------
 
     async def run(self, uri: str, task_ids: list[str]) -> CommandResult:
         ws = await self._workspace()
