@@ -21,8 +21,8 @@ from roadmapd.roadmap import Roadmap, fastlane, parse, reparse
 from roadmapd.roadmap.draft import Draft
 from roadmapd.roadmap.fastlane import Stop
 from roadmapd.roadmap.parser import front_matter_end, normalise
+from roadmapd.roadmap.scan_memo import ScanMemo
 from roadmapd.roadmap.scanner import Scanner
-from roadmapd.roadmap.state import ScanState
 
 TITLES = [
     "Build it", "Build it", "**Task 1: parse** - make it work", "Ship <!-- id: ship -->",
@@ -143,10 +143,10 @@ def _scan(text: str, on: bool) -> tuple[object, ...]:
     return end, drafts, scanner.headings, scanner.problems, scanner.resets, scanner.heading_key
 
 
-def _parsed(text: str, on: bool) -> tuple[Roadmap, ScanState | None]:
+def _parsed(text: str, on: bool) -> tuple[Roadmap, ScanMemo | None]:
     with lane(on):
         roadmap = parse(text)
-    return roadmap, roadmap._state
+    return roadmap, roadmap._memo
 
 
 class _Counting(Scanner):
@@ -206,10 +206,10 @@ def test_reparse_with_the_fast_lane_equals_parse_without(versions: list[str]) ->
         current = parse(versions[0])
         for old, new in pairwise(versions):
             current = reparse(current, old, new)
-            want, state = _parsed(new, False)
+            want, memo = _parsed(new, False)
             assert current == want
-            assert current._state is not None and state is not None
-            assert current._state.resets == state.resets
+            assert current._memo is not None and memo is not None
+            assert current._memo.resets == memo.resets
 
 
 def _roadmap(tasks: int) -> str:

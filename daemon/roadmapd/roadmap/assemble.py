@@ -16,7 +16,7 @@ from roadmapd.roadmap.build import body_of
 from roadmapd.roadmap.columns import utf16_len
 from roadmapd.roadmap.draft import Draft
 from roadmapd.roadmap.model import Task, new_task
-from roadmapd.roadmap.state import Name
+from roadmapd.roadmap.scan_memo import Name
 
 _new = object.__new__
 # The slot descriptors of the frozen dataclasses: they set a field, bypassing `__setattr__`.

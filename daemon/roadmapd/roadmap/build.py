@@ -15,7 +15,7 @@ from roadmapd.roadmap.graph import dependency_problems
 from roadmapd.roadmap.ids import unique
 from roadmapd.roadmap.model import Heading, Roadmap, Task
 from roadmapd.roadmap.paragraphs import SOURCE
-from roadmapd.roadmap.state import Duplicate, Name, ScanState
+from roadmapd.roadmap.scan_memo import Duplicate, Name, ScanMemo
 
 # The tasks of recent parses, by everything they are made of: a re-parse after an edit that keeps
 # the line numbers builds only the tasks that changed (Tasks are immutable values, so sharing one
@@ -148,10 +148,10 @@ def _depends_range(lines: list[str], ln: int) -> Range:
     return Range(Position(ln, start), Position(ln, utf16_len(line)))
 
 
-def finish(tasks: list[Task], headings: list[Heading], state: ScanState) -> Roadmap:
+def finish(tasks: list[Task], headings: list[Heading], memo: ScanMemo) -> Roadmap:
     """The Roadmap: scan problems, duplicate ids and dependency problems, in document order."""
-    problems = list(state.scan_problems)
-    for i, explicit, holder in state.duplicates:
+    problems = list(memo.scan_problems)
+    for i, explicit, holder in memo.duplicates:
         problems.append(
             Problem(
                 f"duplicate id {explicit!r}: the task on line {tasks[holder].line + 1} "
@@ -165,7 +165,7 @@ def finish(tasks: list[Task], headings: list[Heading], state: ScanState) -> Road
     by_id = {t.id: t for t in tasks}
     depends_of = {t.id: t.depends for t in tasks if t.depends}
     if depends_of:
-        lines, depends_lines = state.lines, state.depends_lines
+        lines, depends_lines = memo.lines, memo.depends_lines
         where = {
             t.id: _depends_range(lines, depends_lines[i]) if depends_lines[i] >= 0 else t.box
             for i, t in enumerate(tasks)
@@ -174,4 +174,4 @@ def finish(tasks: list[Task], headings: list[Heading], state: ScanState) -> Road
         problems.extend(dependency_problems([t.id for t in tasks], depends_of, where))
     if len(problems) > 1:
         problems.sort(key=_problem_start)
-    return Roadmap(tuple(tasks), tuple(headings), tuple(problems), len(state.lines), by_id, state)
+    return Roadmap(tuple(tasks), tuple(headings), tuple(problems), len(memo.lines), by_id, memo)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from roadmapd.roadmap import blocks, lookalikes, metadata
 from roadmapd.roadmap.draft import Draft
 from roadmapd.roadmap.paragraphs import Reader
-from roadmapd.roadmap.state import HeadingKey
+from roadmapd.roadmap.scan_memo import HeadingKey
 
 Stop = Callable[[int], HeadingKey | None] | None
 

@@ -25,8 +25,8 @@ from roadmapd.roadmap.build import (
 from roadmapd.roadmap.ids import name
 from roadmapd.roadmap.model import Roadmap, Task
 from roadmapd.roadmap.parser import front_matter_end, normalise, parse, without_gc
+from roadmapd.roadmap.scan_memo import HeadingKey, Reset, ScanMemo
 from roadmapd.roadmap.scanner import Scanner
-from roadmapd.roadmap.state import HeadingKey, Reset, ScanState
 
 _LINE = itemgetter(0)
 
@@ -36,13 +36,13 @@ def reparse(previous: Roadmap, old_text: str, new_text: str) -> Roadmap:
 
     Falls back to a full parse when `previous` does not belong to `old_text`.
     """
-    state = previous._state
+    memo = previous._memo
     old, new = normalise(old_text), normalise(new_text)
-    if state is None or (old is not state.text and old != state.text):
+    if memo is None or (old is not memo.text and old != memo.text):
         return parse(new_text)
     if old == new:
         return previous
-    return without_gc(lambda: _reparse(previous, state, old, new))
+    return without_gc(lambda: _reparse(previous, memo, old, new))
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -71,14 +71,14 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return done
 
 
-def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap:
+def _reparse(previous: Roadmap, memo: ScanMemo, old: str, new: str) -> Roadmap:
     prefix = _common_prefix(old, new)
     suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
     a = old.count("\n", 0, prefix)  # the first changed line, in both texts
     start = old.rfind("\n", 0, prefix) + 1
     # The unchanged tail: the lines after the first line break inside the common suffix.
     brk = new.find("\n", len(new) - suffix)
-    old_lines = state.lines
+    old_lines = memo.lines
     if brk < 0:
         lines = old_lines[:a] + new[start:].split("\n")
         tail_new = tail_old = len(lines) + 1  # no unchanged tail
@@ -87,10 +87,10 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
         tail_old = a + old.count("\n", start, brk + 1 - len(new) + len(old))
         lines = old_lines[:a] + new[start:brk].split("\n") + old_lines[tail_old:]
     first = front_matter_end(lines)
-    if first != state.first or a < first:
+    if first != memo.first or a < first:
         return parse(new)
     delta = tail_new - tail_old
-    resets = state.resets
+    resets = memo.resets
 
     # Restart at the last reset line before the change.
     r = bisect_left(resets, a, key=_LINE) - 1
@@ -115,9 +115,9 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
     else:
         j, k1, h1, p1 = (
             len(resets),
-            len(state.names),
+            len(memo.names),
             len(previous.headings),
-            len(state.scan_problems),
+            len(memo.scan_problems),
         )
     drafts = scanner.drafts
     for i, d in enumerate(drafts):
@@ -125,16 +125,16 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
     dk, dh = k0 + len(drafts) - k1, h0 + len(scanner.headings) - h1
     dp = p0 + len(scanner.problems) - p1
 
-    names = state.names[:k0] + [name(d.text) for d in drafts] + state.names[k1:]
-    parents = state.parents[:k0] + [-1 if d.parent is None else d.parent.index for d in drafts]
-    tail_parents = state.parents[k1:]
+    names = memo.names[:k0] + [name(d.text) for d in drafts] + memo.names[k1:]
+    parents = memo.parents[:k0] + [-1 if d.parent is None else d.parent.index for d in drafts]
+    tail_parents = memo.parents[k1:]
     parents += [p if p < 0 else p + dk for p in tail_parents] if dk else tail_parents
-    depends_lines = state.depends_lines[:k0] + [d.depends_line for d in drafts]
-    tail_lines = state.depends_lines[k1:]
+    depends_lines = memo.depends_lines[:k0] + [d.depends_line for d in drafts]
+    tail_lines = memo.depends_lines[k1:]
     depends_lines += [n if n < 0 else n + delta for n in tail_lines] if delta else tail_lines
-    before = [(n[0], n[2]) for n in state.names[k0:k1]]
+    before = [(n[0], n[2]) for n in memo.names[k0:k1]]
     if before == [(n[0], n[2]) for n in names[k0 : k0 + len(drafts)]]:
-        ids, duplicates = state.ids, state.duplicates  # the same id sources: the same ids
+        ids, duplicates = memo.ids, memo.duplicates  # the same id sources: the same ids
     else:
         ids, duplicates = assign_ids(names)
 
@@ -145,7 +145,7 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
     old_tasks = previous.tasks
     built = [build(d, names[d.index], ids[d.index], parent_of(d.index), lines) for d in drafts]
     tasks: list[Task]
-    if ids is state.ids and not delta:  # the tasks around the re-scanned lines are unchanged
+    if ids is memo.ids and not delta:  # the tasks around the re-scanned lines are unchanged
         tasks = [*old_tasks[:k0], *built, *old_tasks[k1:]]
     else:
         tasks = []
@@ -162,8 +162,8 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
     old_headings = previous.headings
     headings = [*old_headings[:h0], *scanner.headings]
     headings += [moved_heading(h, delta) for h in old_headings[h1:]] if delta else old_headings[h1:]
-    problems = state.scan_problems[:p0] + scanner.problems
-    tail = state.scan_problems[p1:]
+    problems = memo.scan_problems[:p0] + scanner.problems
+    tail = memo.scan_problems[p1:]
     problems += [moved_problem(p, delta) for p in tail] if delta else tail
     new_resets: list[Reset] = resets[:r]
     new_resets += [(ln, hk, k + k0, h + h0, p + p0) for ln, hk, k, h, p in scanner.resets]
@@ -171,7 +171,7 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
         new_resets += [(ln + delta, hk, k + dk, h + dh, p + dp) for ln, hk, k, h, p in resets[j:]]
     else:
         new_resets += resets[j:]
-    new_state = ScanState(
+    new_memo = ScanMemo(
         new,
         lines,
         first,
@@ -183,4 +183,4 @@ def _reparse(previous: Roadmap, state: ScanState, old: str, new: str) -> Roadmap
         depends_lines,
         problems,
     )
-    return finish(tasks, headings, new_state)
+    return finish(tasks, headings, new_memo)

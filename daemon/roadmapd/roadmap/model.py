@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import Any
 
 from roadmapd.problems import Problem, Range
-from roadmapd.roadmap.state import ScanState
+from roadmapd.roadmap.scan_memo import ScanMemo
 
 _EVIDENCE = re.compile(r"^(?:[-*+]\s+)?(?:\*\*|__)?evidence(?:\*\*|__)?\s*:\s*(\w+)", re.I)
 EVIDENCE_POLICIES = ("auto", "tests", "verify", "none")
@@ -171,7 +171,7 @@ class Roadmap:
     problems: tuple[Problem, ...]
     line_count: int
     _by_id: dict[str, Task] = field(default_factory=dict, repr=False, compare=False)
-    _state: ScanState | None = field(default=None, repr=False, compare=False)  # for `reparse`
+    _memo: ScanMemo | None = field(default=None, repr=False, compare=False)  # for `reparse`
 
     def task(self, task_id: str) -> Task | None:
         """The task with this id, or None."""

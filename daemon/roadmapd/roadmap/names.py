@@ -13,7 +13,7 @@ import re
 from itertools import repeat
 
 from roadmapd.roadmap.ids import BOLD, INNER, SLUG_MAX, name
-from roadmapd.roadmap.state import Name
+from roadmapd.roadmap.scan_memo import Name
 
 _ODD_SPACE = ("\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 # A text that starts like a leading id (a superset of `ids._LEADING_ID`), after a line break.

@@ -15,7 +15,7 @@ from roadmapd.roadmap import blocks, lookalikes, metadata
 from roadmapd.roadmap.columns import utf16_len
 from roadmapd.roadmap.draft import Draft
 from roadmapd.roadmap.model import Heading
-from roadmapd.roadmap.state import HeadingKey, Reset
+from roadmapd.roadmap.scan_memo import HeadingKey, Reset
 
 NONE, PARA, FENCE, ICODE, HTML, TABLE = range(6)
 SOURCE = "roadmap"

@@ -12,8 +12,8 @@ from roadmapd.roadmap.ids import name
 from roadmapd.roadmap.metadata import read as read_metadata
 from roadmapd.roadmap.model import Roadmap
 from roadmapd.roadmap.names import names_of
+from roadmapd.roadmap.scan_memo import ScanMemo
 from roadmapd.roadmap.scanner import Scanner
-from roadmapd.roadmap.state import ScanState
 
 T = TypeVar("T")
 
@@ -93,7 +93,7 @@ def _parse(text: str, mark: Callable[[str], None] = _no_mark) -> Roadmap:
     tasks = tasks_of(drafts, names, ids, parents, lines)
     mark("tasks")
     depends_lines = [d.depends_line for d in drafts]
-    state = ScanState(
+    memo = ScanMemo(
         text,
         lines,
         first,
@@ -105,6 +105,6 @@ def _parse(text: str, mark: Callable[[str], None] = _no_mark) -> Roadmap:
         depends_lines,
         scanner.problems,
     )
-    roadmap = finish(tasks, scanner.headings, state)
+    roadmap = finish(tasks, scanner.headings, memo)
     mark("finish")
     return roadmap

@@ -1,4 +1,5 @@
-"""What a parse remembers so that the next version of the document can be re-parsed in part.
+"""`ScanMemo`: what a parse remembers so that the next version of the document can be re-parsed
+in part (by `incremental.reparse`), and the small tuple types it holds.
 
 Kept on the `Roadmap` (private, never compared or shown). Lists are shared between versions
 and never mutated after the parse that made them.
@@ -20,7 +21,7 @@ Duplicate = tuple[int, str, int]  # task index, its explicit id, index of the ta
 
 
 @dataclass(frozen=True, slots=True)
-class ScanState:
+class ScanMemo:
     text: str  # the parsed text with line breaks normalised to `\n`
     lines: list[str]
     first: int  # the first line after front matter
