@@ -3,7 +3,7 @@
 `roadmapd.engine` and `roadmapd.vcs` export their API from the package (`from roadmapd.vcs
 import GitWorkspace`), and importing any of their modules runs the package first: an eager
 face would load the whole engine for the one module `roadmapd log` needs. The face lists
-its names twice, checked against each other by tests/test_lazy_exports.py: as imports under
+its names twice, checked against each other by tests/engine/test_lazy_faces.py: as imports under
 `TYPE_CHECKING` (what mypy and import-linter read; mypy never sees the `__getattr__`, so a
 name the face does not export stays an error) and as the table given to `lazy_exports` (what
 runs):
