@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -220,7 +221,7 @@ async def test_bash_env_does_not_show_secrets(
 async def test_cancelling_during_a_tool_leaves_no_process_and_a_valid_history(
     workspace: Path, make_settings: Any, api_key: str
 ) -> None:
-    marker = "sleep 1000.125"
+    marker = f"sleep 1000.{os.getpid()}"  # this run's own: suites may run side by side
     replies = script(tool_use("bash", {"command": marker}), text("resumed"))
     with FakeServer(replies) as server:
         session = AgentSession(workspace, make_settings(server.url), api_key=api_key)

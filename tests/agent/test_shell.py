@@ -91,17 +91,19 @@ async def test_environment_is_an_allowlist(
 
 async def test_timeout_kills_the_whole_process_group(workspace: Path) -> None:
     shell = Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=0.5, max_chars=4000)
-    result = await shell.run("sleep 771.5 & sleep 772.5; echo never")
+    first, second = f"sleep 771.{os.getpid()}", f"sleep 772.{os.getpid()}"
+    result = await shell.run(f"{first} & {second}; echo never")
     assert result.timed_out and result.exit_code is None and "timed out" in result.output
-    assert processes_with("sleep 77") == []
+    assert processes_with(first) == [] and processes_with(second) == []
 
 
 async def test_background_children_do_not_outlive_the_command(workspace: Path) -> None:
     shell = Shell(workspace, Sandbox(JailSettings("off"), None), timeout_s=20, max_chars=4000)
-    result = await shell.run("(sleep 773.5 >/dev/null 2>&1 &); echo started")
+    marker = f"sleep 773.{os.getpid()}"  # this run's own: suites may run side by side
+    result = await shell.run(f"({marker} >/dev/null 2>&1 &); echo started")
     assert result.output == "started\n" and result.exit_code == 0
     await asyncio.sleep(0.1)
-    assert processes_with("sleep 773.5") == []
+    assert processes_with(marker) == []
 
 
 @pytest.mark.parametrize("mode", ["off", "require"])

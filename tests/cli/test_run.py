@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import time
@@ -145,7 +146,7 @@ def _processes_with(marker: str) -> list[int]:
 
 def test_ctrl_c_cancels_cleanly(make_repo: Any, one_task_roadmap: str) -> None:
     repo = make_repo(one_task_roadmap)
-    marker = "sleep 29.4242"
+    marker = f"sleep 29.{os.getpid()}"  # this run's own: suites may run side by side
     session = script(tool_use("bash", {"command": f"{marker}; echo slept"}), text("done"))
     with FakeServer(session) as server:
         proc = repo.popen("run", "--task", "sub", env={"ANTHROPIC_BASE_URL": server.url})
