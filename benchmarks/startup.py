@@ -26,7 +26,7 @@ from pathlib import Path
 
 from lsp import make_roadmap, roadmapd_script, with_bytecode
 from roadmapd.engine import TaskStatus
-from roadmapd.store import ENV_STATE_DIR, StateStore, TaskState, UsageModel
+from roadmapd.store import ENV_STATE_DIR, StateStore, TaskRecord, UsageModel
 
 TASKS = 300
 REMEMBERED = 30
@@ -48,7 +48,7 @@ def make_repo(root: Path, env: dict[str, str]) -> None:
     for i in range(3, 3 * REMEMBERED + 1, 3):  # the checked tasks T00003, T00006, ...
         usage = UsageModel(input_tokens=12_000, output_tokens=900, cost_usd=0.0495)
 
-        def finished(state: TaskState, usage: UsageModel = usage) -> None:
+        def finished(state: TaskRecord, usage: UsageModel = usage) -> None:
             state.status = TaskStatus.COMMITTED
             state.attempts = 1
             state.usage = state.total_usage = usage

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmapd.statuses import TaskStatus
-from roadmapd.store import StateStore, TaskState
+from roadmapd.store import StateStore, TaskRecord
 from roadmapd.store.owner import current_owner
 from roadmapd.testing.script import script, text
 from roadmapd.vcs import Plumbing
@@ -93,7 +93,7 @@ def test_gc_deletes_old_refs_keeps_an_active_task_and_rollback_still_works(
     old_sub = [_old_checkpoint(repo.path, "sub", n, 60 - n) for n in (1, 2)]
     busy = [_old_checkpoint(repo.path, "busy", n, 60 - n) for n in (1, 2)]
 
-    def running(state: TaskState) -> None:
+    def running(state: TaskRecord) -> None:
         state.status, state.owner = TaskStatus.RUNNING, current_owner()
 
     StateStore(repo.path, root=repo.state_dir).update("busy", running)

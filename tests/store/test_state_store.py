@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from roadmapd.engine import TaskStatus
-from roadmapd.store import StatePaths, StateStore, StoreError, TaskState, repo_key, state_root
+from roadmapd.store import StatePaths, StateStore, StoreError, TaskRecord, repo_key, state_root
 from roadmapd.store.owner import current_owner
 
 
@@ -31,7 +31,7 @@ def test_paths_live_under_the_env_override_keyed_by_repo(repo: Path, tmp_path: P
 
 
 def test_update_load_all_round_trip(store: StateStore) -> None:
-    def start(state: TaskState) -> None:
+    def start(state: TaskRecord) -> None:
         state.status = TaskStatus.FAILED
         state.reason = "checks failed"
         state.last_run_id = "run-1"
@@ -85,7 +85,7 @@ def test_newer_schema_is_left_untouched(store: StateStore) -> None:
 
 def test_recover_interrupts_tasks_of_dead_processes_only(store: StateStore) -> None:
     def running(owner: str) -> object:
-        def fn(state: TaskState) -> None:
+        def fn(state: TaskRecord) -> None:
             state.status = TaskStatus.RUNNING
             state.checkpoint_ref = "refs/roadmapd/checkpoints/x/1"
             state.owner = owner

@@ -9,7 +9,7 @@ from typing import Any
 from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.console.common import EXIT_OK, read_project, show_path
 from roadmapd.roadmap import Task
-from roadmapd.store import TaskState, UsageModel
+from roadmapd.store import TaskRecord, UsageModel
 
 _HEADERS = ("TASK", "BOX", "STATUS", "ATTEMPTS", "TOKENS", "COST", "COMMIT", "LAST RESULT")
 _MAX_ID = 28
@@ -25,7 +25,7 @@ def _tokens(usage: UsageModel) -> int:
     )
 
 
-def totals(states: dict[str, TaskState]) -> dict[str, Any]:
+def totals(states: dict[str, TaskRecord]) -> dict[str, Any]:
     """Tokens and cost over every run of every task the store knows (also tasks since removed)."""
     return {
         "tokens": sum(_tokens(s.total_usage) for s in states.values()),
@@ -34,7 +34,7 @@ def totals(states: dict[str, TaskState]) -> dict[str, Any]:
 
 
 def status_rows(
-    tasks: Sequence[Task], states: dict[str, TaskState], cost_estimated: bool = False
+    tasks: Sequence[Task], states: dict[str, TaskRecord], cost_estimated: bool = False
 ) -> list[dict[str, Any]]:
     """One plain dict per task in document order (the JSON form of the table).
     `cost_estimated`: the configured models have no known price, the costs are estimates."""

@@ -50,7 +50,7 @@ from roadmapd.engine import (
 from roadmapd.roadmap import Task
 from roadmapd.secrets import redact, secret_values
 from roadmapd.statuses import WORKING
-from roadmapd.store import TaskState as StoredState
+from roadmapd.store import TaskRecord
 from roadmapd.transcript import Kind, describe
 from roadmapd_protocol import TaskState, TranscriptLine
 
@@ -163,7 +163,7 @@ class EventView:
         if live is not None:
             live.uri, live.task = uri, task
 
-    def show_persisted(self, uri: str, task: Task, stored: StoredState) -> None:
+    def show_persisted(self, uri: str, task: Task, stored: TaskRecord) -> None:
         """Show a state remembered from an earlier session (interrupted tasks included)."""
         self.follow(uri, task)
         live = _Live(uri, task, status=wire_status(stored.status), reason=stored.reason)

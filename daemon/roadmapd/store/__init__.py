@@ -9,7 +9,7 @@ sinks above import the engine's events; the composition root imports them from t
 so `roadmapd status` reads task states without loading the engine.
 """
 
-from roadmapd.store.models import SCHEMA_VERSION, ProblemModel, TaskState, UsageModel
+from roadmapd.store.models import SCHEMA_VERSION, ProblemModel, TaskRecord, UsageModel
 from roadmapd.store.paths import ENV_STATE_DIR, StatePaths, repo_key, state_root
 from roadmapd.store.runlog import RunLog, RunLogContents, read_run_log_file
 from roadmapd.store.state import Recovery, StateStore, StoreError
@@ -24,7 +24,7 @@ __all__ = [
     "StatePaths",
     "StateStore",
     "StoreError",
-    "TaskState",
+    "TaskRecord",
     "UsageModel",
     "read_run_log_file",
     "repo_key",

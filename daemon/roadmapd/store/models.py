@@ -69,7 +69,7 @@ class UsageModel(_Model):
         return Usage(**self.model_dump())
 
 
-class TaskState(_Model):
+class TaskRecord(_Model):
     """What roadmapd remembers about one task: its last run, and totals over all runs."""
 
     schema_version: int = SCHEMA_VERSION

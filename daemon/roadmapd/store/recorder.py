@@ -15,12 +15,12 @@ from typing import Any
 from roadmapd.engine.events import Event
 from roadmapd.engine.serialize import event_to_json
 from roadmapd.statuses import ACTIVE, TaskStatus
-from roadmapd.store.models import ProblemModel, TaskState, UsageModel
+from roadmapd.store.models import ProblemModel, TaskRecord, UsageModel
 from roadmapd.store.owner import current_owner
 from roadmapd.store.runlog import RunLog
 from roadmapd.store.state import StateStore
 
-Apply = Callable[[TaskState, dict[str, Any]], None]
+Apply = Callable[[TaskRecord, dict[str, Any]], None]
 
 
 class StateRecorder:
@@ -54,7 +54,7 @@ class StateRecorder:
         self._logs.clear()
 
 
-def _status(state: TaskState, doc: dict[str, Any]) -> None:
+def _status(state: TaskRecord, doc: dict[str, Any]) -> None:
     status, at = TaskStatus(doc["status"]), datetime.fromisoformat(doc["at"])
     if status is TaskStatus.QUEUED:
         state.last_run_id = doc["run_id"]
@@ -76,19 +76,19 @@ def _status(state: TaskState, doc: dict[str, Any]) -> None:
     state.attempts = max(state.attempts, doc["attempt"])
 
 
-def _queued(state: TaskState, doc: dict[str, Any]) -> None:
+def _queued(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.title = doc["title"]
 
 
-def _checkpoint(state: TaskState, doc: dict[str, Any]) -> None:
+def _checkpoint(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.checkpoint_ref, state.checkpoint_commit = doc["ref"], doc["commit"]
 
 
-def _attempt(state: TaskState, doc: dict[str, Any]) -> None:
+def _attempt(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.attempts = doc["attempt"]
 
 
-def _agent(state: TaskState, doc: dict[str, Any]) -> None:
+def _agent(state: TaskRecord, doc: dict[str, Any]) -> None:
     event = doc["event"]
     if event["type"] == "AgentFinished":
         state.turns += event["turns"]
@@ -96,11 +96,11 @@ def _agent(state: TaskState, doc: dict[str, Any]) -> None:
         state.total_usage = state.total_usage.add(event["usage"])
 
 
-def _checks(state: TaskState, doc: dict[str, Any]) -> None:
+def _checks(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.problems = [ProblemModel.model_validate(p) for p in doc["problems"]]
 
 
-def _committed(state: TaskState, doc: dict[str, Any]) -> None:
+def _committed(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.commit = doc["commit"]
 
 

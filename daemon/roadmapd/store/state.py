@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from roadmapd.files import TMP_PREFIX, file_lock, write_atomic
 from roadmapd.statuses import ACTIVE, TaskStatus, Trigger, next_status
-from roadmapd.store.models import SCHEMA_VERSION, TaskState
+from roadmapd.store.models import SCHEMA_VERSION, TaskRecord
 from roadmapd.store.owner import owner_alive
 from roadmapd.store.paths import StatePaths
 from roadmapd.store.runlog import RunLog, RunLogContents, read_run_log_file
@@ -49,7 +49,7 @@ class StateStore:
 
     # --- task states ---------------------------------------------------------------------
 
-    def load(self, task_id: str) -> TaskState | None:
+    def load(self, task_id: str) -> TaskRecord | None:
         return self._read(self.paths.task_file(task_id), task_id)
 
     def rolled_back_from(self, task_id: str) -> TaskStatus | None:
@@ -66,8 +66,8 @@ class StateStore:
         state = self.load(task_id)
         return state.last_run_id if state else None
 
-    def all(self) -> dict[str, TaskState]:
-        states: dict[str, TaskState] = {}
+    def all(self) -> dict[str, TaskRecord]:
+        states: dict[str, TaskRecord] = {}
         if not self.paths.tasks_dir.is_dir():
             return states
         for path in sorted(self.paths.tasks_dir.glob("*.json")):
@@ -78,14 +78,14 @@ class StateStore:
                 states[state.task_id] = state
         return states
 
-    def update(self, task_id: str, fn: Callable[[TaskState], TaskState | None]) -> TaskState:
+    def update(self, task_id: str, fn: Callable[[TaskRecord], TaskRecord | None]) -> TaskRecord:
         """Apply `fn` to the current state (a fresh one if none) under the lock and save it.
 
         `fn` may mutate its argument and return None, or return a new state.
         """
         path = self.paths.task_file(task_id)
         with self._locked():
-            current = self._read(path, task_id, for_update=True) or TaskState(task_id=task_id)
+            current = self._read(path, task_id, for_update=True) or TaskRecord(task_id=task_id)
             changed = fn(current)
             state = changed if changed is not None else current
             if state.task_id != task_id:
@@ -143,7 +143,7 @@ class StateStore:
 
     def _read(
         self, path: Path, task_id: str | None, *, for_update: bool = False
-    ) -> TaskState | None:
+    ) -> TaskRecord | None:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -160,7 +160,7 @@ class StateStore:
                     raise StoreError(message)
                 self._warn(message)
                 return None
-            state = TaskState.model_validate(doc)
+            state = TaskRecord.model_validate(doc)
             if task_id is not None and state.task_id != task_id:
                 raise ValueError(f"it holds task {state.task_id!r}, not {task_id!r}")
             return state
