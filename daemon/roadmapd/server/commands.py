@@ -10,6 +10,7 @@ RequestFailed error saying that task running is not available in this build.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -105,6 +106,21 @@ def validate_task(
     return ref, resolve_task(documents, command, ref)
 
 
+#: A command on one task: the engine port's call for it, given the task's document and id.
+TaskCall = Callable[[EnginePort, str, str], Awaitable[BaseModel | str]]
+
+#: The commands whose one argument is a `TaskRef` (rollback's carries `force`: its own handler).
+_TASK_COMMANDS: dict[str, TaskCall] = {
+    CMD_RUN_TASK: lambda port, uri, task_id: port.run(uri, [task_id]),
+    CMD_RETRY_TASK: lambda port, uri, task_id: port.retry(uri, task_id),
+    CMD_CANCEL_TASK: lambda port, uri, task_id: port.cancel(uri, task_id),
+    CMD_SHOW_LOG: lambda port, uri, task_id: port.show_log(uri, task_id),
+    CMD_APPROVE_TASK: lambda port, uri, task_id: port.approve(uri, task_id),
+    CMD_REJECT_TASK: lambda port, uri, task_id: port.reject(uri, task_id),
+    CMD_DIFF_TASK: lambda port, uri, task_id: port.diff(uri, task_id),
+}
+
+
 class Commands:
     """The task commands and the checkpoints request: checked, then passed through the one
     door to the engine."""
@@ -118,55 +134,27 @@ class Commands:
             raise JsonRpcRequestFailed(f"{command}: {NOT_AVAILABLE}")
         return port
 
+    def _task_command(self, command: str, call: TaskCall) -> Callable[..., Awaitable[Any]]:
+        """The handler of a command on one task: its `TaskRef` checked, then `call`."""
+
+        async def handler(*args: Any) -> Any:
+            ref, _ = validate_task(self._documents, TaskRef, command, args)
+            result = await call(await self._port(command), ref.uri, ref.taskId)
+            return result if isinstance(result, str) else result.model_dump()
+
+        return handler
+
     def register(self, server: LanguageServer) -> None:
         documents, states, door = self._documents, self._states, self._port
 
-        @server.command(CMD_RUN_TASK)
-        async def run_task(*args: Any) -> dict[str, Any]:
-            ref, _ = validate_task(documents, TaskRef, CMD_RUN_TASK, args)
-            result = await (await door(CMD_RUN_TASK)).run(ref.uri, [ref.taskId])
-            return result.model_dump()
-
-        @server.command(CMD_RETRY_TASK)
-        async def retry_task(*args: Any) -> dict[str, Any]:
-            ref, _ = validate_task(documents, TaskRef, CMD_RETRY_TASK, args)
-            result = await (await door(CMD_RETRY_TASK)).retry(ref.uri, ref.taskId)
-            return result.model_dump()
-
-        @server.command(CMD_CANCEL_TASK)
-        async def cancel_task(*args: Any) -> dict[str, Any]:
-            ref, _ = validate_task(documents, TaskRef, CMD_CANCEL_TASK, args)
-            result = await (await door(CMD_CANCEL_TASK)).cancel(ref.uri, ref.taskId)
-            return result.model_dump()
+        for command, call in _TASK_COMMANDS.items():
+            server.command(command)(self._task_command(command, call))
 
         @server.command(CMD_ROLLBACK_TASK)
         async def rollback_task(*args: Any) -> dict[str, Any]:
             ref, _ = validate_task(documents, RollbackArgs, CMD_ROLLBACK_TASK, args)
             port = await door(CMD_ROLLBACK_TASK)
             result = await port.rollback(ref.uri, ref.taskId, ref.force)
-            return result.model_dump()
-
-        @server.command(CMD_SHOW_LOG)
-        async def show_log(*args: Any) -> str:
-            ref, _ = validate_task(documents, TaskRef, CMD_SHOW_LOG, args)
-            return await (await door(CMD_SHOW_LOG)).show_log(ref.uri, ref.taskId)
-
-        @server.command(CMD_APPROVE_TASK)
-        async def approve_task(*args: Any) -> dict[str, Any]:
-            ref, _ = validate_task(documents, TaskRef, CMD_APPROVE_TASK, args)
-            result = await (await door(CMD_APPROVE_TASK)).approve(ref.uri, ref.taskId)
-            return result.model_dump()
-
-        @server.command(CMD_REJECT_TASK)
-        async def reject_task(*args: Any) -> dict[str, Any]:
-            ref, _ = validate_task(documents, TaskRef, CMD_REJECT_TASK, args)
-            result = await (await door(CMD_REJECT_TASK)).reject(ref.uri, ref.taskId)
-            return result.model_dump()
-
-        @server.command(CMD_DIFF_TASK)
-        async def show_diff(*args: Any) -> dict[str, Any]:
-            ref, _ = validate_task(documents, TaskRef, CMD_DIFF_TASK, args)
-            result = await (await door(CMD_DIFF_TASK)).diff(ref.uri, ref.taskId)
             return result.model_dump()
 
         @server.command(CMD_RUN_SECTION)
