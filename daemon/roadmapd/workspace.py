@@ -7,6 +7,7 @@ written (disk vs `workspace/applyEdit`) and where the events go besides the stat
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -173,7 +174,9 @@ class DiskCheckbox:
         return self.path
 
     async def set_checked(self, task: Task, checked: bool) -> None:
-        if set_checked_on_disk(self.path, task.id, checked) is DiskTick.NO_TASK:
+        # In a worker: the write fsyncs the file and its folder, and other lanes run meanwhile.
+        tick = await asyncio.to_thread(set_checked_on_disk, self.path, task.id, checked)
+        if tick is DiskTick.NO_TASK:
             raise WorkspaceError(f"{self.path.name}: task {task.id} is no longer in the file")
 
 
