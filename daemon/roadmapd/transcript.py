@@ -109,6 +109,10 @@ def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]
         return checkpoint
     if kind == "ChecksStarted":
         return [("check", "running the checks")]
+    if kind == "EvidenceChecked":
+        if doc["passed"]:
+            return [("check", "evidence: the pass has its evidence")]
+        return [("error", "evidence: missing (the reason follows)")]
     if kind == "ReviewFinished":
         review: list[Line] = [("check", f"review: {doc['decision']}: {doc['reason']}")]
         return review + [_problem(p) for p in doc.get("findings", [])[:MAX_PROBLEMS]]

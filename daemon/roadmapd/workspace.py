@@ -37,6 +37,7 @@ from roadmapd.problems import CheckReport
 from roadmapd.roadmap import DocumentTask, Task, task_of
 from roadmapd.store.background import BackgroundSinks
 from roadmapd.store.recorder import StateRecorder
+from roadmapd.tracing import event_tracer
 from roadmapd.vcs import Checkpoint, GitWorkspace
 from roadmapd.verify import (
     CheckSpec,
@@ -280,6 +281,11 @@ class Workspace(WorkspaceBase):
         memory = self.memory
         on_disk = self.writer.sink([self.recorder, MemoryRecorder(memory)])
         sinks: list[Callable[[Event], None]] = [on_disk, *extra_sinks]
+        traced = event_tracer(
+            self.config.model, self.config.roles.reviewer.model or self.config.model
+        )
+        if traced is not None:
+            sinks.append(traced)
 
         def sink(event: Event) -> None:
             for target in sinks:

@@ -217,7 +217,7 @@ def test_every_command_from_the_wheel(installed: Installed, tmp_path: Path) -> N
             timeout=120,
         )
         assert done.returncode == 0, f"roadmapd {' '.join(argv)}\n{done.stdout}\n{done.stderr}"
-        return done.stdout
+        return done.stdout + done.stderr
 
     assert "3 tasks, 3 done" in ok("tasks", "ROADMAP.md")
     assert "multiply" in ok("status")
@@ -227,14 +227,17 @@ def test_every_command_from_the_wheel(installed: Installed, tmp_path: Path) -> N
     ok("rollback", "divide", "--yes")
     assert "def divide" not in (project / "calc.py").read_text(encoding="utf-8")
 
-    # `roadmapd run` against the fake API server, with the demo's replies for divide
+    # `roadmapd run` against the fake API server, with the demo's replies for divide; tracing
+    # asked for without the `otel` extra installed: said once, and the run goes on
     (session,) = installed.venv.glob("lib/python*/site-packages/roadmapd/examples/*.json")
     replies = json.loads(session.read_text(encoding="utf-8"))["responses"]
     first = next(i for i, reply in enumerate(replies) if "def divide" in json.dumps(reply))
     with FakeServer({"responses": replies[first:]}) as server:
         api = {"ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": "sk-fake-wheel-test"}
-        ran = ok("run", "--task", "divide", env=api)
+        otel = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"}
+        ran = ok("run", "--task", "divide", env={**api, **otel})
     assert "committed" in ran, ran
+    assert ran.count("tracing is off") == 1 and "pip install 'roadmapd[otel]'" in ran, ran
     assert "def divide" in (project / "calc.py").read_text(encoding="utf-8")
     assert (project / "ROADMAP.md").read_text(encoding="utf-8").count("- [x]") == 3
 

@@ -17,7 +17,8 @@ from roadmapd.problems import CheckResult, Problem
 from roadmapd.statuses import TaskStatus
 
 
-def _now() -> datetime:
+def now() -> datetime:
+    """The time events are stamped with (UTC)."""
     return datetime.now(UTC)
 
 
@@ -26,7 +27,7 @@ class EngineEvent:
     """Base of all engine events: the run it belongs to and when it happened (UTC)."""
 
     run_id: str
-    at: datetime = field(default_factory=_now)
+    at: datetime = field(default_factory=now)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,8 +106,20 @@ class ChecksFinished(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceChecked(EngineEvent):
+    """The red -> green evidence of an attempt whose checks passed was weighed (from `started`
+    to `at`): `passed` False means the pass lacks its evidence and the attempt is refused."""
+
+    task_id: str
+    attempt: int
+    started: datetime
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReviewFinished(EngineEvent):
-    """The reviewer's verdict on an attempt (its tokens and cost are its own, not the agent's)."""
+    """The reviewer's verdict on an attempt (its tokens and cost are its own, not the agent's);
+    the review ran from `started` (None in logs written before it was recorded) to `at`."""
 
     task_id: str
     attempt: int
@@ -115,6 +128,7 @@ class ReviewFinished(EngineEvent):
     findings: tuple[Problem, ...]
     criteria: tuple[tuple[str, bool, str], ...]  # (criterion, met, evidence)
     usage: Usage
+    started: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +196,7 @@ Event = (
     | AgentActivity
     | ChecksStarted
     | ChecksFinished
+    | EvidenceChecked
     | ReviewFinished
     | ApprovalRequested
     | CheckboxUpdated

@@ -37,8 +37,10 @@ from roadmapd.engine.events import (
     ChecksStarted,
     Committed,
     Event,
+    EvidenceChecked,
     ReviewFinished,
     TaskOutcome,
+    now,
 )
 from roadmapd.engine.ports import (
     CP,
@@ -285,6 +287,7 @@ class TaskRunner(Generic[TaskT, CP]):
         ctx = self.ctx
         if ctx.settings.review != "agent" or ctx.reviewer is None:
             return None
+        started = now()
         diff = await self._diff(cp)
         review = await self._port(ctx.reviewer.review(self.task, diff, report), "the review")
         findings = tuple(review_problem(f) for f in review.findings)
@@ -299,6 +302,7 @@ class TaskRunner(Generic[TaskT, CP]):
                 findings=findings,
                 criteria=criteria,
                 usage=review.usage,
+                started=started,
             )
         )
         if review.decision == "pass":
@@ -317,6 +321,22 @@ class TaskRunner(Generic[TaskT, CP]):
         self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
     ) -> str | None:
         """None when the pass has its evidence (noted in `pass_note`); the reason otherwise."""
+        started = now()
+        refusal = await self._weigh_evidence(cp, changes, report)
+        self.ctx.emit(
+            EvidenceChecked(
+                run_id=self.ctx.run_id,
+                task_id=self.task.id,
+                attempt=self.attempt,
+                started=started,
+                passed=refusal is None,
+            )
+        )
+        return refusal
+
+    async def _weigh_evidence(
+        self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
+    ) -> str | None:
         task = self.task
         policy = cast(evidence.EvidencePolicy, task.evidence or self.ctx.settings.evidence)
         if policy == "verify":
