@@ -99,6 +99,7 @@ class Config(_Model):
     limit_file_mb: int = Field(default=1024, ge=0)
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_parallel: int = Field(default=1, ge=1, le=16)
+    batch_size: int = Field(default=1, ge=1, le=3)  # consecutive tasks of a section, one chat
     approval: Literal["none", "before-commit"] = "none"
     run_hooks: bool = False  # task commits run the repository's commit hooks (docs/git.md)
     allow_weaken: bool = False  # commit attempts that weaken verification (--allow-weaken)

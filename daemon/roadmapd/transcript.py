@@ -95,8 +95,12 @@ def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]
         bad = doc["status"] in ("failed", "interrupted")
         return [("error" if bad else "status", f"status {doc['previous']} -> {doc['status']}{why}")]
     if kind == "AttemptStarted":
+        batched = f", in the conversation of {doc['after']}" if doc.get("after") else ""
         made: list[Line] = [
-            ("status", f"attempt {doc['attempt']} of {doc['max_attempts']} ({doc['mode']})")
+            (
+                "status",
+                f"attempt {doc['attempt']} of {doc['max_attempts']} ({doc['mode']}{batched})",
+            )
         ]
         if doc.get("message"):
             made.append(("status", f"to the model: {doc['message']}"))

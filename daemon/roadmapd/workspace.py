@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from roadmapd.agent.prompts import task_prompt
+from roadmapd.agent.prompts import NEXT_TASK_LEAD, task_prompt
 from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
@@ -23,6 +23,7 @@ from roadmapd.checkbox import DiskTick, set_checked_on_disk
 from roadmapd.config import Config
 from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
+    AgentSessionPort,
     ApprovalPort,
     EngineSettings,
     Event,
@@ -74,12 +75,21 @@ class AgentAdapter:
         self.root, self.settings, self._api_key = root, settings, api_key
         self._memory, self._gate = memory, gate
 
-    async def open(self, item: Task | DocumentTask, *, context: str | None) -> AgentSession:
+    async def open(
+        self,
+        item: Task | DocumentTask,
+        *,
+        context: str | None,
+        after: AgentSessionPort | None = None,
+    ) -> AgentSession:
         task = task_of(item)
         prompt = task_prompt(task, memory=self._memory(task) if self._memory else "")
         if context:
             prompt += "\n\n" + context
         ask = self._gate.for_task(task.id) if self._gate is not None else None
+        if isinstance(after, AgentSession):
+            after.next_task(NEXT_TASK_LEAD + prompt, approve_command=ask)
+            return after
         return AgentSession(
             self.root, self.settings, api_key=self._api_key, approve_command=ask, prompt=prompt
         )
@@ -224,6 +234,7 @@ def engine_settings(config: Config) -> EngineSettings:
         evidence=config.evidence,
         baseline_failures=config.baseline_failures,
         review=config.review,
+        batch_size=config.batch_size,
     )
 
 

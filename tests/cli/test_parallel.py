@@ -32,7 +32,7 @@ class Writer:
     def __init__(self, root: Path, plan: dict[str, tuple[str, str]]) -> None:
         self.root, self.plan = root, plan
 
-    async def open(self, task: Any, *, context: str | None) -> Writer:
+    async def open(self, task: Any, *, context: str | None, after: Any = None) -> Writer:
         self.task_id = task.id
         return self
 

@@ -24,6 +24,7 @@ class FakeTask:
     verify: tuple[str, ...] = ()
     evidence: str | None = None
     files: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class FakeSession:
         self.agent = agent
         self.context = context
         self.received: list[str] = []
+        self.tasks: list[str] = []  # the tasks this conversation ran (more than one: a batch)
         self.started = 0
         self.closed = False
         self.saw_cancel = False
@@ -116,8 +118,14 @@ class FakeAgent:
         self.sessions: list[FakeSession] = []
         self.streaming = asyncio.Event()
 
-    async def open(self, task: FakeTask, *, context: str | None) -> FakeSession:
+    async def open(
+        self, task: FakeTask, *, context: str | None, after: object = None
+    ) -> FakeSession:
+        if isinstance(after, FakeSession):
+            after.tasks.append(task.id)
+            return after
         session = FakeSession(self, context)
+        session.tasks.append(task.id)
         self.sessions.append(session)
         return session
 

@@ -88,7 +88,7 @@ class Agent:
     def __init__(self, shared: Shared) -> None:
         self.shared = shared
 
-    async def open(self, task: Any, *, context: str | None) -> Session:
+    async def open(self, task: Any, *, context: str | None, after: Any = None) -> Session:
         return Session(self.shared, task.id)
 
 

@@ -52,6 +52,13 @@ def _section(title: str, lines: tuple[str, ...]) -> str:
     return f"\n{title}:\n" + "\n".join(f"- {line}" for line in lines) if lines else ""
 
 
+#: Put before the next task's prompt when a batch continues a conversation (`batch_size` > 1).
+NEXT_TASK_LEAD = (
+    "The daemon verified and committed the previous task. A new task follows; the files are as "
+    "the previous task left them.\n\n"
+)
+
+
 def task_prompt(task: TaskLike, *, memory: str = "") -> str:
     where = " > ".join(task.headings)
     parts = [f"Task {task.id}: {task.title}"]

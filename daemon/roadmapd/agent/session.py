@@ -112,6 +112,13 @@ class AgentSession:
         self._client: AsyncAnthropic | None = None
         self._toolbox: Toolbox | None = None
 
+    def next_task(self, prompt: str, *, approve_command: ApproveCommand | None) -> None:
+        """Continue this conversation with another task (a batch): `start()` sends `prompt`.
+        Commands allowed "for the task" were allowed for the previous one only."""
+        self.prompt = prompt
+        self._approve_command = approve_command
+        self._allowed_commands = set()
+
     # -- history -------------------------------------------------------------------------------
 
     def _append_user(self, blocks: list[Block]) -> None:

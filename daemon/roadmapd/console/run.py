@@ -125,6 +125,7 @@ async def execute(
         summary.cancelled = True
     finally:
         progress.close()
+        await engine.close()
     return summary
 
 

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Generic
 
+from roadmapd.engine.batch import BatchCarry
 from roadmapd.engine.book import StatusBook
 from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.deps import Blocker, blockers, describe, run_order
@@ -98,6 +99,7 @@ class TaskEngine(Generic[TaskT, CP]):
         if lanes is not None and self.settings.max_parallel > 1:
             self._pool = LanePool(self.settings.max_parallel, self._lane_jobs)
         self._queued: dict[str, str] = {}  # task id -> run id, waiting for their turn
+        self._carry = BatchCarry(self.settings.batch_size) if self.settings.batch_size > 1 else None
         self._current: tuple[str, str, asyncio.Task[TaskOutcome]] | None = None
         self._lock = asyncio.Lock()
 
@@ -229,6 +231,11 @@ class TaskEngine(Generic[TaskT, CP]):
             emit=self._emit,
         )
 
+    async def close(self) -> None:
+        """Close the conversation a batch may still hold (`batch_size` > 1)."""
+        if self._carry is not None:
+            await self._carry.close()
+
     # --- internals -----------------------------------------------------------------------
 
     def _admit(
@@ -268,6 +275,7 @@ class TaskEngine(Generic[TaskT, CP]):
             approval=self.approval,
             reviewer=self._reviewer,
             tick_after_commit=lane is not None,
+            carry=self._carry if lane is None else None,
         )
 
     async def _run_parallel(

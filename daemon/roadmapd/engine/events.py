@@ -80,6 +80,7 @@ class AttemptStarted(EngineEvent):
     max_attempts: int
     mode: Literal["first", "continue", "restart"]
     message: str | None = None  # the retry message (continue) or context (restart)
+    after: str | None = None  # batch_size > 1: the task whose conversation this one continues
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

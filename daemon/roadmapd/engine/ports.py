@@ -46,6 +46,8 @@ class TaskLike(Protocol):
     def files(self) -> Sequence[str]: ...  # the task's Files: hints
     @property
     def evidence(self) -> str | None: ...  # the task's own `Evidence:` policy, if any
+    @property
+    def headings(self) -> Sequence[str]: ...  # its section: the headings above it
 
 
 class CheckpointLike(Protocol):
@@ -108,8 +110,12 @@ class AgentSessionPort(Protocol):
 
 
 class AgentPort(Protocol[TaskT_contra]):
-    async def open(self, task: TaskT_contra, *, context: str | None) -> AgentSessionPort:
-        """A fresh session for `task`; `context` (previous failures) goes into its first message."""
+    async def open(
+        self, task: TaskT_contra, *, context: str | None, after: AgentSessionPort | None = None
+    ) -> AgentSessionPort:
+        """A session for `task`; `context` (previous failures) goes into its first message.
+        `after`: the conversation of the previous task of a batch, to continue with this task
+        (its `start()` then sends this task in that conversation); None: a fresh one."""
         ...
 
 

@@ -26,6 +26,7 @@ from typing import Generic, Literal, TypeVar, cast
 from roadmapd.agent.events import AgentEvent, AgentFinished, Usage, UsageReport
 from roadmapd.engine import evidence
 from roadmapd.engine import retry as msgs
+from roadmapd.engine.batch import BatchCarry
 from roadmapd.engine.budget import RunBudget
 from roadmapd.engine.events import (
     AgentActivity,
@@ -85,6 +86,7 @@ class RunContext(Generic[TaskT, CP]):
     # In a lane the tick is part of the integrated commit: the checkbox port then only brings
     # it to the user's copy of the roadmap, after the commit has landed (never before).
     tick_after_commit: bool = False
+    carry: BatchCarry | None = None  # batch_size > 1 and no lanes: conversations handed on
 
 
 class _Replan(Exception):
@@ -119,6 +121,7 @@ class TaskRunner(Generic[TaskT, CP]):
         self.pass_note: str | None = None  # why the pass counts (evidence, or why none was needed)
         self.baseline: CheckReport | None = None  # the checks at the checkpoint
         self._session: AgentSessionPort | None = None
+        self._batched: tuple[str, int] | None = None  # (the task before it, tasks in the chat)
 
     async def run(self) -> TaskOutcome:
         try:
@@ -132,7 +135,7 @@ class TaskRunner(Generic[TaskT, CP]):
             note = "cancelled before the commit" if self.status is TaskStatus.PASSED else None
             self._fire(Trigger.CANCEL, note or "cancelled")
         finally:
-            await self._close_session()
+            await self._hand_on_or_close()
         return TaskOutcome(
             task_id=self.task.id,
             status=self.status,
@@ -173,6 +176,7 @@ class TaskRunner(Generic[TaskT, CP]):
                     max_attempts=settings.max_attempts,
                     mode=mode,
                     message=message,
+                    after=self._batched[0] if self._batched and mode == "first" else None,
                 )
             )
             finished = await self._converse(message if mode == "continue" else None)
@@ -531,7 +535,24 @@ class TaskRunner(Generic[TaskT, CP]):
             return f"(diff unavailable: {exc})"
 
     async def _open(self, context: str | None) -> None:
-        self._session = await self._port(self.ctx.agent.open(self.task, context=context), "agent")
+        carry, after = self.ctx.carry, None
+        self._batched = None  # a restart opens a fresh conversation: the batch ends there
+        if carry is not None and context is None:
+            held = await carry.take(self.task.id, self.task.headings)
+            if held is not None:
+                after, self._batched = held.session, (held.task_id, held.count + 1)
+        opened = self.ctx.agent.open(self.task, context=context, after=after)
+        self._session = await self._port(opened, "agent")
+
+    async def _hand_on_or_close(self) -> None:
+        """A committed task of a batch hands its conversation on; anything else closes it."""
+        carry, session = self.ctx.carry, self._session
+        if carry is None or session is None or self.status is not TaskStatus.COMMITTED:
+            await self._close_session()
+            return
+        self._session = None
+        count = self._batched[1] if self._batched else 1
+        await carry.keep(session, self.task.id, self.task.headings, count)
 
     async def _close_session(self) -> None:
         session, self._session = self._session, None

@@ -41,6 +41,7 @@ class EngineSettings:
     # reported, not blamed on the task; "fail": every failing test fails the task
     baseline_failures: Literal["allow", "fail"] = "allow"
     review: Literal["off", "agent"] = "off"  # a reviewer's verdict after checks and evidence
+    batch_size: int = 1  # consecutive tasks of a section in one conversation (engine/batch.py)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -57,6 +58,8 @@ class EngineSettings:
             raise ValueError(
                 f'approval: expected one of none, before-commit; got "{self.approval}"'
             )
+        if not 1 <= self.batch_size <= 3:
+            raise ValueError(f"batch_size: expected 1, 2 or 3; got {self.batch_size}")
         if self.max_parallel < 1:
             raise ValueError(f"max_parallel: expected 1 or more; got {self.max_parallel}")
         for name in ("max_problem_chars", "max_diff_chars"):

@@ -158,6 +158,10 @@ class DocumentTask:
     def evidence(self) -> str | None:
         return self.task.evidence
 
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return self.task.headings
+
 
 def task_of(item: Task | DocumentTask) -> Task:
     """The task itself, with or without its document."""

@@ -81,6 +81,7 @@ class EngineAdapter:
         self._checkbox = EditorCheckbox(client, checkbox, refresh)
         self.approval = EditorApproval(client, states)
         self._engine: TaskEngine[DocumentTask, Checkpoint] | None = None
+        self._closing: set[asyncio.Task[None]] = set()  # old engines closing their batch
         self._config: Config | None = None
         self._runs: set[asyncio.Task[Any]] = set()
         self._undo: tuple[str, TaskState] | None = None  # the task rolled back, as it was shown
@@ -111,6 +112,8 @@ class EngineAdapter:
         config = self._settings.config
         idle = not self._runs
         if self._engine is None or (idle and config != self._config):
+            if self._engine is not None:  # a batch's held conversation goes with the old one
+                self._background_close(self._engine)
             _ = ws.recorder  # created once, shared by every engine of this workspace
             self._engine = ws.with_config(config).engine(
                 self._checkbox,
@@ -298,10 +301,17 @@ class EngineAdapter:
                 if state is not None and state.status is not TaskStatus.IDLE:
                     self.view.show_persisted(uri, task, state)
 
+    def _background_close(self, engine: TaskEngine[DocumentTask, Checkpoint]) -> None:
+        closing = asyncio.get_running_loop().create_task(engine.close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
     async def close(self) -> None:
         for run in list(self._runs):
             run.cancel()
         await asyncio.gather(*self._runs, return_exceptions=True)
+        if self._engine is not None:
+            await self._engine.close()
         if self._ws is not None:
             self._ws.close()
 
