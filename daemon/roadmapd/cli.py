@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true", help="a JSON array of tasks")
 
+    p = sub.add_parser("normalize", help="convert a free-form roadmap into a task list (diff)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--write", action="store_true", help="replace FILE with the task list")
+
     p = sub.add_parser("run", help="run tasks through the agent, verify, commit, tick")
     p.add_argument(
         "roadmap", nargs="?", metavar="ROADMAP.md", help="the roadmap file, or a task id (--task)"
@@ -93,6 +97,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from roadmapd.console.tasks import tasks_command
 
         return tasks_command(args.file, args.json)
+    if args.command == "normalize":
+        from roadmapd.console.normalize import normalize_command
+
+        return normalize_command(args.file, args.write)
     if args.command == "run":
         from roadmapd.console.run import run_command
 
