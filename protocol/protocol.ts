@@ -11,6 +11,7 @@ export const CMD_RUN_ALL = "roadmapd.runAll";
 export const CMD_SHOW_LOG = "roadmapd.showLog";
 export const CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo";
 export const CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask";
+export const CMD_NORMALIZE_ROADMAP = "roadmapd.normalizeRoadmap";
 export const CMD_APPROVE_TASK = "roadmapd.approveTask";
 export const CMD_REJECT_TASK = "roadmapd.rejectTask";
 export const CMD_DIFF_TASK = "roadmapd.diffTask";
@@ -57,7 +58,7 @@ export interface DiffResult {
   checkpointRef?: string | null;
 }
 
-/** Argument of runAll. */
+/** Argument of runAll and normalizeRoadmap. */
 export interface DocumentRef {
   uri: string;
 }

@@ -30,6 +30,7 @@ CMD_RUN_ALL = "roadmapd.runAll"
 CMD_SHOW_LOG = "roadmapd.showLog"
 CMD_ROLLBACK_UNDO = "roadmapd.rollbackUndo"
 CMD_BREAK_DOWN_TASK = "roadmapd.breakDownTask"
+CMD_NORMALIZE_ROADMAP = "roadmapd.normalizeRoadmap"
 CMD_APPROVE_TASK = "roadmapd.approveTask"
 #: The start of a task's reason while it waits for a person to approve it anyway (the attempt
 #: weakens verification or carries large/binary files); the lens then says "Approve anyway".
@@ -93,7 +94,7 @@ class SectionRef(_Wire):
 
 
 class DocumentRef(_Wire):
-    """Argument of runAll."""
+    """Argument of runAll and normalizeRoadmap."""
 
     uri: str = Field(min_length=1)
 

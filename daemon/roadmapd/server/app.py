@@ -25,6 +25,7 @@ from . import (
     hover,
     inlay_hints,
     navigation,
+    normalize,
     rename,
     symbols,
 )
@@ -122,5 +123,6 @@ def create_server(
     folding.register(server, documents)
     inlay_hints.register(server, documents, task_states, background)
     breakdown.register(server, documents, settings)
+    normalize.register(server, documents, settings)
     TestHooks(documents, task_states, diagnostics, progress, checkbox, engine).register(server)
     return server

@@ -136,7 +136,7 @@ async def ask_model(config: Config, user: str) -> Completion:
     return answer
 
 
-def log_event(event: AgentEvent, cost_estimated: bool) -> None:
+def log_event(event: AgentEvent, cost_estimated: bool, what: str = "break down") -> None:
     """The server's log gets the request's events as a run's transcript says them."""
     from roadmapd.engine.events import AgentActivity
     from roadmapd.engine.serialize import event_to_json
@@ -145,7 +145,7 @@ def log_event(event: AgentEvent, cost_estimated: bool) -> None:
     doc = event_to_json(AgentActivity(run_id="", task_id="", attempt=1, event=event))
     for kind, text in describe(doc, cost_estimated=cost_estimated):
         loud = kind == "error" or isinstance(event, RetryScheduled)
-        log.log(logging.WARNING if loud else logging.INFO, "break down: %s", text)
+        log.log(logging.WARNING if loud else logging.INFO, "%s: %s", what, text)
 
 
 async def break_down(

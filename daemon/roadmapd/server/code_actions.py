@@ -3,7 +3,8 @@
 Quick fixes are computed from the current parse (the problems overlapping the requested range,
 see `fixes`), each linked to its diagnostic. The source action "Add explicit ids to all tasks"
 covers the whole document; "Break down this task" (on a task line without subtasks) runs the
-`roadmapd.breakDownTask` command.
+`roadmapd.breakDownTask` command; "Convert to a task list" (anywhere in a roadmap with fewer than
+`FEW_TASKS` tasks and some text) runs `roadmapd.normalizeRoadmap`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from lsprotocol import types
 
 from roadmapd.problems import Problem
 from roadmapd.roadmap.columns import utf16_column
-from roadmapd_protocol import CMD_BREAK_DOWN_TASK
+from roadmapd_protocol import CMD_BREAK_DOWN_TASK, CMD_NORMALIZE_ROADMAP
 
 from . import occurrences
 from .fixes import FIXERS, Fix, explicit_ids_fix
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 QUICKFIX = "quickfix"
 SOURCE_IDS = "source.addExplicitIds"
 BREAK_DOWN = "refactor.rewrite"
+FEW_TASKS = 3  # below this many tasks a roadmap is offered "Convert to a task list"
 
 
 def _position(occ: Occurrences, pos: tuple[int, int]) -> dict[str, int]:
@@ -60,6 +62,10 @@ def _diagnostic(problem: Problem) -> dict[str, Any]:
 
 def _wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def _few_tasks(occ: Occurrences) -> bool:
+    return len(occ.roadmap.tasks) < FEW_TASKS and any(line.strip() for line in occ.lines)
 
 
 def code_actions(
@@ -95,6 +101,13 @@ def code_actions(
                 actions.append(
                     {"title": "Break down this task", "kind": BREAK_DOWN, "command": command}
                 )
+    if _wanted(BREAK_DOWN, only) and _few_tasks(occ):
+        command = {
+            "title": "Convert to a task list",
+            "command": CMD_NORMALIZE_ROADMAP,
+            "arguments": [{"uri": uri}],
+        }
+        actions.append({"title": "Convert to a task list", "kind": BREAK_DOWN, "command": command})
     if _wanted(SOURCE_IDS, only):
         ids = explicit_ids_fix(occ)
         if ids is not None:
