@@ -122,6 +122,9 @@ async def test_convert_offered_applied_then_no_longer_offered(
     assert edit.range == types.Range(types.Position(0, 0), types.Position(last, 0))
     assert edit.new_text == TASKS
     assert parse(edit.new_text).problems == ()
+    (reports,) = client.progress_reports.values()  # shown while the model worked
+    assert [r.kind for r in reports] == ["begin", "end"]
+    assert reports[0].title == "roadmapd: converting ROADMAP.md to a task list"
 
     first, second = (r["body"] for r in api.requests())
     assert "tools" not in first and first["model"] == "claude-test-model"

@@ -4,12 +4,16 @@ offered as one `workspace/applyEdit` that replaces the whole document, so the ed
 it. The code action "Convert to a task list" (`code_actions.py`) runs it.
 
 The edit names the version the model saw; when the document changed while the model worked,
-nothing is sent and the answer says so.
+nothing is sent and the answer says so. While the model works the client shows a work-done
+progress (when it supports them), so a request of tens of seconds is not silent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import uuid
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -44,6 +48,26 @@ def whole_document(text: str) -> types.Range:
     return types.Range(types.Position(0, 0), types.Position(len(lines) - 1, utf16_len(lines[-1])))
 
 
+@contextlib.asynccontextmanager
+async def progress(server: LanguageServer, title: str) -> AsyncIterator[None]:
+    """A work-done progress (not cancellable) around the block, when the client supports it."""
+    caps = server.client_capabilities.window
+    token = str(uuid.uuid4())
+    shown = False
+    if caps is not None and caps.work_done_progress:
+        try:
+            await server.work_done_progress.create_async(token)
+            server.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title))
+            shown = True
+        except Exception as exc:  # a client may refuse; the conversion goes on without it
+            log.warning("client refused a progress: %s", exc)
+    try:
+        yield
+    finally:
+        if shown:
+            server.work_done_progress.end(token, types.WorkDoneProgressEnd())
+
+
 async def convert(
     server: LanguageServer, documents: Documents, config: Config, args: tuple[Any, ...]
 ) -> dict[str, Any]:
@@ -54,10 +78,12 @@ async def convert(
     parsed = document(documents, CMD_NORMALIZE_ROADMAP, ref.uri)
     settings = settings_for(config)
     estimate = is_estimate(settings.model)
+    name = ref.uri.rsplit("/", 1)[-1]
     try:
-        result = await normalize(
-            settings, parsed.text, lambda e: log_event(e, estimate, "convert to a task list")
-        )
+        async with progress(server, f"roadmapd: converting {name} to a task list"):
+            result = await normalize(
+                settings, parsed.text, lambda e: log_event(e, estimate, "convert to a task list")
+            )
     except NormalizeError as exc:
         raise NormalizeFailed(clip(str(exc), 2000)) from None
     now = documents.get(ref.uri)
