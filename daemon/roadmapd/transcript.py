@@ -56,7 +56,13 @@ def _agent_line(event: dict[str, Any], cost_estimated: bool) -> Line | None:
     if kind == "TurnStarted":
         return ("status", f"turn {event['turn']}")
     if kind == "ToolCall":
-        return ("tool_call", f"{event['name']}: {_tool_input(event.get('input', {}))}")
+        data = event.get("input", {})
+        if event["name"] == "ask_user" and isinstance(data, dict):  # the question in full
+            choices = data.get("choices") or []
+            listed = f" [choices: {' | '.join(map(str, choices))}]" if choices else ""
+            question = _clip(str(data.get("question", "")), TOOL_RESULT_CHARS)
+            return ("tool_call", f"ask_user: {question}{listed}")
+        return ("tool_call", f"{event['name']}: {_tool_input(data)}")
     if kind == "ToolResult":
         tag = " (error)" if event.get("is_error") else ""
         return ("tool_result", f"{event['name']}{tag}: {_clip(event['output'], TOOL_RESULT_CHARS)}")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from roadmapd.agent.caching import cached_messages, cached_system, cached_tools
+from roadmapd.agent.confinement import ToolError
 from roadmapd.agent.editor import FileEditor
 from roadmapd.agent.events import (
     AgentEvent,
@@ -29,6 +30,13 @@ from roadmapd.agent.events import (
     UsageReport,
 )
 from roadmapd.agent.prompts import system_prompt
+from roadmapd.agent.questions import (
+    ASK_USER,
+    ASK_USER_TOOL,
+    AskUser,
+    answer_result,
+    parse_question,
+)
 from roadmapd.agent.request import Endpoint, Reply, stream_request, usage_of
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.agent.shell import Shell
@@ -91,13 +99,16 @@ class AgentSession:
         http_client: httpx2.AsyncClient | None = None,
         approve_command: ApproveCommand | None = None,
         prompt: str = "",
+        ask_user: AskUser | None = None,
     ) -> None:
         """`api_key` None -> ANTHROPIC_API_KEY; `http_client` for proxies or event hooks;
         `approve_command` is asked before every bash command (None: no questions); `prompt` is
-        the first message, sent by `start()` (the engine's AgentSessionPort)."""
+        the first message, sent by `start()` (the engine's AgentSessionPort); `ask_user`
+        answers the model's `ask_user` tool (None: the tool is not offered)."""
         self.prompt = prompt
         self._http_client = http_client
         self._approve_command = approve_command
+        self._ask_user = ask_user
         self._allowed_commands: set[str] = set()  # answered "task"
         self.workspace = workspace.resolve()
         self.settings = settings
@@ -107,7 +118,8 @@ class AgentSession:
         self.messages: list[dict[str, Any]] = []
         self.warnings: list[str] = []  # e.g. "no sandbox"; filled by the first send()
         self.total = Usage()  # over every send() of this session
-        self._tools = cached_tools(tool_definitions(self.base_url))
+        tools = tool_definitions(self.base_url)
+        self._tools = cached_tools([*tools, ASK_USER_TOOL] if ask_user is not None else tools)
         self._system = cached_system(self.system)
         self._client: AsyncAnthropic | None = None
         self._toolbox: Toolbox | None = None
@@ -258,7 +270,14 @@ class AgentSession:
             return
 
     async def _run_tool(self, toolbox: Toolbox, name: str, tool_input: Any) -> ToolOutcome:
-        """Run one tool call; a bash command is first put to `approve_command` (if any)."""
+        """Run one tool call; a bash command is first put to `approve_command` (if any); a
+        question goes to `ask_user`."""
+        if name == ASK_USER and self._ask_user is not None:
+            try:
+                question = parse_question(tool_input)
+            except ToolError as exc:
+                return ToolOutcome(str(exc), True)
+            return ToolOutcome(answer_result(await self._ask_user(question.text, question.choices)))
         raw = tool_input.get("command") if isinstance(tool_input, dict) else None
         command = raw.strip() if isinstance(raw, str) and name == BASH else ""
         ask = self._approve_command

@@ -1,0 +1,75 @@
+"""The `ask_user` tool: the agent asks the person running it a question (optionally with
+choices) when the task is ambiguous. Its declaration, the validation of a call's input, and the
+tool result the answer becomes. The question goes to an `AskUser` callable the face provides
+(a prompt at the CLI's terminal, the editor); the tool is declared only when there is one, so a
+headless run never offers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from roadmapd.agent.confinement import ToolError
+
+ASK_USER = "ask_user"
+MAX_QUESTION = 2000
+MAX_CHOICES = 8
+MAX_CHOICE = 200
+NO_ANSWER = (
+    "The user gave no answer. Decide yourself, and say in your final message what you assumed."
+)
+
+#: (question, choices) -> the answer, or None when the person dismissed the question.
+AskUser = Callable[[str, tuple[str, ...]], Awaitable[str | None]]
+
+ASK_USER_TOOL: dict[str, Any] = {
+    "name": ASK_USER,
+    "description": (
+        "Ask the user one question when the task is ambiguous and a wrong guess would waste "
+        "the work (not for things you can find out from the files). Give choices when the "
+        "answer is one of a few options. The user's answer comes back as the result."
+    ),
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "question": {"type": "string"},
+            "choices": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_CHOICES},
+        },
+        "required": ["question"],
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    choices: tuple[str, ...] = ()
+
+
+def parse_question(tool_input: object) -> Question:
+    """The question of an `ask_user` call; ToolError saying what is wrong with it."""
+    if not isinstance(tool_input, dict):
+        raise ToolError(f"{ASK_USER}: input must be a JSON object")
+    text = tool_input.get("question")
+    if not isinstance(text, str) or not text.strip():
+        raise ToolError(f"{ASK_USER}: 'question' must be a non-empty string")
+    if len(text) > MAX_QUESTION:
+        raise ToolError(f"{ASK_USER}: the question is longer than {MAX_QUESTION} characters")
+    raw = tool_input.get("choices") or []
+    if not isinstance(raw, list) or not all(isinstance(c, str) and c.strip() for c in raw):
+        raise ToolError(f"{ASK_USER}: 'choices' must be a list of non-empty strings")
+    choices = tuple(dict.fromkeys(" ".join(c.split()) for c in raw))
+    if len(choices) > MAX_CHOICES or any(len(c) > MAX_CHOICE for c in choices):
+        raise ToolError(
+            f"{ASK_USER}: at most {MAX_CHOICES} choices of at most {MAX_CHOICE} characters"
+        )
+    return Question(text.strip(), choices)
+
+
+def answer_result(answer: str | None) -> str:
+    """What the model reads as the tool's result."""
+    if answer is None or not answer.strip():
+        return NO_ANSWER
+    return f"The user answered: {answer.strip()}"
