@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from roadmapd.agent.prompts import NEXT_TASK_LEAD, task_prompt
+from roadmapd.agent.questions import AskFor, asker_of
 from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
@@ -61,7 +62,8 @@ class AgentAdapter:
     """The engine's AgentPort: a fresh AgentSession per attempt series, prompted with the task.
 
     `memory` (when given) is asked for the project-memory section of each task's prompt;
-    `gate` is asked before each bash command of the task's agent (see `engine.commands`).
+    `gate` is asked before each bash command of the task's agent (see `engine.commands`);
+    `ask_user` answers its `ask_user` tool (None: the tool is not offered).
     """
 
     def __init__(
@@ -71,9 +73,10 @@ class AgentAdapter:
         api_key: str | None,
         memory: Callable[[Task], str] | None = None,
         gate: CommandGate | None = None,
+        ask_user: AskFor | None = None,
     ) -> None:
         self.root, self.settings, self._api_key = root, settings, api_key
-        self._memory, self._gate = memory, gate
+        self._memory, self._gate, self._ask_user = memory, gate, ask_user
 
     async def open(
         self,
@@ -90,8 +93,14 @@ class AgentAdapter:
         if isinstance(after, AgentSession):
             after.next_task(NEXT_TASK_LEAD + prompt, approve_command=ask)
             return after
+        question = asker_of(self._ask_user, task.id) if self._ask_user is not None else None
         return AgentSession(
-            self.root, self.settings, api_key=self._api_key, approve_command=ask, prompt=prompt
+            self.root,
+            self.settings,
+            api_key=self._api_key,
+            approve_command=ask,
+            prompt=prompt,
+            ask_user=question,
         )
 
 
@@ -285,10 +294,12 @@ class Workspace(WorkspaceBase):
         *,
         approval: ApprovalPort[RoadmapItem] | None = None,
         ask_command: Ask | None = None,
+        ask_user: AskFor | None = None,
     ) -> TaskEngine[RoadmapItem, Checkpoint]:
         """The engine of this workspace. `approval` answers the review gate (`approval =
         "before-commit"`); `ask_command(command, why)` is asked before a risky shell command
-        (without it, no command is asked about)."""
+        (without it, no command is asked about); `ask_user(task_id, question, choices)` answers
+        the agents' questions (without it, the agents get no `ask_user` tool)."""
         memory = self.memory
         on_disk = self.writer.sink([self.recorder, MemoryRecorder(memory)])
         sinks: list[Callable[[Event], None]] = [on_disk, *extra_sinks]
@@ -310,7 +321,7 @@ class Workspace(WorkspaceBase):
         def agent_in(root: Path) -> AgentAdapter:
             settings = agent_settings(self.config)
             recall_for = memory_for(memory, self.config.memory_tokens)
-            return AgentAdapter(root, settings, self.api_key, recall_for, gate)
+            return AgentAdapter(root, settings, self.api_key, recall_for, gate, ask_user)
 
         lanes = None
         if self.config.max_parallel > 1:

@@ -23,6 +23,18 @@ NO_ANSWER = (
 
 #: (question, choices) -> the answer, or None when the person dismissed the question.
 AskUser = Callable[[str, tuple[str, ...]], Awaitable[str | None]]
+#: The face's asker for every task: (task id, question, choices); tasks may run in parallel.
+AskFor = Callable[[str, str, tuple[str, ...]], Awaitable[str | None]]
+
+
+def asker_of(ask: AskFor, task_id: str) -> AskUser:
+    """The `AskUser` of one task's agent: its questions name the task."""
+
+    async def ask_user(question: str, choices: tuple[str, ...]) -> str | None:
+        return await ask(task_id, question, choices)
+
+    return ask_user
+
 
 ASK_USER_TOOL: dict[str, Any] = {
     "name": ASK_USER,

@@ -1,9 +1,11 @@
-"""The review gate and risky-command questions at the terminal (`roadmapd run`).
+"""The review gate, risky-command questions and the agent's own questions (`ask_user`) at the
+terminal (`roadmapd run`).
 
 `--yes` approves everything. Without it, the question is asked on the terminal; when stdin is
 not a terminal nobody can answer, so the task is rejected (its changes undone) and a risky
 command is denied, each with a message that says how to allow it. One question at a time,
-even when tasks run in parallel.
+even when tasks run in parallel. The agent's questions are only asked at a terminal (`--yes`
+answers none of them); without one the agent gets no `ask_user` tool at all.
 """
 
 from __future__ import annotations
@@ -102,13 +104,28 @@ class ConsoleApproval:
             return "task"
         return "deny"
 
+    async def ask_user(self, task_id: str, question: str, choices: tuple[str, ...]) -> str | None:
+        """The agent's question with its numbered choices; a number picks that choice, anything
+        else is the answer in the person's words, an empty line no answer (None)."""
+        listed = "".join(f"\n  {n}) {choice}" for n, choice in enumerate(choices, 1))
+        how = "a number or your own words" if choices else "your answer"
+        answer = await self._read(
+            f"\nThe agent of {task_id} asks:\n  {question}{listed}\n({how}; empty: no answer) > "
+        )
+        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+            return choices[int(answer) - 1]
+        return answer or None
+
     async def _ask(self, question: str) -> str:
+        return (await self._read(question)).lower()
+
+    async def _read(self, question: str) -> str:
         async with self._one_at_a_time:
             self._before_prompt()
             self.out.write(question)
             self.out.flush()
             line = await asyncio.to_thread(self._read_line)
-        return line.strip().lower()
+        return line.strip()
 
     def _say(self, message: str) -> None:
         self._before_prompt()

@@ -99,6 +99,7 @@ async def execute(
         extra_sinks=[progress, note],
         approval=gate,
         ask_command=gate.ask_command,
+        ask_user=gate.ask_user if interactive else None,
     )
     budget = RunBudget(engine.settings.run_budget_usd)  # one budget over every task of the run
     try:
