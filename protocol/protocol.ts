@@ -18,8 +18,24 @@ export const CMD_DIFF_TASK = "roadmapd.diffTask";
 export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
+export const REQUEST_ASK_USER = "roadmapd/askUser";
 
 export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "blocked";
+
+/** Params of the roadmapd/askUser request (server -> client): the agent's question. */
+export interface AskUserParams {
+  /** URI of the task's roadmap, if known */
+  uri?: string | null;
+  taskId: string;
+  question: string;
+  /** empty: a free answer */
+  choices?: string[];
+}
+
+/** Answer of roadmapd/askUser: a choice or the user's own words; null = dismissed. */
+export interface AskUserResult {
+  answer?: string | null;
+}
 
 export interface CheckpointEntry {
   taskId: string;

@@ -54,6 +54,9 @@ TASK_COMMANDS = (
 NOTIFY_TASK_STATE = "roadmapd/taskState"
 NOTIFY_TRANSCRIPT = "roadmapd/transcript"
 REQUEST_CHECKPOINTS = "roadmapd/checkpoints"
+#: Server -> client: the agent of a task asks the user a question. Sent only to a client whose
+#: capabilities say `experimental.roadmapd.askUser: true`; others get window/showMessageRequest.
+REQUEST_ASK_USER = "roadmapd/askUser"
 
 TaskStatus = Literal[
     "pending",
@@ -173,6 +176,21 @@ class TranscriptLine(_Wire):
     text: str
 
 
+class AskUserParams(_Wire):
+    """Params of the roadmapd/askUser request (server -> client): the agent's question."""
+
+    uri: str | None = Field(default=None, description="URI of the task's roadmap, if known")
+    taskId: str
+    question: str
+    choices: list[str] = Field(default_factory=list, description="empty: a free answer")
+
+
+class AskUserResult(_Wire):
+    """Answer of roadmapd/askUser: a choice or the user's own words; null = dismissed."""
+
+    answer: str | None = None
+
+
 class CheckpointsParams(_Wire):
     """Params of the roadmapd/checkpoints request; no uri = every roadmap of the workspace."""
 
@@ -203,6 +221,8 @@ WIRE_MODELS: tuple[type[BaseModel], ...] = (
     DiffResult,
     TaskState,
     TranscriptLine,
+    AskUserParams,
+    AskUserResult,
     CheckpointsParams,
     CheckpointEntry,
     CheckpointsResult,

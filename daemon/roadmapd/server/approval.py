@@ -1,12 +1,16 @@
-"""The review gate and risky-command questions in the editor.
+"""The review gate, risky-command questions and the agent's own questions in the editor.
 
 `EditorApproval` is the engine's `ApprovalPort` and its `ask_command` hook for the language
 server. A verified task waits (status `awaiting_approval`) until `roadmapd.approveTask` or
 `roadmapd.rejectTask` resolves its future, or until the task is cancelled. A risky shell
 command is put to the user with `window/showMessageRequest` ("Allow once", "Allow for this
 task", "Deny"); no answer, an error, or a client without the capability denies it, with a
-transcript line saying why. The engine adapter owns the one gate of its engine and answers
-the approve, reject and diff commands with it (the `EnginePort`).
+transcript line saying why. The agent's `ask_user` question goes to the extension as the
+custom request `roadmapd/askUser` (a client that says `experimental.roadmapd.askUser`), else
+to `window/showMessageRequest` with the choices as its actions (a question without choices
+cannot be answered there: the agent hears that nobody answered); a client with neither gets
+no `ask_user` tool. The engine adapter owns the one gate of its engine and answers the
+approve, reject and diff commands with it (the `EnginePort`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from typing import TYPE_CHECKING, Literal
 
 from lsprotocol import types
 
-from roadmapd_protocol import CommandResult, DiffResult, TaskState, TranscriptLine
+from roadmapd_protocol import (
+    REQUEST_ASK_USER,
+    AskUserParams,
+    CommandResult,
+    DiffResult,
+    TaskState,
+    TranscriptLine,
+)
 
 from .notify import notify_transcript
 
@@ -143,6 +154,66 @@ class EditorApproval:
         if answer == "deny":
             self._say(task_id, f"not allowed: {command!r}; you chose {DENY}")
         return answer
+
+    # --- the agent's questions (`ask_user`) ---------------------------------------------------
+
+    @property
+    def _renders_questions(self) -> bool:
+        """The client renders `roadmapd/askUser` itself (the extension says so)."""
+        experimental = self._client.client_capabilities.experimental
+        own = experimental.get("roadmapd") if isinstance(experimental, dict) else None
+        return isinstance(own, dict) and own.get("askUser") is True
+
+    @property
+    def can_ask_user(self) -> bool:
+        window = self._client.client_capabilities.window
+        return self._renders_questions or (window is not None and window.show_message is not None)
+
+    async def ask_user(self, task_id: str, question: str, choices: tuple[str, ...]) -> str | None:
+        """The user's answer to the agent's question; None when there is none."""
+        state = self._shown.get(task_id)
+        params = AskUserParams(
+            uri=state.uri if state is not None else None,
+            taskId=task_id,
+            question=question,
+            choices=list(choices),
+        )
+        try:
+            async with self._one_question:
+                if self._renders_questions:
+                    answer = await self._ask_extension(params)
+                elif choices:
+                    answer = await self._ask_with_actions(params)
+                else:
+                    self._say(
+                        task_id,
+                        f"the agent asked {question!r}, which needs a typed answer; this editor "
+                        "can only offer choices, so it got no answer",
+                    )
+                    return None
+        except Exception as exc:  # the client failed the request: no answer
+            log.warning("asking %r failed: %s", question, exc)
+            self._say(task_id, f"the agent's question got no answer: the editor failed ({exc})")
+            return None
+        if answer is None:
+            self._say(task_id, "the agent's question was dismissed unanswered")
+        return answer
+
+    async def _ask_extension(self, params: AskUserParams) -> str | None:
+        result = await self._client.protocol.send_request_async(
+            REQUEST_ASK_USER, params.model_dump()
+        )
+        raw = result.get("answer") if isinstance(result, dict) else getattr(result, "answer", None)
+        return raw if isinstance(raw, str) and raw.strip() else None
+
+    async def _ask_with_actions(self, params: AskUserParams) -> str | None:
+        request = types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"roadmapd: {params.taskId} asks: {params.question}",
+            actions=[types.MessageActionItem(title=c) for c in params.choices],
+        )
+        chosen = await self._client.window_show_message_request_async(request)
+        return chosen.title if chosen is not None and chosen.title in params.choices else None
 
     def _say(self, task_id: str, text: str) -> None:
         state = self._shown.get(task_id)

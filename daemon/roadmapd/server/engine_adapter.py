@@ -120,6 +120,7 @@ class EngineAdapter:
                 extra_sinks=[self.view],
                 approval=self.approval,
                 ask_command=self.approval.ask_command,
+                ask_user=self.approval.ask_user if self.approval.can_ask_user else None,
             )
             self._config = config
             self.view.max_turns = config.max_turns
