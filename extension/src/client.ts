@@ -15,7 +15,9 @@ import {
 import {
   NOTIFY_TASK_STATE,
   NOTIFY_TRANSCRIPT,
+  REQUEST_ASK_USER,
   REQUEST_CHECKPOINTS,
+  type AskUserParams,
   type CheckpointsParams,
   type CheckpointsResult,
   type TaskState,
@@ -29,6 +31,7 @@ import {
   noServerMessage,
   serverProcess,
 } from "./launch";
+import { askUser, askUserCapability } from "./askUser";
 import { chooseLaunch } from "./python";
 import { type Registrable, replaceRepeatedRegistrations } from "./registrations";
 import { DAEMON_KEYS, daemonSettings, documentSelector, explicitValue } from "./settings";
@@ -167,6 +170,8 @@ export class RoadmapClient {
     client.onNotification(NOTIFY_TRANSCRIPT, (line: TranscriptLine) => {
       this.surfaces.transcript.appendLine(formatTranscript(line));
     });
+    client.registerFeature(askUserCapability);
+    client.onRequest(REQUEST_ASK_USER, (params: AskUserParams) => askUser(params));
     this.client = client;
     try {
       await client.start();

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import type { CheckpointEntry } from "../../protocol/protocol";
 import { commandOnLine } from "../src/lensPick";
 import { ago, checkpointItems, confirmText, outcomeText } from "../src/rollbackText";
+import { OTHER, answerOf, questionButtons, questionText } from "../src/askUserText";
 import { formatTranscript } from "../src/transcript";
 
 test("transcript lines carry task, attempt and kind on every line", () => {
@@ -92,4 +93,15 @@ test("the backup ref is named once when the daemon's message already names it", 
     backupRef: ref,
   });
   assert.equal(text, `rolled back multiply; your previous state is saved at ${ref}`);
+});
+
+test("the agent's question: its choices, then a typed answer; blank is no answer", () => {
+  const params = { uri: null, taskId: "T7", question: "Ints or floats?", choices: ["ints", "floats"] };
+  assert.equal(questionText(params), "Roadmap: the agent of T7 asks: Ints or floats?");
+  assert.deepEqual(questionButtons(params), ["ints", "floats", OTHER]);
+  assert.deepEqual(answerOf("floats"), { answer: "floats" });
+  assert.deepEqual(answerOf(OTHER, "  decimals  "), { answer: "decimals" });
+  assert.deepEqual(answerOf(OTHER, " "), { answer: null });
+  assert.deepEqual(answerOf(OTHER, undefined), { answer: null });
+  assert.deepEqual(answerOf(undefined), { answer: null });
 });
