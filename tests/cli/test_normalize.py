@@ -143,3 +143,13 @@ def test_crlf_stays_crlf_and_bad_paths_are_usage_errors(make_repo: MakeRepo) -> 
     assert written == fixture("emoji.tasks.md").replace("\n", "\r\n")
     missing = repo.cli("normalize", "NOPE.md")
     assert missing.returncode == 2 and "NOPE.md: no such file" in missing.stderr
+
+
+def test_a_task_list_already_is_left_alone(make_repo: MakeRepo) -> None:
+    tasks = fixture("emoji.tasks.md")
+    repo = make_repo(tasks)
+    before = (repo.path / "ROADMAP.md").stat().st_mtime_ns
+    done, _ = normalize(repo, script(answer(tasks)), "--write")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "is that task list already: nothing to change" in done.stderr
+    assert (repo.path / "ROADMAP.md").stat().st_mtime_ns == before

@@ -76,6 +76,9 @@ def normalize_command(file: str, write: bool) -> int:
     done = sum(t.checked for t in result.roadmap.tasks)
     summary = f"{len(result.roadmap.tasks)} tasks, {done} done ({cost}"
     summary += f", {result.asks} answers)" if result.asks > 1 else ")"
+    if new == original:
+        error(f"{summary}; {show_path(path)} is that task list already: nothing to change")
+        return EXIT_OK
     sys.stdout.write(unified_diff(original, new, path.name))
     if not write:
         error(f"{summary}; not written: pass --write to replace {show_path(path)}")
