@@ -9,8 +9,10 @@ import os
 import pty
 import subprocess
 import sys
+from io import StringIO
 from typing import Any
 
+from roadmapd.console.approval import ConsoleApproval
 from roadmapd.testing import FakeServer
 from roadmapd.testing.script import script, text, tool_use
 
@@ -76,3 +78,15 @@ def test_without_a_terminal_the_tool_is_not_offered(
     assert result["is_error"] and "unknown tool 'ask_user'" in result["content"]
     assert done.returncode == 0, done.stdout + done.stderr  # the agent went on without asking
     assert "asks:" not in done.stderr
+
+
+async def test_the_terminal_reads_a_number_words_or_nothing() -> None:
+    typed = iter(["2\n", "  call it minus \n", "\n", "7\n"])
+    out = StringIO()
+    gate = ConsoleApproval(yes=True, interactive=True, out=out, read_line=lambda: next(typed))
+    choices = ("subtract", "sub")
+    assert await gate.ask_user("sub", "Which name?", choices) == "sub"
+    assert await gate.ask_user("sub", "Which name?", choices) == "call it minus"
+    assert await gate.ask_user("sub", "Anything else?", ()) is None
+    assert await gate.ask_user("sub", "Which name?", choices) == "7"  # not a choice: words
+    assert "(your answer; empty: no answer) > " in out.getvalue()
