@@ -90,10 +90,10 @@ class AgentAdapter:
         if context:
             prompt += "\n\n" + context
         ask = self._gate.for_task(task.id) if self._gate is not None else None
-        if isinstance(after, AgentSession):
-            after.next_task(NEXT_TASK_LEAD + prompt, approve_command=ask)
-            return after
         question = asker_of(self._ask_user, task.id) if self._ask_user is not None else None
+        if isinstance(after, AgentSession):
+            after.next_task(NEXT_TASK_LEAD + prompt, approve_command=ask, ask_user=question)
+            return after
         return AgentSession(
             self.root,
             self.settings,

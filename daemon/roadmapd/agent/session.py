@@ -124,12 +124,21 @@ class AgentSession:
         self._client: AsyncAnthropic | None = None
         self._toolbox: Toolbox | None = None
 
-    def next_task(self, prompt: str, *, approve_command: ApproveCommand | None) -> None:
+    def next_task(
+        self,
+        prompt: str,
+        *,
+        approve_command: ApproveCommand | None,
+        ask_user: AskUser | None = None,
+    ) -> None:
         """Continue this conversation with another task (a batch): `start()` sends `prompt`.
-        Commands allowed "for the task" were allowed for the previous one only."""
+        Commands allowed "for the task" were allowed for the previous one only; questions go
+        to the new task's `ask_user` (the tool stays offered only if it was from the start)."""
         self.prompt = prompt
         self._approve_command = approve_command
         self._allowed_commands = set()
+        if self._ask_user is not None:
+            self._ask_user = ask_user
 
     # -- history -------------------------------------------------------------------------------
 
