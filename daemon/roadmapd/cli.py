@@ -1,7 +1,7 @@
 """The `roadmapd` command: argument parsing and dispatch to `roadmapd.console` (docs/cli.md).
 
-Exit codes: 0 success, 1 a task failed (or a rollback was refused), 2 usage or configuration
-error, 130 cancelled.
+Exit codes: 0 success, 1 a task failed (or regressed, or a rollback was refused), 2 usage or
+configuration error, 130 cancelled.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         help="commit large or binary files (and, with strict_files, files outside Files:)",
     )
 
+    p = sub.add_parser("verify", help="re-verify done tasks at HEAD (no model call)")
+    p.add_argument("task", nargs="*", metavar="ID", help="these tasks (default: --done)")
+    p.add_argument("--done", action="store_true", help="every done task (the default)")
+    p.add_argument("--roadmap", metavar="ROADMAP.md")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("status", help="a table of tasks with their last run")
     p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
     p.add_argument("--json", action="store_true")
@@ -105,6 +111,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from roadmapd.console.run import run_command
 
         return run_command(args)
+    if args.command == "verify":
+        from roadmapd.console.verify import verify_command
+
+        if args.done and args.task:
+            from roadmapd.console.common import CommandError
+
+            raise CommandError("verify: give task ids or --done, not both")
+        return verify_command(args.roadmap, args.task, args.json)
     if args.command == "status":
         from roadmapd.console.status import status_command
 

@@ -14,7 +14,7 @@ leads.
 |---------------------------------------------|------------------|--------------|
 | idle, passed, failed, cancelled,            | queue            | queued       |
 | interrupted, committed, rolled_back,        |                  |              |
-| needs_replan                                |                  |              |
+| needs_replan, regressed                     |                  |              |
 | queued                                      | start            | running      |
 | queued                                      | skip             | idle         |
 | running                                     | agent_done       | verifying    |
@@ -33,11 +33,14 @@ leads.
 | queued, running, verifying,                 | interrupt        | interrupted  |
 | awaiting_approval                           |                  |              |
 | passed, committed, failed, cancelled,       | roll_back        | rolled_back  |
-| interrupted, needs_replan                   |                  |              |
+| interrupted, needs_replan, regressed        |                  |              |
 | rolled_back                                 | undo_rollback    | before **    |
+| idle, passed, committed                     | regress          | regressed    |
+| regressed                                   | clear_regression | before ***   |
 
 `*` a task that already passed stays passed when cancelled during its commit step.
-`**` the status the task had before its rollback (one of the five that can be rolled back).
+`**` the status the task had before its rollback (one of those that can be rolled back).
+`***` the status the task had before it regressed (kept in its record as `regressed_from`).
 
 Meaning of the statuses: `idle` never ran (or was skipped because a dependency was not
 done); `queued` waits for its turn; `running` an agent attempt is under way; `verifying` the
@@ -47,7 +50,10 @@ daemon runs the checks; `passed` the checks passed (not committed: the reason sa
 `committed` passed and committed; `failed` the attempt budget is spent or the task stopped on
 an error; `cancelled` stopped on request (checkpoint kept); `interrupted` the daemon died while
 it ran (checkpoint kept, see `StateStore.recover`); `rolled_back` its changes were undone;
-`needs_replan` the reviewer said the task needs a human or a new plan (the reason says why).
+`needs_replan` the reviewer said the task needs a human or a new plan (the reason says why);
+`regressed` a done task whose own checks (its `Verify:` commands, the tests that were its
+evidence) fail when re-verified at HEAD (`roadmapd verify`); a later passing re-verify clears it.
+An `idle` task regresses too: a box ticked by hand, never run by roadmapd.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ class TaskStatus(StrEnum):
     COMMITTED = "committed"
     ROLLED_BACK = "rolled_back"
     NEEDS_REPLAN = "needs_replan"
+    REGRESSED = "regressed"
 
 
 class Trigger(StrEnum):
@@ -89,6 +96,8 @@ class Trigger(StrEnum):
     ROLL_BACK = "roll_back"
     UNDO_ROLLBACK = "undo_rollback"
     REPLAN = "replan"
+    REGRESS = "regress"
+    CLEAR_REGRESSION = "clear_regression"
 
 
 S = TaskStatus
@@ -103,8 +112,19 @@ _REQUEUABLE = (
     S.COMMITTED,
     S.ROLLED_BACK,
     S.NEEDS_REPLAN,
+    S.REGRESSED,
 )
-_ROLLBACKABLE = (S.PASSED, S.COMMITTED, S.FAILED, S.CANCELLED, S.INTERRUPTED, S.NEEDS_REPLAN)
+_ROLLBACKABLE = (
+    S.PASSED,
+    S.COMMITTED,
+    S.FAILED,
+    S.CANCELLED,
+    S.INTERRUPTED,
+    S.NEEDS_REPLAN,
+    S.REGRESSED,
+)
+#: The statuses a re-verify may find regressed (and a passing one gives back).
+_REGRESSABLE = (S.IDLE, S.PASSED, S.COMMITTED)
 
 TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     **{(s, T.QUEUE): S.QUEUED for s in _REQUEUABLE},
@@ -133,6 +153,7 @@ TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     (S.RUNNING, T.INTERRUPT): S.INTERRUPTED,
     (S.VERIFYING, T.INTERRUPT): S.INTERRUPTED,
     **{(s, T.ROLL_BACK): S.ROLLED_BACK for s in _ROLLBACKABLE},
+    **{(s, T.REGRESS): S.REGRESSED for s in _REGRESSABLE},
 }
 
 
@@ -174,11 +195,15 @@ def next_status(
 ) -> TaskStatus:
     """The status `trigger` leads to from `status`; raises `IllegalTransition` if none.
 
-    `undo_rollback` is the one trigger whose target is not in the table: it leads back to
-    `before`, the status the task had before its rollback.
+    `undo_rollback` and `clear_regression` are the triggers whose target is not in the table:
+    they lead back to `before`, the status the task had before its rollback (its regression).
     """
     if trigger is T.UNDO_ROLLBACK:
         if status is S.ROLLED_BACK and before in _ROLLBACKABLE:
+            return before
+        raise IllegalTransition(status, trigger)
+    if trigger is T.CLEAR_REGRESSION:
+        if status is S.REGRESSED and before in _REGRESSABLE:
             return before
         raise IllegalTransition(status, trigger)
     try:
@@ -188,4 +213,6 @@ def next_status(
 
 
 def can(status: TaskStatus, trigger: Trigger) -> bool:
+    if trigger is T.CLEAR_REGRESSION:
+        return status is S.REGRESSED
     return (status, trigger) in TRANSITIONS

@@ -98,7 +98,7 @@ def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]
         return [("status", f"task {doc['task_id']}: {doc['title']}")]
     if kind == "TaskStatusChanged":
         why = f": {doc['reason']}" if doc.get("reason") else ""
-        bad = doc["status"] in ("failed", "interrupted")
+        bad = doc["status"] in ("failed", "interrupted", "regressed")
         return [("error" if bad else "status", f"status {doc['previous']} -> {doc['status']}{why}")]
     if kind == "AttemptStarted":
         batched = f", in the conversation of {doc['after']}" if doc.get("after") else ""
@@ -120,6 +120,8 @@ def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]
     if kind == "ChecksStarted":
         return [("check", "running the checks")]
     if kind == "EvidenceChecked":
+        if doc["passed"] and doc.get("tests"):
+            return [("check", f"evidence: {', '.join(doc['tests'][:MAX_PROBLEMS])}")]
         if doc["passed"]:
             return [("check", "evidence: the pass has its evidence")]
         return [("error", "evidence: missing (the reason follows)")]

@@ -24,6 +24,7 @@ from roadmapd.checkbox import DiskTick, set_checked_on_disk
 from roadmapd.config import Config
 from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
+    DONE,
     AgentSessionPort,
     ApprovalPort,
     EngineSettings,
@@ -31,9 +32,11 @@ from roadmapd.engine import (
     EventSink,
     TaskEngine,
     TaskLike,
+    TaskStatus,
 )
 from roadmapd.engine.commands import Ask, CommandGate, RiskyCommands
 from roadmapd.engine.retry import summarize
+from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import DocumentTask, Task, task_of
@@ -182,6 +185,29 @@ class CheckRunner:
             await GitWorkspace(self.root).export_checkpoint(checkpoint, tree)
             prepare_evidence_tree(self.root, tree, files)
             return await run_checks(tree, specs, env=self._env, jail=jail, readonly=[self.root])
+
+    async def at_head(
+        self, tasks: Sequence[TaskLike]
+    ) -> tuple[CheckReport, dict[str, CheckReport]]:
+        """The engine's HeadChecksPort (re-verify): HEAD's committed tree exported to a temporary
+        folder (the ignored environments linked in), the project's checks run there once and
+        each task's `Verify:` commands after them, all in the jail; the work tree is not read."""
+        jail = await self._ready_jail()
+        with tempfile.TemporaryDirectory(prefix="roadmapd-head-") as tmp:
+            tree = Path(tmp) / "head"
+            tree.mkdir()
+            await GitWorkspace(self.root).export_head(tree)
+            prepare_evidence_tree(self.root, tree, [])
+            ro = [self.root]
+            project = await run_checks(tree, self.specs, env=self._env, jail=jail, readonly=ro)
+            own: dict[str, CheckReport] = {}
+            for task in tasks:
+                specs = self.specs_for(task)[len(self.specs) :]
+                if specs:
+                    own[task.id] = await run_checks(
+                        tree, specs, env=self._env, jail=jail, readonly=ro
+                    )
+            return project, own
 
 
 class DiskCheckbox:
@@ -348,6 +374,23 @@ class Workspace(WorkspaceBase):
                 agent_settings(self.config), self.api_key, self.config.roles.reviewer.model
             ),
         )
+
+    def done_tasks(self, tasks: Sequence[RoadmapItem]) -> list[RoadmapItem]:
+        """The tasks re-verify looks at: ticked, or passed, committed or regressed."""
+        looked_at = {*DONE, TaskStatus.REGRESSED}
+        return [t for t in tasks if t.checked or self.writer.status_of(t.id) in looked_at]
+
+    async def reverify(
+        self, engine: TaskEngine[RoadmapItem, Checkpoint], tasks: Sequence[RoadmapItem]
+    ) -> ReverifyResult:
+        """Re-verify `tasks` at HEAD with `engine` (its events go to its sinks), each with the
+        evidence its passing run recorded."""
+        await asyncio.to_thread(self.writer.flush, 30.0)
+        records = await asyncio.to_thread(self.store.all)
+        evidence = {k: tuple(r.evidence) for k, r in records.items()}
+        before = {k: r.regressed_from for k, r in records.items() if r.regressed_from}
+        checks = CheckRunner(self.root, self.config)
+        return await engine.reverify(tasks, checks, evidence=evidence, regressed_from=before)
 
     def close(self) -> None:
         if self._writer is not None:

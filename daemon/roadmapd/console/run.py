@@ -30,11 +30,14 @@ from roadmapd.console.common import (
     open_project,
     open_workspace,
     problem_line,
+    read_roadmap,
 )
 from roadmapd.console.progress import Mode, Progress, format_usage
 from roadmapd.console.selection import select_tasks
+from roadmapd.console.verify import print_result, reverify_project
 from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable, TaskOutcome, TaskStatus
+from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.roadmap import Task
 from roadmapd.workspace import DiskCheckbox, sandbox_refusal
 
@@ -47,13 +50,14 @@ class RunSummary:
     stopped_by: str | None = None
     cancelled: bool = False
     current: str | None = None  # the task under way (the one a cancel stopped)
+    regressed: list[str] = field(default_factory=list)  # by the re-verify after the run
 
     @property
     def exit_code(self) -> int:
         if self.cancelled:
             return EXIT_CANCELLED
         ok = all(_succeeded(o) and o.task_id not in self.not_run for o in self.outcomes)
-        return EXIT_OK if ok and not self.skipped else EXIT_FAILED
+        return EXIT_OK if ok and not self.skipped and not self.regressed else EXIT_FAILED
 
 
 def _succeeded(outcome: TaskOutcome) -> bool:
@@ -165,11 +169,29 @@ def run_tasks(
     root = project.workspace.root
     progress = Progress(sys.stdout, mode, root, (0, len(tasks)), cost_estimated=estimated)
     try:
-        summary = asyncio.run(_cancellable(project, tasks, keep_going, progress, yes))
+        summary, rechecked = asyncio.run(
+            _run_then_reverify(project, tasks, keep_going, progress, yes)
+        )
     finally:
         project.workspace.close()
-    print_summary(project, summary, sys.stderr if as_json else sys.stdout)
+    out = sys.stderr if as_json else sys.stdout
+    print_summary(project, summary, out)
+    if rechecked is not None:
+        print_result(project, rechecked, out)
+        summary.regressed = rechecked.regressed
     return summary
+
+
+async def _run_then_reverify(
+    project: Project, tasks: Sequence[Task], keep_going: bool, progress: Progress, yes: bool
+) -> tuple[RunSummary, ReverifyResult | None]:
+    """The run, then (`verify_done = "on-run"`, not cancelled) every done task re-verified."""
+    summary = await _cancellable(project, tasks, keep_going, progress, yes)
+    if project.workspace.config.verify_done != "on-run" or summary.cancelled:
+        return summary, None
+    roadmap = read_roadmap(project.roadmap_path)  # the boxes the run ticked
+    done = project.workspace.done_tasks(roadmap.tasks)
+    return summary, await reverify_project(project, done)
 
 
 def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:

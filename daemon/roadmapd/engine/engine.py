@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Generic
@@ -45,6 +45,7 @@ from roadmapd.engine.ports import (
     ApprovalPort,
     CheckboxPort,
     GitPort,
+    HeadChecksPort,
     LanePorts,
     LanesPort,
     ProblemFormatter,
@@ -55,6 +56,7 @@ from roadmapd.engine.ports import (
 )
 from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
+from roadmapd.engine.reverify import ReverifyResult, reverify_tasks
 from roadmapd.engine.rollback import roll_back, undo_last_rollback
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
@@ -235,6 +237,31 @@ class TaskEngine(Generic[TaskT, CP]):
         """Close the conversation a batch may still hold (`batch_size` > 1)."""
         if self._carry is not None:
             await self._carry.close()
+
+    async def reverify(
+        self,
+        tasks: Sequence[TaskT],
+        checks: HeadChecksPort[TaskT],
+        *,
+        evidence: Mapping[str, Sequence[str]],
+        regressed_from: Mapping[str, TaskStatus],
+        run_id: str | None = None,
+    ) -> ReverifyResult:
+        """Re-verify done tasks at HEAD with no model call (`engine/reverify.py`); a task under
+        way is left alone. `evidence`: each task's recorded evidence tests."""
+        busy = {t.id for t in tasks if self._busy(t.id)}
+        result = await reverify_tasks(
+            self._book,
+            checks,
+            [t for t in tasks if t.id not in busy],
+            evidence=evidence,
+            regressed_from=regressed_from,
+            run_id=run_id or new_run_id(),
+        )
+        if busy:
+            skipped = dict(result.not_checked) | {t: "under way" for t in busy}
+            result = replace(result, not_checked=skipped)
+        return result
 
     # --- internals -----------------------------------------------------------------------
 

@@ -109,12 +109,16 @@ class ChecksFinished(EngineEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EvidenceChecked(EngineEvent):
     """The red -> green evidence of an attempt whose checks passed was weighed (from `started`
-    to `at`): `passed` False means the pass lacks its evidence and the attempt is refused."""
+    to `at`): `passed` False means the pass lacks its evidence and the attempt is refused.
+    `tests`: the tests that are the evidence (red at the checkpoint, green after; empty when
+    none was needed or the pass rests on `Verify:` commands), recorded with the task: what
+    `roadmapd verify` runs again at HEAD."""
 
     task_id: str
     attempt: int
     started: datetime
     passed: bool
+    tests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,13 +11,14 @@ wire concrete adapters whose shapes match these Protocols structurally:
 - `ProblemFormatter`: `roadmapd.verify.format_for_retry`.
 - `ApprovalPort[T]`: the review gate; the CLI asks at the prompt, the server in the editor.
 - `LanesPort[T]`: per-task worktrees for parallel runs (`max_parallel` > 1).
+- `HeadChecksPort[T]`: the checks on HEAD's committed tree, for re-verify (`engine/reverify.py`).
 - `StatusLookup`: persisted statuses (`StateStore.status_of`) for tasks this engine has not
   run itself, so that dependencies committed in an earlier session count as done.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
@@ -130,6 +131,15 @@ class VerifierPort(Protocol[TaskT_contra]):
         self, task: TaskT_contra, checkpoint: Any, files: Sequence[str]
     ) -> CheckReport:
         """The test check on the checkpoint's code with the attempt's test `files` in it."""
+        ...
+
+
+class HeadChecksPort(Protocol[TaskT_contra]):
+    async def at_head(
+        self, tasks: Sequence[TaskT_contra]
+    ) -> tuple[CheckReport, Mapping[str, CheckReport]]:
+        """The project's checks on the committed tree of HEAD (once), and each task's own
+        `Verify:` commands there (by task id; a task without any is left out): re-verify."""
         ...
 
 

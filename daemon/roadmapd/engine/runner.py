@@ -119,6 +119,7 @@ class TaskRunner(Generic[TaskT, CP]):
         self.status = TaskStatus.QUEUED
         self.reason: str | None = None
         self.pass_note: str | None = None  # why the pass counts (evidence, or why none was needed)
+        self.evidence_tests: tuple[str, ...] = ()  # the red -> green tests of the last weighing
         self.baseline: CheckReport | None = None  # the checks at the checkpoint
         self._session: AgentSessionPort | None = None
         self._batched: tuple[str, int] | None = None  # (the task before it, tasks in the chat)
@@ -326,6 +327,7 @@ class TaskRunner(Generic[TaskT, CP]):
     ) -> str | None:
         """None when the pass has its evidence (noted in `pass_note`); the reason otherwise."""
         started = now()
+        self.evidence_tests = ()
         refusal = await self._weigh_evidence(cp, changes, report)
         self.ctx.emit(
             EvidenceChecked(
@@ -334,6 +336,7 @@ class TaskRunner(Generic[TaskT, CP]):
                 attempt=self.attempt,
                 started=started,
                 passed=refusal is None,
+                tests=self.evidence_tests if refusal is None else (),
             )
         )
         return refusal
@@ -361,6 +364,7 @@ class TaskRunner(Generic[TaskT, CP]):
             passing_before = evidence.in_files(evidence.green(at_cp) & now, tried)
         if not found:
             return evidence.missing_reason(tried, passing_before)
+        self.evidence_tests = tuple(sorted(found))
         note = f"red→green {len(found)} test{'s' if len(found) != 1 else ''}"
         self.pass_note = f"{note}; {self.pass_note}" if self.pass_note else note
         return None

@@ -89,6 +89,8 @@ class TaskRecord(_Model):
     checkpoint_commit: str | None = None
     commit: str | None = None  # the task's commit when committed
     rolled_back_from: TaskStatus | None = None  # while rolled back: the status before (undo)
+    regressed_from: TaskStatus | None = None  # while regressed: the status a pass gives back
+    evidence: list[str] = Field(default_factory=list)  # test ids: the last pass's evidence
     last_run_id: str | None = None
     owner: str | None = None  # `host:pid:start` of the process running it, while active
     updated_at: datetime | None = None

@@ -61,10 +61,14 @@ def _status(state: TaskRecord, doc: dict[str, Any]) -> None:
     if status is TaskStatus.RUNNING and doc["previous"] == TaskStatus.QUEUED.value:
         state.started_at, state.finished_at, state.duration_s = at, None, None
         state.attempts, state.turns, state.usage = 0, 0, UsageModel()
-        state.problems, state.commit = [], None
+        state.problems, state.commit, state.evidence = [], None, []
         state.checkpoint_ref = state.checkpoint_commit = None
     previous, rolled_back = TaskStatus(doc["previous"]), TaskStatus.ROLLED_BACK
     state.rolled_back_from = previous if status is rolled_back else None
+    if status is TaskStatus.REGRESSED:
+        state.regressed_from = previous
+    elif previous is TaskStatus.REGRESSED:
+        state.regressed_from = None
     # A rollback of a finished task, and its undo, are no run: the run's times stay as they were.
     outside_a_run = previous is rolled_back or (status is rolled_back and previous not in ACTIVE)
     state.owner = doc["owner"] if status in ACTIVE else None
@@ -100,6 +104,11 @@ def _checks(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.problems = [ProblemModel.model_validate(p) for p in doc["problems"]]
 
 
+def _evidence(state: TaskRecord, doc: dict[str, Any]) -> None:
+    if doc["passed"]:
+        state.evidence = list(doc.get("tests", []))
+
+
 def _committed(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.commit = doc["commit"]
 
@@ -111,5 +120,6 @@ _APPLY: dict[str, Apply] = {
     "AttemptStarted": _attempt,
     "AgentActivity": _agent,
     "ChecksFinished": _checks,
+    "EvidenceChecked": _evidence,
     "Committed": _committed,
 }

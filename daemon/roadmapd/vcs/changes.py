@@ -66,6 +66,12 @@ def diff_since(pl: Plumbing, cp: Checkpoint, max_chars: int = 20_000) -> str:
 def export_checkpoint(pl: Plumbing, cp: Checkpoint, dest: Path) -> None:
     """Write the checkpoint's working state into `dest` (an empty folder), touching nothing else
     (a private index; no worktree is registered, no ref moves)."""
+    export_commit(pl, cp.commit, dest)
+
+
+def export_commit(pl: Plumbing, rev: str, dest: Path) -> None:
+    """Write the tree of the commit `rev` (`HEAD`: what re-verify checks) into `dest`, the same
+    way: a private index, no worktree, no ref moves."""
     with pl.temp_index() as env:
-        pl.run("read-tree", pl.tree_of(cp.commit), env=env)
+        pl.run("read-tree", pl.tree_of(rev), env=env)
         pl.run("checkout-index", "-a", "-f", f"--prefix={dest}/", env=env)

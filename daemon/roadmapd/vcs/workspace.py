@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 
 from roadmapd.files import file_lock
 
-from .changes import changed_files, diff_since, export_checkpoint, file_changes
+from .changes import changed_files, diff_since, export_checkpoint, export_commit, file_changes
 from .checkpoints import capture_checkpoint
 from .commit import commit_task
 from .hooks import HookSettings, Wrap
@@ -113,6 +113,10 @@ class GitWorkspace:
 
     async def export_checkpoint(self, cp: Checkpoint, dest: Path) -> None:
         await self._run(lambda pl: export_checkpoint(pl, cp, dest))
+
+    async def export_head(self, dest: Path) -> None:
+        """The committed tree of HEAD into `dest` (an empty folder); nothing else is touched."""
+        await self._run(lambda pl: export_commit(pl, "HEAD", dest))
 
     async def restore(self, cp: Checkpoint) -> RollbackOutcome:
         return await self._run(lambda pl: restore_checkpoint(pl, cp))
