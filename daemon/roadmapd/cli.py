@@ -1,7 +1,7 @@
 """The `roadmapd` command: argument parsing and dispatch to `roadmapd.console` (docs/cli.md).
 
 Exit codes: 0 success, 1 a task failed (or regressed, or a rollback was refused), 2 usage or
-configuration error, 130 cancelled.
+configuration error, 3 `run` paused (SIGTERM; `run --resume` continues), 130 cancelled.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--task", action="append", default=[], metavar="ID", help="repeatable")
     p.add_argument("--section", metavar="NAME", help="the unchecked tasks under a heading")
     p.add_argument("--all", action="store_true", help="every unchecked task")
+    p.add_argument("--resume", action="store_true", help="the tasks a paused run did not start")
     p.add_argument("--max-attempts", type=int, metavar="N")
     p.add_argument("--model", metavar="M")
     p.add_argument("--json", action="store_true", help="one JSON event per line")

@@ -93,6 +93,8 @@ def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]
     if kind == "RunStarted":
         return [("status", f"run {doc['run_id']} started {doc['at']}")]
     if kind == "RunFinished":
+        if doc.get("paused"):
+            return [("status", f"run paused; not started: {', '.join(doc['paused'])}")]
         return [("status", f"run finished{' (cancelled)' if doc.get('cancelled') else ''}")]
     if kind == "TaskQueued":
         return [("status", f"task {doc['task_id']}: {doc['title']}")]

@@ -29,6 +29,7 @@ W = TypeVar("W", bound="WorkspaceBase")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_PAUSED = 3  # `roadmapd run` paused (SIGTERM): tasks are left for `run --resume`
 EXIT_CANCELLED = 130
 
 

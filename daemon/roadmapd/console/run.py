@@ -1,9 +1,11 @@
 """`roadmapd run`: run the chosen tasks one at a time, stopping at the first failure.
 
 Each task is its own engine run (so a failure can stop the rest before they start); a task
-whose dependencies are not done is refused by the engine with the reason. Ctrl-C (or SIGTERM)
-cancels the task under way: the engine stops the agent and the checks, marks it cancelled and
-keeps its checkpoint; a second Ctrl-C aborts at once.
+whose dependencies are not done is refused by the engine with the reason. Ctrl-C cancels the
+task under way: the engine stops the agent and the checks, marks it cancelled and keeps its
+checkpoint; a second Ctrl-C aborts at once. SIGTERM pauses: the task(s) under way finish, no
+other starts, the tasks left are recorded (`store/paused.py`) and the command exits 3;
+`roadmapd run --resume` runs them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,6 +27,7 @@ from roadmapd.console.common import (
     EXIT_CANCELLED,
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_PAUSED,
     CommandError,
     Project,
     find_task_anywhere,
@@ -33,12 +37,15 @@ from roadmapd.console.common import (
     read_roadmap,
 )
 from roadmapd.console.progress import Mode, Progress, format_usage
+from roadmapd.console.resume import resumed_tasks
 from roadmapd.console.selection import select_tasks
 from roadmapd.console.verify import print_result, reverify_project
 from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable, TaskOutcome, TaskStatus
+from roadmapd.engine.engine import new_run_id
 from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.roadmap import Task
+from roadmapd.store.paused import PausedRun, clear_paused, save_paused
 from roadmapd.workspace import DiskCheckbox, sandbox_refusal
 
 
@@ -51,13 +58,30 @@ class RunSummary:
     cancelled: bool = False
     current: str | None = None  # the task under way (the one a cancel stopped)
     regressed: list[str] = field(default_factory=list)  # by the re-verify after the run
+    paused: list[str] = field(default_factory=list)  # not started because of a pause
+    run_id: str | None = None  # the engine run of the last task started
 
     @property
     def exit_code(self) -> int:
         if self.cancelled:
             return EXIT_CANCELLED
         ok = all(_succeeded(o) and o.task_id not in self.not_run for o in self.outcomes)
-        return EXIT_OK if ok and not self.skipped and not self.regressed else EXIT_FAILED
+        if not ok or self.skipped or self.regressed:
+            return EXIT_FAILED
+        return EXIT_PAUSED if self.paused else EXIT_OK
+
+
+@dataclass
+class PauseRequest:
+    """SIGTERM's pause: asked once; handed to the engine as soon as there is one."""
+
+    requested: bool = False
+    engine: Any = None  # the run's TaskEngine
+
+    def request(self) -> None:
+        self.requested = True
+        if self.engine is not None:
+            self.engine.pause()
 
 
 def _succeeded(outcome: TaskOutcome) -> bool:
@@ -85,9 +109,12 @@ async def execute(
     keep_going: bool,
     progress: Progress,
     yes: bool = False,
+    pause: PauseRequest | None = None,
 ) -> RunSummary:
-    """Run `tasks` in order; cancelling the calling asyncio task cancels the run cleanly."""
+    """Run `tasks` in order; cancelling the calling asyncio task cancels the run cleanly;
+    `pause.request()` lets the task(s) under way finish and starts no other."""
     summary = RunSummary()
+    pause = pause or PauseRequest()
     interactive = sys.stdin.isatty() and progress.mode != "json"
     gate = ConsoleApproval(
         yes=yes, interactive=interactive, out=sys.stderr, before_prompt=progress.close
@@ -106,19 +133,28 @@ async def execute(
         ask_user=gate.ask_user if interactive else None,
     )
     budget = RunBudget(engine.settings.run_budget_usd)  # one budget over every task of the run
+    pause.engine = engine
     try:
         if engine.settings.max_parallel > 1 and len(tasks) > 1:
             progress.parallel = True  # interleaved lines, each prefixed by its task id
             result = await engine.run(tasks, all_tasks=project.roadmap.tasks, budget=budget)
-            summary.outcomes = list(result.outcomes)
+            summary.paused, summary.run_id = list(result.paused), result.run_id
+            summary.outcomes = [o for o in result.outcomes if o.task_id not in result.paused]
             return summary
         for k, task in enumerate(tasks, 1):
+            if pause.requested:
+                summary.paused.append(task.id)
+                continue
             if summary.stopped_by is not None and not budget.exhausted:
                 summary.skipped.append(task.id)  # (a spent budget: the engine says "not run")
                 continue
             progress.position = (k, len(tasks))
             summary.current = task.id
             result = await engine.run([task], all_tasks=project.roadmap.tasks, budget=budget)
+            summary.run_id = result.run_id
+            if task.id in result.paused:
+                summary.paused.append(task.id)
+                continue
             outcome = result.outcome(task.id)
             if outcome is None:
                 continue
@@ -141,8 +177,9 @@ async def _cancellable(
     me = asyncio.current_task()
     assert me is not None
     presses = 0
+    pause = PauseRequest()
 
-    def on_signal() -> None:
+    def on_interrupt() -> None:
         nonlocal presses
         presses += 1
         if presses == 1:
@@ -151,17 +188,35 @@ async def _cancellable(
         else:
             os._exit(EXIT_CANCELLED)
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal)
+    def on_terminate() -> None:
+        if pause.requested:
+            return
+        print(
+            "\nroadmapd: pausing: the task under way finishes, no other starts "
+            "(roadmapd run --resume continues; Ctrl-C cancels now)",
+            file=sys.stderr,
+        )
+        pause.request()
+
+    loop.add_signal_handler(signal.SIGINT, on_interrupt)
+    loop.add_signal_handler(signal.SIGTERM, on_terminate)
     try:
-        return await execute(project, tasks, keep_going=keep_going, progress=progress, yes=yes)
+        return await execute(
+            project, tasks, keep_going=keep_going, progress=progress, yes=yes, pause=pause
+        )
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
 
 def run_tasks(
-    project: Project, tasks: Sequence[Task], *, keep_going: bool, as_json: bool, yes: bool = False
+    project: Project,
+    tasks: Sequence[Task],
+    *,
+    keep_going: bool,
+    as_json: bool,
+    yes: bool = False,
+    resuming: bool = False,
 ) -> RunSummary:
     """Run with live progress on stdout and the summary on stdout (stderr with --json)."""
     mode = progress_mode(as_json, sys.stdout)
@@ -170,7 +225,7 @@ def run_tasks(
     progress = Progress(sys.stdout, mode, root, (0, len(tasks)), cost_estimated=estimated)
     try:
         summary, rechecked = asyncio.run(
-            _run_then_reverify(project, tasks, keep_going, progress, yes)
+            _run_then_reverify(project, tasks, keep_going, progress, yes, resuming)
         )
     finally:
         project.workspace.close()
@@ -183,11 +238,29 @@ def run_tasks(
 
 
 async def _run_then_reverify(
-    project: Project, tasks: Sequence[Task], keep_going: bool, progress: Progress, yes: bool
+    project: Project,
+    tasks: Sequence[Task],
+    keep_going: bool,
+    progress: Progress,
+    yes: bool,
+    resuming: bool,
 ) -> tuple[RunSummary, ReverifyResult | None]:
-    """The run, then (`verify_done = "on-run"`, not cancelled) every done task re-verified."""
+    """The run; its pause recorded (or the resumed pause cleared); then (`verify_done =
+    "on-run"`, not cancelled, not paused) every done task re-verified."""
     summary = await _cancellable(project, tasks, keep_going, progress, yes)
-    if project.workspace.config.verify_done != "on-run" or summary.cancelled:
+    store = project.workspace.store
+    if summary.paused:
+        roadmap_rel = project.roadmap_path.relative_to(project.workspace.root).as_posix()
+        record = PausedRun(
+            run_id=summary.run_id or new_run_id(),
+            roadmap=roadmap_rel,
+            task_ids=summary.paused,
+            paused_at=datetime.now(UTC),
+        )
+        await asyncio.to_thread(save_paused, store, record)
+    elif resuming and not summary.cancelled:
+        await asyncio.to_thread(clear_paused, store)
+    if project.workspace.config.verify_done != "on-run" or summary.cancelled or summary.paused:
         return summary, None
     roadmap = read_roadmap(project.roadmap_path)  # the boxes the run ticked
     done = project.workspace.done_tasks(roadmap.tasks)
@@ -221,6 +294,10 @@ def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:
         lines.append(
             f"  not started after {summary.stopped_by} did not pass: {', '.join(summary.skipped)}"
             " (--keep-going runs them anyway)"
+        )
+    if summary.paused:
+        lines.append(
+            f"  paused; not started: {', '.join(summary.paused)} (roadmapd run --resume runs them)"
         )
     if summary.cancelled and summary.current is not None:
         lines.append(
@@ -261,15 +338,22 @@ def run_command(args: argparse.Namespace) -> int:
         "allow_large": True if args.allow_large else None,
     }
     overrides = {k: v for k, v in given.items() if v is not None}
-    project, task_ids = _target(args.roadmap, args.task, overrides)
-    tasks = select_tasks(
-        project.roadmap,
-        project.roadmap_path,
-        task_ids=task_ids,
-        section=args.section,
-        everything=args.all,
-    )
+    if args.resume:
+        if args.roadmap or args.task or args.section or args.all:
+            raise CommandError("--resume runs the paused run's tasks: give no tasks with it")
+        project, tasks = resumed_tasks(overrides)
+    else:
+        project, task_ids = _target(args.roadmap, args.task, overrides)
+        tasks = select_tasks(
+            project.roadmap,
+            project.roadmap_path,
+            task_ids=task_ids,
+            section=args.section,
+            everything=args.all,
+        )
     if not tasks:
+        if args.resume:
+            clear_paused(project.workspace.store)
         print(f"nothing to run: every selected task in {project.roadmap_path.name} is done")
         project.workspace.close()
         return EXIT_OK
@@ -280,5 +364,12 @@ def run_command(args: argparse.Namespace) -> int:
         raise CommandError(refusal)
     if project.workspace.config.sandbox == "off":
         print(f"roadmapd: {UNSANDBOXED}", file=sys.stderr)
-    summary = run_tasks(project, tasks, keep_going=args.keep_going, as_json=args.json, yes=args.yes)
+    summary = run_tasks(
+        project,
+        tasks,
+        keep_going=args.keep_going,
+        as_json=args.json,
+        yes=args.yes,
+        resuming=args.resume,
+    )
     return summary.exit_code

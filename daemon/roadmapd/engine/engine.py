@@ -62,6 +62,9 @@ from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
 from roadmapd.statuses import ACTIVE, TaskStatus, Trigger, can
 
+#: The reason of a task a paused run did not start (it stays idle; `run --resume` runs it).
+PAUSED = "not started: the run was paused"
+
 
 def new_run_id() -> str:
     """Sortable and unique: `20261121T101500Z-3f9a1c`."""
@@ -104,6 +107,8 @@ class TaskEngine(Generic[TaskT, CP]):
         self._carry = BatchCarry(self.settings.batch_size) if self.settings.batch_size > 1 else None
         self._current: tuple[str, str, asyncio.Task[TaskOutcome]] | None = None
         self._lock = asyncio.Lock()
+        self._live_runs: set[str] = set()
+        self._paused_runs: set[str] = set()  # paused: their tasks not yet started never start
 
     # --- queries -------------------------------------------------------------------------
 
@@ -127,6 +132,14 @@ class TaskEngine(Generic[TaskT, CP]):
         return self._refusal(task, known, pending=())[0]
 
     # --- commands ------------------------------------------------------------------------
+
+    def pause(self) -> list[str]:
+        """Pause every run under way: its tasks already started finish, the others are skipped
+        when their turn comes (idle, "paused") and listed in the run's `RunFinished.paused`.
+        Returns the ids of the runs paused (none: nothing was running)."""
+        paused = sorted(self._live_runs - self._paused_runs)
+        self._paused_runs.update(paused)
+        return paused
 
     def cancel(self, task_id: str) -> bool:
         """Cancel a running or queued task; False if it is neither."""
@@ -160,6 +173,7 @@ class TaskEngine(Generic[TaskT, CP]):
         ordered = run_order(tasks)
         known = {t.id: t for t in all_tasks} | {t.id: t for t in ordered}
         self._emit(RunStarted(run_id=run_id, task_ids=tuple(t.id for t in ordered)))
+        self._live_runs.add(run_id)
         outcomes: dict[str, TaskOutcome] = {}
         queued: list[TaskT] = []
         for task in ordered:
@@ -276,6 +290,10 @@ class TaskEngine(Generic[TaskT, CP]):
         """None when `task` may start now; else its outcome (also put into `outcomes`)."""
         if self._queued.pop(task.id, None) is None:  # cancelled while queued
             outcomes[task.id] = self._bare_outcome(task.id, "cancelled before it started")
+            return outcomes[task.id]
+        if run_id in self._paused_runs:
+            self._transition(run_id, task.id, Trigger.SKIP, 0, PAUSED)
+            outcomes[task.id] = self._bare_outcome(task.id, PAUSED)
             return outcomes[task.id]
         found = blockers(task, known=known, status_of=self.status)
         if found or budget.exhausted:
@@ -415,8 +433,15 @@ class TaskEngine(Generic[TaskT, CP]):
         *,
         cancelled: bool,
     ) -> RunResult:
+        self._live_runs.discard(run_id)
+        paused: tuple[str, ...] = ()
+        if run_id in self._paused_runs and not cancelled:
+            paused = tuple(o.task_id for o in outcomes.values() if o.reason == PAUSED)
+        self._paused_runs.discard(run_id)
         result = RunResult(
-            run_id, tuple(outcomes[t.id] for t in ordered if t.id in outcomes), cancelled
+            run_id, tuple(outcomes[t.id] for t in ordered if t.id in outcomes), cancelled, paused
         )
-        self._emit(RunFinished(run_id=run_id, outcomes=result.outcomes, cancelled=cancelled))
+        self._emit(
+            RunFinished(run_id=run_id, outcomes=result.outcomes, cancelled=cancelled, paused=paused)
+        )
         return result

@@ -189,6 +189,7 @@ class TaskOutcome:
 class RunFinished(EngineEvent):
     outcomes: tuple[TaskOutcome, ...]
     cancelled: bool = False
+    paused: tuple[str, ...] = ()  # paused: the tasks it did not start (what a resume runs)
 
 
 Event = (

@@ -8,6 +8,7 @@ Layout under the state root (`platformdirs.user_state_dir("roadmapd")`, or `$ROA
         tasks/<task>.json         one state document per task
         runs/<run-id>.jsonl       one event log per run
         memory.json               project memory: outcomes of passed tasks (`roadmapd.memory`)
+        paused-run.json           the tasks a paused run did not start (`store/paused.py`)
         worktrees/<task>/         git worktrees of tasks running in parallel (`roadmapd.vcs`)
 """
 
@@ -87,6 +88,10 @@ class StatePaths:
     @property
     def memory_file(self) -> Path:
         return self.dir / "memory.json"
+
+    @property
+    def paused_run_file(self) -> Path:
+        return self.dir / "paused-run.json"
 
     @property
     def worktrees_dir(self) -> Path:
