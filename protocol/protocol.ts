@@ -15,12 +15,15 @@ export const CMD_NORMALIZE_ROADMAP = "roadmapd.normalizeRoadmap";
 export const CMD_APPROVE_TASK = "roadmapd.approveTask";
 export const CMD_REJECT_TASK = "roadmapd.rejectTask";
 export const CMD_DIFF_TASK = "roadmapd.diffTask";
+export const CMD_REVERIFY_DONE = "roadmapd.reverifyDone";
+export const CMD_PAUSE = "roadmapd.pause";
+export const CMD_RESUME_RUN = "roadmapd.resumeRun";
 export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
 export const REQUEST_ASK_USER = "roadmapd/askUser";
 
-export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "blocked";
+export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "blocked";
 
 /** Params of the roadmapd/askUser request (server -> client): the agent's question. */
 export interface AskUserParams {
@@ -74,7 +77,7 @@ export interface DiffResult {
   checkpointRef?: string | null;
 }
 
-/** Argument of runAll and normalizeRoadmap. */
+/** Argument of runAll, normalizeRoadmap and reverifyDone. */
 export interface DocumentRef {
   uri: string;
 }
@@ -118,7 +121,7 @@ export interface TaskState {
   uri: string;
   taskId: string;
   title: string;
-  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "blocked";
+  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "blocked";
   attempt?: number;
   maxAttempts?: number;
   /** e.g. "agent turn 3", "verifying", "committing" */

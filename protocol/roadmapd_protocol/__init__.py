@@ -37,6 +37,12 @@ CMD_APPROVE_TASK = "roadmapd.approveTask"
 APPROVE_ANYWAY = "the checks passed but only you can approve this commit"
 CMD_REJECT_TASK = "roadmapd.rejectTask"
 CMD_DIFF_TASK = "roadmapd.diffTask"
+#: Re-verify the done tasks of a roadmap (`DocumentRef`; no argument: every roadmap) at HEAD.
+CMD_REVERIFY_DONE = "roadmapd.reverifyDone"
+#: Pause the runs under way (no argument): their tasks under way finish, no other starts.
+CMD_PAUSE = "roadmapd.pause"
+#: Run the tasks the last paused run did not start (no argument).
+CMD_RESUME_RUN = "roadmapd.resumeRun"
 
 TASK_COMMANDS = (
     CMD_RUN_TASK,
@@ -71,6 +77,7 @@ TaskStatus = Literal[
     "committed",
     "rolled_back",
     "needs_replan",
+    "regressed",
     "blocked",
 ]
 
@@ -97,7 +104,7 @@ class SectionRef(_Wire):
 
 
 class DocumentRef(_Wire):
-    """Argument of runAll and normalizeRoadmap."""
+    """Argument of runAll, normalizeRoadmap and reverifyDone."""
 
     uri: str = Field(min_length=1)
 

@@ -395,7 +395,7 @@ class TaskEngine(Generic[TaskT, CP]):
         status = self.status(task.id)
         if self._busy(task.id):
             return "already queued or running", ()
-        if task.checked:
+        if task.checked and status is not TaskStatus.REGRESSED:
             return "already done (ticked in the roadmap)", ()
         if status in ACTIVE:
             return (

@@ -22,8 +22,11 @@ from roadmapd_protocol import (
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
     CMD_DIFF_TASK,
+    CMD_PAUSE,
     CMD_REJECT_TASK,
+    CMD_RESUME_RUN,
     CMD_RETRY_TASK,
+    CMD_REVERIFY_DONE,
     CMD_ROLLBACK_TASK,
     CMD_ROLLBACK_UNDO,
     CMD_RUN_ALL,
@@ -77,6 +80,12 @@ def validate(model: type[M], command: str, args: tuple[Any, ...]) -> M:
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors())
         raise JsonRpcInvalidParams(f"{command}: {problems}") from None
+
+
+def no_arguments(command: str, args: tuple[Any, ...]) -> None:
+    """An InvalidParams error unless `args` is empty (or one empty object)."""
+    if args and args != ({},):
+        raise JsonRpcInvalidParams(f"{command}: takes no arguments; got {len(args)}")
 
 
 def document(documents: Documents, command: str, uri: str) -> Parsed:
@@ -181,12 +190,28 @@ class Commands:
 
         @server.command(CMD_ROLLBACK_UNDO)
         async def rollback_undo(*args: Any) -> dict[str, Any]:
-            if args and args != ({},):
-                raise JsonRpcInvalidParams(
-                    f"{CMD_ROLLBACK_UNDO}: takes no arguments; got {len(args)}"
-                )
+            no_arguments(CMD_ROLLBACK_UNDO, args)
             result = await (await door(CMD_ROLLBACK_UNDO)).undo_rollback()
             return result.model_dump()
+
+        @server.command(CMD_REVERIFY_DONE)
+        async def reverify_done(*args: Any) -> dict[str, Any]:
+            uri = None
+            if args and args != ({},):
+                uri = validate(DocumentRef, CMD_REVERIFY_DONE, args).uri
+                document(documents, CMD_REVERIFY_DONE, uri)
+            result = await (await door(CMD_REVERIFY_DONE)).reverify(uri)
+            return result.model_dump()
+
+        @server.command(CMD_PAUSE)
+        async def pause(*args: Any) -> dict[str, Any]:
+            no_arguments(CMD_PAUSE, args)
+            return (await (await door(CMD_PAUSE)).pause()).model_dump()
+
+        @server.command(CMD_RESUME_RUN)
+        async def resume_run(*args: Any) -> dict[str, Any]:
+            no_arguments(CMD_RESUME_RUN, args)
+            return (await (await door(CMD_RESUME_RUN)).resume()).model_dump()
 
         @server.feature(REQUEST_CHECKPOINTS)
         async def checkpoints(params: Any) -> dict[str, Any]:

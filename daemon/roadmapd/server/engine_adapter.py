@@ -48,6 +48,7 @@ from .documents import Documents
 from .edits import CheckboxWriter
 from .event_view import EventView
 from .progress import ProgressReporter
+from .run_control import record_pause, reverify_message, take_paused
 from .settings import Settings
 from .task_checkbox import EditorCheckbox
 from .task_states import InMemoryTaskStates, TaskStates
@@ -165,7 +166,7 @@ class EngineAdapter:
             return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
         busy = engine.running_task_ids
         name = f"run {', '.join(t.id for t in runnable)}"
-        run = self._background.spawn(engine.run(runnable, all_tasks=all_tasks), name)
+        run = self._background.spawn(self._run(ws, engine, uri, runnable, all_tasks), name)
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
         ids = [t.id for t in runnable]
@@ -179,6 +180,66 @@ class EngineAdapter:
             warning = types.ShowMessageParams(types.MessageType.Warning, f"roadmapd: {UNSANDBOXED}")
             self._client.window_show_message(warning)
         return CommandResult(ok=True, message=message, taskIds=ids)
+
+    async def _run(
+        self,
+        ws: Workspace,
+        engine: TaskEngine[DocumentTask, Checkpoint],
+        uri: str,
+        tasks: list[DocumentTask],
+        all_tasks: tuple[DocumentTask, ...],
+    ) -> None:
+        """One run; its pause recorded; then (`verify_done = "on-run"`) the done tasks of its
+        roadmap re-verified."""
+        result = await engine.run(tasks, all_tasks=all_tasks)
+        if result.paused:
+            ids = list(result.paused)
+            await asyncio.to_thread(record_pause, ws.store, ws.root, uri, result.run_id, ids)
+        elif not result.cancelled and self._settings.config.verify_done == "on-run":
+            await self.reverify(uri)
+
+    async def pause(self) -> CommandResult:
+        await self._workspace()
+        engine = self._engine
+        if engine is None or not engine.pause():
+            return CommandResult(ok=False, message="no run under way to pause")
+        busy = engine.running_task_ids
+        under_way = f"{', '.join(busy)} finishes" if busy else "nothing is under way"
+        return CommandResult(
+            ok=True,
+            message=f"pausing: {under_way}, no other task starts (Resume run continues)",
+            taskIds=busy,
+        )
+
+    async def resume(self) -> CommandResult:
+        ws = await self._workspace()
+        if ws is None:
+            return CommandResult(ok=False, message=self._why)
+        found = await asyncio.to_thread(take_paused, ws.store, ws.root)
+        if found is None:
+            return CommandResult(ok=False, message="no paused run to resume")
+        uri, ids = found
+        await self._documents.scan()
+        parsed = self._documents.get(uri)
+        if parsed is None:
+            return CommandResult(ok=False, message=f"the paused run's roadmap is gone: {uri}")
+        left = [i for i in ids if (t := parsed.roadmap.task(i)) is not None and not t.checked]
+        return await self.run(uri, left)
+
+    async def reverify(self, uri: str | None) -> CommandResult:
+        ws = await self._workspace()
+        if ws is None:
+            return CommandResult(ok=False, message=self._why)
+        if (refusal := await sandbox_refusal(self._settings.config)) is not None:
+            return CommandResult(ok=False, message=f"roadmapd: {refusal}")
+        tasks: list[DocumentTask] = []
+        for where in [uri] if uri is not None else await self._documents.scan():
+            parsed = self._documents.get(where)
+            ids = [t.id for t in parsed.roadmap.tasks] if parsed is not None else []
+            tasks += ws.done_tasks(self._tasks(where, ids)[0])
+        result = await ws.reverify(self._engine_now(ws), tasks)
+        ids = [r.task_id for r in result.rechecks]
+        return CommandResult(ok=not result.regressed, message=reverify_message(result), taskIds=ids)
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:
         return await self.run(uri, [task_id])

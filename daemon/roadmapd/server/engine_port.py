@@ -50,6 +50,18 @@ class EnginePort(Protocol):
         """What a task waiting at the review gate changed since its checkpoint."""
         ...
 
+    async def reverify(self, uri: str | None) -> CommandResult:
+        """Re-verify the done tasks of the roadmap at `uri` (None: every roadmap) at HEAD."""
+        ...
+
+    async def pause(self) -> CommandResult:
+        """Pause the runs under way: what runs finishes, no other task starts."""
+        ...
+
+    async def resume(self) -> CommandResult:
+        """Run the tasks the paused run did not start."""
+        ...
+
 
 class EngineDoor:
     """Where the server finds its EnginePort: given (tests), built on first use (`roadmapd

@@ -175,7 +175,7 @@ class EventView:
         live.duration_s = stored.duration_s
         self._live[task.id] = live
         self._push(live)
-        if live.status == "failed" and stored.problems:
+        if live.status in ("failed", "regressed") and stored.problems:
             problems = [p.to_problem() for p in stored.problems]
             self._diagnostics.publish_check_problems(uri, task, problems)
 
@@ -216,7 +216,8 @@ class EventView:
             live.problems = len(event.problems)
             if event.passed:
                 self._diagnostics.clear_task(live.uri, task_id)
-                live.phase = "committing"
+                if live.status in WORKING:  # (not a re-verify of a done task)
+                    live.phase = "committing"
             else:
                 self._diagnostics.publish_check_problems(live.uri, live.task, event.problems)
         elif isinstance(event, ReviewFinished) and event.findings:

@@ -93,6 +93,11 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
             _lens(line, "↻ Retry", CMD_RETRY_TASK, ref),
             _lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref),
         ]
+    if status == "regressed":  # a done task whose own checks fail at HEAD (roadmapd verify)
+        return [
+            _lens(line, "⚠ regressed", CMD_SHOW_LOG, ref),
+            _lens(line, "↻ Retry", CMD_RETRY_TASK, ref),
+        ]
     if status in ("failed", "cancelled", "interrupted"):
         assert state is not None
         lenses = [

@@ -82,6 +82,18 @@ class RecordingEnginePort:
         self.calls.append(["diff", uri, task_id])
         return DiffResult(ok=True, message=f"diff of {task_id}", diff="")
 
+    async def reverify(self, uri: str | None) -> CommandResult:
+        self.calls.append(["reverify", uri])
+        return CommandResult(ok=True, message="re-verified")
+
+    async def pause(self) -> CommandResult:
+        self.calls.append(["pause"])
+        return CommandResult(ok=True, message="pausing")
+
+    async def resume(self) -> CommandResult:
+        self.calls.append(["resume"])
+        return CommandResult(ok=True, message="resuming")
+
 
 def _arg(params: Any, name: str) -> Any:
     value = plain(params).get(name) if params is not None else None
