@@ -9,6 +9,9 @@ import {
   CMD_RETRY_TASK,
   CMD_ROLLBACK_TASK,
   CMD_ROLLBACK_UNDO,
+  CMD_PAUSE,
+  CMD_RESUME_RUN,
+  CMD_REVERIFY_DONE,
   CMD_RUN_ALL,
   CMD_RUN_TASK,
   type CheckpointEntry,
@@ -221,10 +224,21 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
         await vscode.commands.executeCommand(CMD_RUN_ALL, { uri: uri.toString() });
       }
     },
+    "roadmapd.pauseRun": async () => vscode.commands.executeCommand(CMD_PAUSE),
+    "roadmapd.resume": async () => vscode.commands.executeCommand(CMD_RESUME_RUN),
+    "roadmapd.reverifyDoneTasks": async () => {
+      // the active roadmap's done tasks, else every roadmap's
+      const doc = vscode.window.activeTextEditor?.document;
+      const args =
+        doc && vscode.languages.match(documentSelector(roadmapGlobs()), doc) > 0
+          ? [{ uri: doc.uri.toString() }]
+          : [];
+      await vscode.commands.executeCommand(CMD_REVERIFY_DONE, ...args);
+    },
     "roadmapd.cancel": () =>
       onStateOrCursor(deps, CMD_CANCEL_TASK, ["queued", "running", "verifying"], "cancel"),
     "roadmapd.retry": () =>
-      onStateOrCursor(deps, CMD_RETRY_TASK, ["failed", "cancelled", "interrupted"], "retry"),
+      onStateOrCursor(deps, CMD_RETRY_TASK, ["failed", "cancelled", "interrupted", "regressed"], "retry"),
     "roadmapd.showOutput": async () => deps.transcript.show(true),
     "roadmapd.rollBack": async () => {
       const picked = await pickCheckpoint(deps, "Task to roll back (newest first)", false);

@@ -7,7 +7,10 @@
 import * as vscode from "vscode";
 import type { Middleware } from "vscode-languageclient/node";
 import {
+  CMD_PAUSE,
+  CMD_RESUME_RUN,
   CMD_RETRY_TASK,
+  CMD_REVERIFY_DONE,
   CMD_ROLLBACK_TASK,
   CMD_ROLLBACK_UNDO,
   CMD_RUN_ALL,
@@ -30,7 +33,12 @@ export const NEEDS_TRUST = new Set([
   CMD_RUN_ALL,
   CMD_ROLLBACK_TASK,
   CMD_ROLLBACK_UNDO,
+  CMD_REVERIFY_DONE,
+  CMD_RESUME_RUN,
 ]);
+
+/** Commands whose `ok` answer is news the user waits for (not only a started run). */
+const SAY_WHEN_OK = new Set([CMD_REVERIFY_DONE, CMD_PAUSE]);
 
 type Next = (command: string, args: unknown[]) => Promise<unknown>;
 
@@ -119,6 +127,8 @@ export function commandGate(
         transcript.show(true);
       } else if (result && typeof result === "object" && (result as CommandResult).ok === false) {
         void vscode.window.showWarningMessage(`Roadmap: ${(result as CommandResult).message}`);
+      } else if (result && typeof result === "object" && SAY_WHEN_OK.has(command)) {
+        void vscode.window.showInformationMessage(`Roadmap: ${(result as CommandResult).message}`);
       }
       return result;
     } catch (error) {

@@ -46,6 +46,9 @@ export function statusText(state: TaskState): string {
           : `$(check) ${state.taskId} passed`,
       );
       break;
+    case "regressed":
+      parts.push(`$(warning) ${state.taskId} regressed`);
+      break;
     case "needs_replan":
       parts.push(`$(edit) ${state.taskId} needs replan`);
       break;
