@@ -263,19 +263,15 @@ class TaskEngine(Generic[TaskT, CP]):
     ) -> ReverifyResult:
         """Re-verify done tasks at HEAD with no model call (`engine/reverify.py`); a task under
         way is left alone. `evidence`: each task's recorded evidence tests."""
-        busy = {t.id for t in tasks if self._busy(t.id)}
-        result = await reverify_tasks(
+        return await reverify_tasks(
             self._book,
             checks,
-            [t for t in tasks if t.id not in busy],
+            tasks,
             evidence=evidence,
             regressed_from=regressed_from,
             run_id=run_id or new_run_id(),
+            busy=self._busy,
         )
-        if busy:
-            skipped = dict(result.not_checked) | {t: "under way" for t in busy}
-            result = replace(result, not_checked=skipped)
-        return result
 
     # --- internals -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ evidence) is reported in `ReverifyResult.unblamed` and blamed on no task.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from roadmapd.engine.book import StatusBook
@@ -137,14 +137,18 @@ async def reverify_tasks(
     evidence: Mapping[str, Sequence[str]],
     regressed_from: Mapping[str, TaskStatus],
     run_id: str,
+    busy: Callable[[str], bool] = lambda task_id: False,
 ) -> ReverifyResult:
-    """Re-verify `tasks` (done ones; others are left alone with the reason), as one run."""
+    """Re-verify `tasks` (done ones; others, and those `busy` in a run, are left alone with the
+    reason), as one run."""
     book.emit(RunStarted(run_id=run_id, task_ids=tuple(t.id for t in tasks)))
     not_checked: dict[str, str] = {}
     chosen = []
     for task in tasks:
         status = book.status(task.id)
-        if status not in RECHECKABLE or (status is TaskStatus.IDLE and not task.checked):
+        if busy(task.id):
+            not_checked[task.id] = "under way"
+        elif status not in RECHECKABLE or (status is TaskStatus.IDLE and not task.checked):
             not_checked[task.id] = f"not done ({status.value})"
         else:
             chosen.append(task)

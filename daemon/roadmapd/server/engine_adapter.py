@@ -18,14 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, get_args
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from roadmapd.config import Config, ConfigError
 from roadmapd.containment.jail import UNSANDBOXED
-from roadmapd.engine import ACTIVE, DONE, RolledBack, TaskEngine, TaskStatus
+from roadmapd.engine import ACTIVE, DONE, TaskEngine, TaskStatus
 from roadmapd.roadmap import DocumentTask
 from roadmapd.store import StoreError
 from roadmapd.transcript import log_text
@@ -36,7 +36,6 @@ from roadmapd_protocol import (
     CheckpointsResult,
     CommandResult,
     DiffResult,
-    RollbackMethod,
     RollbackResult,
     TaskState,
 )
@@ -48,13 +47,13 @@ from .documents import Documents
 from .edits import CheckboxWriter
 from .event_view import EventView
 from .progress import ProgressReporter
+from .rollback_answer import method_of, rollback_result
 from .run_control import record_pause, reverify_message, take_paused
 from .settings import Settings
 from .task_checkbox import EditorCheckbox
 from .task_states import InMemoryTaskStates, TaskStates
 
 log = logging.getLogger(__name__)
-METHODS = get_args(RollbackMethod)
 
 
 class EngineAdapter:
@@ -262,7 +261,7 @@ class EngineAdapter:
         event = await engine.rollback(tasks[0], all_tasks=all_tasks, force=force)
         if event.done and shown is not None:
             self._undo = (task_id, shown)
-        return _rollback_result(event, all_tasks, task_id)
+        return rollback_result(event, all_tasks, task_id)
 
     async def undo_rollback(self) -> RollbackResult:
         ws = await self._workspace()
@@ -279,7 +278,7 @@ class EngineAdapter:
         return RollbackResult(
             ok=True,
             message=f"rollback undone ({out.method}): {files}",
-            method=_method(out.method),
+            method=method_of(out.method),
             files=list(out.files),
             conflicts=list(out.conflicts),
             backupRef=out.backup_ref,
@@ -408,28 +407,3 @@ def start_verb(limit: int, busy: Sequence[str]) -> str:
     if limit > 1:
         return f"queued until a lane is free ({', '.join(busy)} running)"
     return f"queued after {', '.join(busy)}"
-
-
-def _method(value: str) -> Any:
-    return value if value in METHODS else "none"
-
-
-def _rollback_result(
-    event: RolledBack, all_tasks: Sequence[DocumentTask], task_id: str
-) -> RollbackResult:
-    dependants = [t.id for t in all_tasks if task_id in t.depends and t.checked]
-    if event.done:
-        message = f"rolled back {task_id} ({event.method})"
-        if event.backup_ref:
-            message += f"; your previous state is saved at {event.backup_ref} (Undo rollback)"
-    else:
-        message = event.reason or "rollback refused"
-    return RollbackResult(
-        ok=event.done,
-        message=message,
-        method=_method(event.method),
-        files=list(event.files),
-        conflicts=list(event.conflicts),
-        dependants=[] if event.done else dependants,
-        backupRef=event.backup_ref,
-    )
