@@ -58,6 +58,11 @@ def test_a_broken_done_task_regresses_and_a_fix_clears_it(make_repo: Any) -> Non
     assert row["status"] == "regressed" and "test_subtract" in row["reason"]
     assert "regressed" in repo.cli("status").stdout
     assert "- [x] Add subtract" in repo.read("ROADMAP.md")  # the box stays: the work is there
+    record = json.loads(next(p for p in repo.state_files() if p.name == "sub.json").read_text())
+    assert record["evidence"] == ["test_calc::test_subtract"]  # recorded by the passing run
+    assert record["regressed_from"] == "committed"
+    log = repo.cli("log", "sub").stdout  # the re-verify is the task's last run
+    assert "status committed -> regressed: regressed at HEAD" in log, log
 
     _commit(repo, "calc.py", calc, "fix subtract")
     fixed = repo.cli("verify", "sub")

@@ -61,13 +61,17 @@ async def test_a_broken_done_task_shows_regressed_and_a_fix_clears_it(tmp_path: 
             lenses = await eventually_lenses(ed, T01_LINE, "⚠ regressed")
             assert lenses[T01_LINE] == ["⚠ regressed", "↻ Retry"]
             await eventually(lambda: task_line_diagnostics(ed), "a diagnostic on T01's line")
-
-            commit(root, "calc.py", GOOD, "fix add")
-            fixed = await ed.execute(CMD_REVERIFY_DONE)  # no argument: every roadmap
-            assert fixed["ok"], fixed
-            await until_status(ed, "T01", "committed")
-            await eventually(lambda: not task_line_diagnostics(ed), "T01's diagnostic cleared")
-            await eventually_lenses(ed, T01_LINE, "✓ passed")
+    # a new daemon shows the regression it remembers, and a passing re-verify clears it
+    async with session(root, "http://127.0.0.1:9", tmp_path / "state") as ed:
+        lenses = await eventually_lenses(ed, T01_LINE, "⚠ regressed")
+        assert lenses[T01_LINE] == ["⚠ regressed", "↻ Retry"]
+        await eventually(lambda: task_line_diagnostics(ed), "the diagnostic shown again")
+        commit(root, "calc.py", GOOD, "fix add")
+        fixed = await ed.execute(CMD_REVERIFY_DONE)  # no argument: every roadmap
+        assert fixed["ok"], fixed
+        await until_status(ed, "T01", "committed")
+        await eventually(lambda: not task_line_diagnostics(ed), "T01's diagnostic cleared")
+        await eventually_lenses(ed, T01_LINE, "✓ passed")
 
 
 async def test_bad_arguments_to_the_new_commands_are_invalid_params(tmp_path: Path) -> None:

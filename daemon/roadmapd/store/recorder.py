@@ -71,6 +71,10 @@ def _status(state: TaskRecord, doc: dict[str, Any]) -> None:
         state.regressed_from = None
     # A rollback of a finished task, and its undo, are no run: the run's times stay as they were.
     outside_a_run = previous is rolled_back or (status is rolled_back and previous not in ACTIVE)
+    # a re-verify (regressed, or cleared) is no run of the task either; its log is the last one
+    if TaskStatus.REGRESSED in (status, previous):
+        outside_a_run = True
+        state.last_run_id = doc["run_id"]
     state.owner = doc["owner"] if status in ACTIVE else None
     if status not in ACTIVE and not outside_a_run:
         state.finished_at = at
