@@ -44,7 +44,7 @@ def _row(repo: Any, task_id: str) -> dict[str, Any]:
 
 def test_a_broken_done_task_regresses_and_a_fix_clears_it(make_repo: Any) -> None:
     repo = _done_repo(make_repo)
-    ok = repo.cli("verify")
+    ok = repo.cli("verify", env={"ANTHROPIC_API_KEY": ""})  # no model call, no key needed
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "sub: ok: re-verified at HEAD: 1 evidence test passed" in ok.stdout
 

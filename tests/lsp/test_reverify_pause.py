@@ -74,6 +74,25 @@ async def test_a_broken_done_task_shows_regressed_and_a_fix_clears_it(tmp_path: 
         await eventually_lenses(ed, T01_LINE, "✓ passed")
 
 
+async def test_verify_done_on_run_re_verifies_the_done_tasks_after_an_editor_run(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    project(root)
+    config = root / "roadmapd.toml"
+    config.write_text('verify_done = "on-run"\n' + config.read_text(encoding="utf-8"))
+    git(root, "commit", "-q", "-am", "verify done tasks after each run")
+    with FakeServer(script(create("calc.py", GOOD), text("Added calc.add."))) as api:
+        async with session(root, api.url, tmp_path / "state") as ed:
+            assert (await ed.execute(CMD_RUN_TASK, {"uri": ed.uri, "taskId": "T01"}))["ok"]
+            assert await until_status(ed, "T01", "committed", "failed") == "committed"
+            said = "checks passed: re-verified at HEAD: 1 evidence test passed"
+            await eventually(
+                lambda: any(t["text"] == said for t in ed.transcript), "the re-verify after the run"
+            )
+            assert ed.status("T01") == "committed"
+
+
 async def test_bad_arguments_to_the_new_commands_are_invalid_params(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     project(root)
