@@ -11,6 +11,7 @@ from roadmapd.engine.reverify import evidence_failures, judge
 from roadmapd.problems import CheckReport, CheckResult, Problem, Range
 
 from .conftest import FakeTask, FakeVerifier, Harness
+from .test_parallel import FileTask, Shared, _engine
 
 S = TaskStatus
 
@@ -156,3 +157,19 @@ async def test_pause_finishes_the_task_under_way_and_starts_no_other(harness: Ha
     assert not finished.cancelled
     later = await engine.run([FakeTask("B")])  # a new run is not paused
     assert later.paused == () and later.outcomes[0].status is S.COMMITTED
+
+
+async def test_pause_lets_the_lanes_at_work_finish_and_starts_no_other() -> None:
+    shared, events = Shared(want=2, wait_s=30), []  # type: ignore[var-annotated]
+    engine = _engine(shared, events, 2)
+    tasks = [FileTask(i, files=(f"{i}.py",)) for i in ("A", "B", "C")]
+    run = asyncio.create_task(engine.run(tasks))
+    await shared.together.wait()  # A and B are at work in their lanes
+    assert len(engine.pause()) == 1
+    result = await run
+    assert [(o.task_id, o.status) for o in result.outcomes] == [
+        ("A", S.COMMITTED),
+        ("B", S.COMMITTED),
+        ("C", S.IDLE),
+    ]
+    assert result.paused == ("C",) and shared.commits == ["A", "B"]
