@@ -122,10 +122,10 @@ def describe(doc: dict[str, Any], *, cost_estimated: bool = False) -> list[Line]
     if kind == "ChecksStarted":
         return [("check", "running the checks")]
     if kind == "EvidenceChecked":
-        if doc["passed"] and doc.get("tests"):
-            return [("check", f"evidence: {', '.join(doc['tests'][:MAX_PROBLEMS])}")]
         if doc["passed"]:
-            return [("check", "evidence: the pass has its evidence")]
+            tests = ", ".join(doc.get("tests", [])[:MAX_PROBLEMS])
+            which = f" ({tests})" if tests else ""
+            return [("check", f"evidence: the pass has its evidence{which}")]
         return [("error", "evidence: missing (the reason follows)")]
     if kind == "ReviewFinished":
         review: list[Line] = [("check", f"review: {doc['decision']}: {doc['reason']}")]
