@@ -52,6 +52,7 @@ def test_sigterm_finishes_the_task_under_way_and_resume_runs_the_rest(
     rows = _rows(repo)
     assert rows["sub"]["status"] == "committed"
     assert rows["mul"]["status"] == "idle"
+    assert "not started: mul (roadmapd run --resume runs them)" in repo.cli("status").stdout
 
     with FakeServer(script(edit("calc.py", "    return a - b\n", MULTIPLY), text("ok"))) as s:
         resumed = repo.cli("run", "--resume", env={"ANTHROPIC_BASE_URL": s.url})

@@ -10,6 +10,7 @@ from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.console.common import EXIT_OK, read_project, show_path
 from roadmapd.roadmap import Task
 from roadmapd.store import TaskRecord, UsageModel
+from roadmapd.store.paused import load_paused
 
 _HEADERS = ("TASK", "BOX", "STATUS", "ATTEMPTS", "TOKENS", "COST", "COMMIT", "LAST RESULT")
 _MAX_ID = 28
@@ -105,4 +106,10 @@ def status_command(roadmap: str | None, as_json: bool) -> int:
     )
     if rows:
         print("\n".join(render_table(rows)))
+    paused = load_paused(project.workspace.store)
+    if paused is not None:
+        print(
+            f"paused run {paused.run_id}: not started: {', '.join(paused.task_ids)} "
+            "(roadmapd run --resume runs them)"
+        )
     return EXIT_OK
