@@ -177,6 +177,10 @@ WORKING: frozenset[TaskStatus] = ACTIVE - WAITING
 DONE: frozenset[TaskStatus] = frozenset({S.PASSED, S.COMMITTED})
 
 
+#: The reason of a task a paused run did not start: it stays idle, and a resume runs it.
+PAUSED_REASON = "not started: the run was paused"
+
+
 class IllegalTransition(ValueError):
     """A trigger fired in a status where the table has no entry for it."""
 

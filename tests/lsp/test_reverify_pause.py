@@ -24,6 +24,7 @@ from .test_runs import eventually_lenses, until_status
 pytestmark = pytest.mark.timeout(120)
 EDITOR = "str_replace_based_edit_tool"
 T01_LINE = 2  # "- [ ] T01 Add calc.add" in engine_session.ROADMAP
+T02_LINE = 4  # "- [ ] T02 Document calc"
 
 
 def create(path: str, body: str) -> dict[str, object]:
@@ -133,6 +134,8 @@ async def test_pause_lets_the_task_under_way_finish_and_resume_runs_the_rest(
             assert await until_status(ed, "T01", "committed", "failed") == "committed"
             await until_status(ed, "T02", "pending")
             assert "paused" in ed.reason("T02")
+            lenses = await eventually_lenses(ed, T02_LINE, "▶ Resume run")
+            assert lenses[T02_LINE] == ["▶ Resume run", "▶ Run task"]
             assert len(api.requests()) == 2  # T02 never asked the model
 
             resumed = await ed.execute(CMD_RESUME_RUN)

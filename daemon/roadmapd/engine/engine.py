@@ -60,10 +60,7 @@ from roadmapd.engine.reverify import ReverifyResult, reverify_tasks
 from roadmapd.engine.rollback import roll_back, undo_last_rollback
 from roadmapd.engine.runner import RunContext, TaskRunner
 from roadmapd.engine.settings import EngineSettings
-from roadmapd.statuses import ACTIVE, TaskStatus, Trigger, can
-
-#: The reason of a task a paused run did not start (it stays idle; `run --resume` runs it).
-PAUSED = "not started: the run was paused"
+from roadmapd.statuses import ACTIVE, PAUSED_REASON, TaskStatus, Trigger, can
 
 
 def new_run_id() -> str:
@@ -288,8 +285,8 @@ class TaskEngine(Generic[TaskT, CP]):
             outcomes[task.id] = self._bare_outcome(task.id, "cancelled before it started")
             return outcomes[task.id]
         if run_id in self._paused_runs:
-            self._transition(run_id, task.id, Trigger.SKIP, 0, PAUSED)
-            outcomes[task.id] = self._bare_outcome(task.id, PAUSED)
+            self._transition(run_id, task.id, Trigger.SKIP, 0, PAUSED_REASON)
+            outcomes[task.id] = self._bare_outcome(task.id, PAUSED_REASON)
             return outcomes[task.id]
         found = blockers(task, known=known, status_of=self.status)
         if found or budget.exhausted:
@@ -432,7 +429,7 @@ class TaskEngine(Generic[TaskT, CP]):
         self._live_runs.discard(run_id)
         paused: tuple[str, ...] = ()
         if run_id in self._paused_runs and not cancelled:
-            paused = tuple(o.task_id for o in outcomes.values() if o.reason == PAUSED)
+            paused = tuple(o.task_id for o in outcomes.values() if o.reason == PAUSED_REASON)
         self._paused_runs.discard(run_id)
         result = RunResult(
             run_id, tuple(outcomes[t.id] for t in ordered if t.id in outcomes), cancelled, paused

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from roadmapd.agent.pricing import format_cost
 from roadmapd.roadmap import Task
+from roadmapd.statuses import PAUSED_REASON
 from roadmapd_protocol import (
     APPROVE_ANYWAY,
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
     CMD_DIFF_TASK,
     CMD_REJECT_TASK,
+    CMD_RESUME_RUN,
     CMD_RETRY_TASK,
     CMD_ROLLBACK_TASK,
     CMD_RUN_ALL,
@@ -123,6 +125,11 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
         return [_lens(line, "✓ done")]
     if waiting:
         return [_lens(line, f"⏸ waits for {', '.join(waiting)}")]
+    if state is not None and state.reason == PAUSED_REASON:  # a paused run did not start it
+        return [
+            _lens(line, "▶ Resume run", CMD_RESUME_RUN),
+            _lens(line, "▶ Run task", CMD_RUN_TASK, ref),
+        ]
     lenses = [_lens(line, "▶ Run task", CMD_RUN_TASK, ref)]
     if status == "rolled_back":
         lenses.append(_lens(line, "⟲ rolled back", CMD_SHOW_LOG, ref))
