@@ -43,7 +43,7 @@ from roadmapd.roadmap import DocumentTask, Task, task_of
 from roadmapd.store.background import BackgroundSinks
 from roadmapd.store.recorder import StateRecorder
 from roadmapd.tracing import event_tracer
-from roadmapd.vcs import Checkpoint, GitWorkspace
+from roadmapd.vcs import Checkpoint, GitWorkspace, VcsError
 from roadmapd.verify import (
     CheckSpec,
     check_for_command,
@@ -196,7 +196,11 @@ class CheckRunner:
         with tempfile.TemporaryDirectory(prefix="roadmapd-head-") as tmp:
             tree = Path(tmp) / "head"
             tree.mkdir()
-            await GitWorkspace(self.root).export_head(tree)
+            try:
+                await GitWorkspace(self.root).export_head(tree)
+            except VcsError as exc:
+                why = str(exc).splitlines()[0]
+                raise WorkspaceError(f"no commit to re-verify at HEAD ({why})") from None
             prepare_evidence_tree(self.root, tree, [])
             ro = [self.root]
             project = await run_checks(tree, self.specs, env=self._env, jail=jail, readonly=ro)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from typing import Any
 
 import pytest
 
 from roadmapd.testing.script import script
 from roadmapd.testing.verdicts import CASES, CONFIG, ROADMAP
+
+from .conftest import Repo
 
 pytestmark = pytest.mark.skipif(
     shutil.which("bwrap") is None, reason="bubblewrap is not installed (CI installs it)"
@@ -102,6 +105,19 @@ def test_bad_arguments_get_a_clear_message(make_repo: Any) -> None:
     assert both.returncode == 2 and "not both" in both.stderr
     nothing = repo.cli("verify")
     assert nothing.returncode == 0 and "no done task to re-verify" in nothing.stdout
+
+
+def test_a_repository_without_a_commit_is_a_clear_error(make_repo: Any) -> None:
+    repo = make_repo(ROADMAP, files={"roadmapd.toml": CONFIG})
+    fresh = repo.path.parent / "fresh"
+    fresh.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=fresh, check=True, env=repo.env)
+    (fresh / "ROADMAP.md").write_text("- [x] Ticked <!-- id: t -->\n  - Verify: true\n")
+    (fresh / "roadmapd.toml").write_text(CONFIG)
+    run = Repo(fresh, repo.env, repo.state_dir).cli("verify")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "roadmapd: no commit to re-verify at HEAD" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_verify_done_on_run_re_verifies_after_the_run_and_fails_it_on_a_regression(

@@ -30,6 +30,7 @@ from roadmapd.console.common import (
     EXIT_PAUSED,
     CommandError,
     Project,
+    error,
     find_task_anywhere,
     open_project,
     open_workspace,
@@ -46,7 +47,7 @@ from roadmapd.engine.engine import new_run_id
 from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.roadmap import Task
 from roadmapd.store.paused import PausedRun, clear_paused, save_paused
-from roadmapd.workspace import DiskCheckbox, sandbox_refusal
+from roadmapd.workspace import DiskCheckbox, WorkspaceError, sandbox_refusal
 
 
 @dataclass
@@ -264,7 +265,11 @@ async def _run_then_reverify(
         return summary, None
     roadmap = read_roadmap(project.roadmap_path)  # the boxes the run ticked
     done = project.workspace.done_tasks(roadmap.tasks)
-    return summary, await reverify_project(project, done)
+    try:
+        return summary, await reverify_project(project, done)
+    except WorkspaceError as exc:
+        error(f"verify_done: the done tasks were not re-verified: {exc}")
+        return summary, None
 
 
 def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:

@@ -26,7 +26,7 @@ from roadmapd.console.common import (
 from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.roadmap import Task
-from roadmapd.workspace import DiskCheckbox, sandbox_refusal
+from roadmapd.workspace import DiskCheckbox, WorkspaceError, sandbox_refusal
 
 
 def chosen_tasks(project: Project, task_ids: Sequence[str]) -> list[Task]:
@@ -86,7 +86,10 @@ def verify_command(roadmap: str | None, task_ids: Sequence[str], as_json: bool) 
             raise CommandError(refusal)
         if project.workspace.config.sandbox == "off":
             print(f"roadmapd: {UNSANDBOXED}", file=sys.stderr)
-        result = asyncio.run(reverify_project(project, tasks))
+        try:
+            result = asyncio.run(reverify_project(project, tasks))
+        except WorkspaceError as exc:
+            raise CommandError(str(exc)) from None
     finally:
         project.workspace.close()
     if as_json:

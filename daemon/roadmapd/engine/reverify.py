@@ -152,7 +152,11 @@ async def reverify_tasks(
             not_checked[task.id] = f"not done ({status.value})"
         else:
             chosen.append(task)
-    project, own = await checks.at_head(chosen)
+    try:
+        project, own = await checks.at_head(chosen)
+    except BaseException:
+        book.emit(RunFinished(run_id=run_id, outcomes=(), cancelled=True))  # the log ends
+        raise
     rechecks: list[Recheck] = []
     owned: set[str] = set()
     for task in chosen:

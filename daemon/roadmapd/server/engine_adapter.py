@@ -236,7 +236,10 @@ class EngineAdapter:
             parsed = self._documents.get(where)
             ids = [t.id for t in parsed.roadmap.tasks] if parsed is not None else []
             tasks += ws.done_tasks(self._tasks(where, ids)[0])
-        result = await ws.reverify(self._engine_now(ws), tasks)
+        try:
+            result = await ws.reverify(self._engine_now(ws), tasks)
+        except WorkspaceError as exc:
+            return CommandResult(ok=False, message=f"roadmapd: not re-verified: {exc}")
         ids = [r.task_id for r in result.rechecks]
         return CommandResult(ok=not result.regressed, message=reverify_message(result), taskIds=ids)
 
