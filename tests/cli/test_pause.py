@@ -86,3 +86,14 @@ def test_resume_takes_no_task_arguments(make_repo: Any) -> None:
     repo = make_repo(TWO_TASKS)
     run = repo.cli("run", "--resume", "--task", "sub")
     assert run.returncode == 2 and "give no tasks with it" in run.stderr
+
+
+def test_an_unreadable_paused_run_is_said_and_nothing_runs(make_repo: Any) -> None:
+    repo = make_repo(TWO_TASKS)
+    assert repo.cli("status").returncode == 0  # the repository's state folder exists now
+    folder = next(p.parent for p in repo.state_files() if p.name == "repo.json")
+    (folder / "paused-run.json").write_text("{not json", encoding="utf-8")
+    run = repo.cli("run", "--resume")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "no paused run to resume" in run.stderr and "unreadable paused run" in run.stderr
+    assert repo.commits() == ["initial"]
