@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
 
 from roadmapd.testing import FakeServer
 from roadmapd.testing.script import script, text, tool_use
@@ -67,6 +68,10 @@ async def test_a_broken_done_task_shows_regressed_and_a_fix_clears_it(tmp_path: 
         lenses = await eventually_lenses(ed, T01_LINE, "⚠ regressed")
         assert lenses[T01_LINE] == ["⚠ regressed", "↻ Retry"]
         await eventually(lambda: task_line_diagnostics(ed), "the diagnostic shown again")
+        whole = types.Range(types.Position(0, 0), types.Position(10, 0))
+        doc = types.TextDocumentIdentifier(uri=ed.uri)
+        hints = await ed.client.text_document_inlay_hint_async(types.InlayHintParams(doc, whole))
+        assert [(h.position.line, h.label) for h in hints or []] == [(T01_LINE, "⚠ regressed")]
         commit(root, "calc.py", GOOD, "fix add")
         fixed = await ed.execute(CMD_REVERIFY_DONE)  # no argument: every roadmap
         assert fixed["ok"], fixed

@@ -52,6 +52,8 @@ def hint_label(state: TaskState) -> str:
         return f"✗ {state.problems} problem" + ("" if state.problems == 1 else "s")
     if status in ("failed", "cancelled", "interrupted"):
         return f"✗ {status}"
+    if status == "regressed":
+        return "⚠ regressed"
     if status in ("queued", "running", "verifying"):
         return f"… {state.phase or status}"
     return "⟲ rolled back" if status == "rolled_back" else ""
