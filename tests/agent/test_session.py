@@ -240,7 +240,11 @@ async def test_cancelling_during_a_tool_leaves_no_process_and_a_valid_history(
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        await asyncio.sleep(0.1)
+        # the jail's processes die with it (PR_SET_PDEATHSIG): asynchronously, so allow a moment
+        for _ in range(100):
+            if not _running(marker):
+                break
+            await asyncio.sleep(0.05)
         assert not _running(marker)
         again = [e async for e in session.send("continue")]
         await session.aclose()

@@ -28,10 +28,17 @@ def _pins(lock: Path) -> dict[str, str]:
 
 def _requirements(extra: bool) -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
     names = list(project["dependencies"])
     if extra:
-        names += project["optional-dependencies"]["dev"]
-    return [Requirement(r) for r in names]
+        names += extras["dev"]
+    found: list[Requirement] = []
+    for req in map(Requirement, names):
+        if canonicalize_name(req.name) == "roadmapd":  # dev = roadmapd[otel] + ...: those extras
+            found += [Requirement(r) for extra_name in req.extras for r in extras[extra_name]]
+        else:
+            found.append(req)
+    return found
 
 
 @pytest.mark.parametrize(("lock", "extra"), [("dev.lock", True), ("runtime.lock", False)])
