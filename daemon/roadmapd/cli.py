@@ -56,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="commit large or binary files (and, with strict_files, files outside Files:)",
     )
+    p.add_argument(
+        "--branch-mode",
+        choices=("current", "per-task", "pr"),
+        help="where a passed task's commit goes (config commit_mode); pr: push + pull request",
+    )
+
+    p = sub.add_parser("plan", help="the waves of open tasks, with each runner's command")
+    p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
+    p.add_argument("--base", metavar="REV", help="tasks merged into REV are done (default HEAD)")
+    p.add_argument("--json", action="store_true", help="waves, blocked tasks and a CI matrix")
+
+    p = sub.add_parser("sync", help="tick the tasks whose commits are on the base branch")
+    p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
+    p.add_argument("--base", metavar="BRANCH", help="where merged tasks are (default HEAD)")
+    p.add_argument("--commit", action="store_true", help='one commit "roadmapd: tick N tasks"')
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("verify", help="re-verify done tasks at HEAD (no model call)")
     p.add_argument("task", nargs="*", metavar="ID", help="these tasks (default: --done)")
@@ -120,6 +136,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             raise CommandError("verify: give task ids or --done, not both")
         return verify_command(args.roadmap, args.task, args.json)
+    if args.command == "plan":
+        from roadmapd.console.plan import plan_command
+
+        return plan_command(args.roadmap, base=args.base, as_json=args.json)
+    if args.command == "sync":
+        from roadmapd.console.sync import sync_command
+
+        return sync_command(args.roadmap, commit=args.commit, base=args.base, as_json=args.json)
     if args.command == "status":
         from roadmapd.console.status import status_command
 

@@ -88,7 +88,10 @@ class Config(_Model):
     budget_usd: float | None = Field(default=None, gt=0)
     checks: list[CheckConfig] = Field(default_factory=list)
     retry: Literal["continue", "restart"] = "continue"
-    commit_mode: Literal["current", "per-task"] = "current"
+    commit_mode: Literal["current", "per-task", "pr"] = "current"
+    remote: str = Field(default="origin", min_length=1)  # PR mode: where task branches go
+    base_branch: str | None = None  # PR mode: the branch PRs target (None: the current one)
+    auto_merge: bool = False  # PR mode: `gh pr merge --auto --squash` after `gh pr create`
     sandbox: Literal["auto", "require", "off"] = "auto"
     allow_network: bool = False
     pass_env: list[str] = Field(default_factory=list)  # variables the jail may see

@@ -265,7 +265,8 @@ def engine_settings(config: Config) -> EngineSettings:
         branch_mode=config.commit_mode,
         run_budget_usd=config.run_budget_usd,
         approval=config.approval,
-        max_parallel=config.max_parallel,
+        # PR mode: one task at a time, each on its own branch (CI fans tasks out over jobs)
+        max_parallel=1 if config.commit_mode == "pr" else config.max_parallel,
         allow_weaken=config.allow_weaken,
         max_file_mb=config.max_file_mb,
         strict_files=config.strict_files,
@@ -297,6 +298,7 @@ class Workspace(WorkspaceBase):
             hook_wrap=hook_jail(jail_settings(config), root),
             protect_ignored_mb=config.protect_ignored_mb,
             protect_ignored_skip=config.protect_ignored_skip,
+            base_branch=config.base_branch,
         )
         return cls(root, config, base.store, git, os.environ.get("ANTHROPIC_API_KEY"))
 

@@ -15,7 +15,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from roadmapd.console.common import (
     problem_line,
     read_roadmap,
 )
+from roadmapd.console.pr_run import publish_run
 from roadmapd.console.progress import Mode, Progress, format_usage
 from roadmapd.console.resume import resumed_tasks
 from roadmapd.console.selection import select_tasks
@@ -45,6 +46,7 @@ from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable, TaskOutcome, TaskStatus
 from roadmapd.engine.engine import new_run_id
 from roadmapd.engine.reverify import ReverifyResult
+from roadmapd.publishing import ChecksMemo, merged_as_done, report
 from roadmapd.roadmap import Task
 from roadmapd.store.paused import PausedRun, clear_paused, save_paused
 from roadmapd.workspace import DiskCheckbox, WorkspaceError, sandbox_refusal
@@ -61,13 +63,14 @@ class RunSummary:
     regressed: list[str] = field(default_factory=list)  # by the re-verify after the run
     paused: list[str] = field(default_factory=list)  # not started because of a pause
     run_id: str | None = None  # the engine run of the last task started
+    unpushed: list[str] = field(default_factory=list)  # PR mode: committed, push failed
 
     @property
     def exit_code(self) -> int:
         if self.cancelled:
             return EXIT_CANCELLED
         ok = all(_succeeded(o) and o.task_id not in self.not_run for o in self.outcomes)
-        if not ok or self.skipped or self.regressed:
+        if not ok or self.skipped or self.regressed or self.unpushed:
             return EXIT_FAILED
         return EXIT_PAUSED if self.paused else EXIT_OK
 
@@ -111,6 +114,7 @@ async def execute(
     progress: Progress,
     yes: bool = False,
     pause: PauseRequest | None = None,
+    extra_sinks: Sequence[Callable[[Event], None]] = (),
 ) -> RunSummary:
     """Run `tasks` in order; cancelling the calling asyncio task cancels the run cleanly;
     `pause.request()` lets the task(s) under way finish and starts no other."""
@@ -128,7 +132,7 @@ async def execute(
     ws = project.workspace
     engine = ws.engine(
         DiskCheckbox(project.roadmap_path),
-        extra_sinks=[progress, note],
+        extra_sinks=[progress, note, *extra_sinks],
         approval=gate,
         ask_command=gate.ask_command,
         ask_user=gate.ask_user if interactive else None,
@@ -172,7 +176,12 @@ async def execute(
 
 
 async def _cancellable(
-    project: Project, tasks: Sequence[Task], keep_going: bool, progress: Progress, yes: bool
+    project: Project,
+    tasks: Sequence[Task],
+    keep_going: bool,
+    progress: Progress,
+    yes: bool,
+    sinks: Sequence[Callable[[Event], None]] = (),
 ) -> RunSummary:
     loop = asyncio.get_running_loop()
     me = asyncio.current_task()
@@ -203,8 +212,9 @@ async def _cancellable(
     loop.add_signal_handler(signal.SIGTERM, on_terminate)
     try:
         return await execute(
-            project, tasks, keep_going=keep_going, progress=progress, yes=yes, pause=pause
-        )
+            project, tasks, keep_going=keep_going, progress=progress, yes=yes, pause=pause,
+            extra_sinks=sinks,
+        )  # fmt: skip
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -224,14 +234,19 @@ def run_tasks(
     estimated = is_estimate(*project.workspace.config.priced_models)
     root = project.workspace.root
     progress = Progress(sys.stdout, mode, root, (0, len(tasks)), cost_estimated=estimated)
+    checks = ChecksMemo()  # PR mode: each task's checks for its PR's body
     try:
         summary, rechecked = asyncio.run(
-            _run_then_reverify(project, tasks, keep_going, progress, yes, resuming)
+            _run_then_reverify(project, tasks, keep_going, progress, yes, resuming, checks)
         )
+        published = publish_run(project, tasks, summary.outcomes, checks, as_json)
+        summary.unpushed = [r.task_id for r in published if not r.pushed]
     finally:
         project.workspace.close()
     out = sys.stderr if as_json else sys.stdout
     print_summary(project, summary, out)
+    if published:
+        print("\n".join(["", "Published:", *(report(r, False) for r in published)]), file=out)
     if rechecked is not None:
         print_result(project, rechecked, out)
         summary.regressed = rechecked.regressed
@@ -245,10 +260,11 @@ async def _run_then_reverify(
     progress: Progress,
     yes: bool,
     resuming: bool,
+    checks: ChecksMemo,
 ) -> tuple[RunSummary, ReverifyResult | None]:
     """The run; its pause recorded (or the resumed pause cleared); then (`verify_done =
     "on-run"`, not cancelled, not paused) every done task re-verified."""
-    summary = await _cancellable(project, tasks, keep_going, progress, yes)
+    summary = await _cancellable(project, tasks, keep_going, progress, yes, [checks])
     store = project.workspace.store
     if summary.paused:
         roadmap_rel = project.roadmap_path.relative_to(project.workspace.root).as_posix()
@@ -341,6 +357,7 @@ def run_command(args: argparse.Namespace) -> int:
         "max_parallel": args.max_parallel,
         "allow_weaken": True if args.allow_weaken else None,
         "allow_large": True if args.allow_large else None,
+        "commit_mode": getattr(args, "branch_mode", None),
     }
     overrides = {k: v for k, v in given.items() if v is not None}
     if args.resume:
@@ -349,6 +366,9 @@ def run_command(args: argparse.Namespace) -> int:
         project, tasks = resumed_tasks(overrides)
     else:
         project, task_ids = _target(args.roadmap, args.task, overrides)
+        if project.workspace.config.commit_mode == "pr":  # merged, not yet synced: done
+            base = project.workspace.config.base_branch
+            project.roadmap = merged_as_done(project.workspace.root, project.roadmap, base)
         tasks = select_tasks(
             project.roadmap,
             project.roadmap_path,

@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from roadmapd.agent.pricing import format_cost, is_estimate
-from roadmapd.console.common import EXIT_OK, read_project, show_path
+from roadmapd.console.common import EXIT_OK, ProjectOf, read_project, show_path
+from roadmapd.console.prstate import as_row, records
 from roadmapd.roadmap import Task
 from roadmapd.store import TaskRecord, UsageModel
 from roadmapd.store.paused import load_paused
+from roadmapd.store.published import Published
+from roadmapd.workspace_base import WorkspaceBase
 
 _HEADERS = ("TASK", "BOX", "STATUS", "ATTEMPTS", "TOKENS", "COST", "COMMIT", "LAST RESULT")
 _MAX_ID = 28
@@ -94,6 +97,9 @@ def status_command(roadmap: str | None, as_json: bool) -> int:
     states = project.workspace.store.all()
     estimated = is_estimate(*project.workspace.config.priced_models)
     rows = status_rows(project.roadmap.tasks, states, estimated)
+    prs = _published(project, [r["id"] for r in rows])
+    for row in rows:
+        row["pr"] = as_row(prs.get(row["id"]))
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -112,4 +118,15 @@ def status_command(roadmap: str | None, as_json: bool) -> int:
             f"paused run {paused.run_id}: not started: {', '.join(paused.task_ids)} "
             "(roadmapd run --resume runs them)"
         )
+    if prs:
+        print("\nPR mode:")
+        print("\n".join(f"  {i}: {r.line()}" for i, r in prs.items()))
     return EXIT_OK
+
+
+def _published(project: ProjectOf[WorkspaceBase], ids: list[str]) -> dict[str, Published]:
+    """PR mode's records (`console/prstate.py`); none when the project never used PR mode."""
+    paths = project.workspace.store.paths
+    if not paths.published_dir.is_dir():
+        return {}
+    return records(project.workspace.root, paths, ids)

@@ -27,7 +27,7 @@ from roadmapd.engine.verdict import FileChangeLike
 from roadmapd.problems import CheckReport, Problem
 from roadmapd.statuses import TaskStatus
 
-BranchMode = Literal["current", "per-task"]
+BranchMode = Literal["current", "per-task", "pr"]
 
 
 class TaskLike(Protocol):

@@ -463,7 +463,10 @@ class TaskRunner(Generic[TaskT, CP]):
                 self.pass_note = f"{self.pass_note}; {note}" if self.pass_note else note
         else:
             self._fire(Trigger.CHECKS_PASSED)
-        note = "" if ctx.tick_after_commit else await self._tick()
+        # PR mode: the tick is never part of the task's commit (`roadmapd sync` ticks the box
+        # on the base branch once the commit is merged there), so merges cannot conflict on it.
+        no_tick = ctx.settings.branch_mode == "pr"
+        note = "" if ctx.tick_after_commit or no_tick else await self._tick()
         try:
             outcome = await ctx.git.commit_task(
                 cp,
@@ -478,7 +481,7 @@ class TaskRunner(Generic[TaskT, CP]):
         if not outcome.committed:
             self._fire(Trigger.COMMIT_REFUSED, f"not committed: {outcome.reason}{note}")
             return
-        if ctx.tick_after_commit:
+        if ctx.tick_after_commit and not no_tick:
             note = await self._tick()
         self.commit = outcome.commit
         ctx.emit(

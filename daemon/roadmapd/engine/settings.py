@@ -48,9 +48,9 @@ class EngineSettings:
             raise ValueError(f"max_attempts: expected 1 or more; got {self.max_attempts}")
         if self.retry not in ("continue", "restart"):
             raise ValueError(f'retry: expected one of continue, restart; got "{self.retry}"')
-        if self.branch_mode not in ("current", "per-task"):
+        if self.branch_mode not in ("current", "per-task", "pr"):
             raise ValueError(
-                f'branch_mode: expected one of current, per-task; got "{self.branch_mode}"'
+                f'branch_mode: expected one of current, per-task, pr; got "{self.branch_mode}"'
             )
         if self.run_budget_usd is not None and self.run_budget_usd <= 0:
             raise ValueError(f"run_budget_usd: expected more than 0; got {self.run_budget_usd}")

@@ -112,7 +112,7 @@ def create_server(
 
     lifecycle.register(server)
     lenses.register(server)
-    hover.register(server, documents, task_states)
+    hover.register(server, documents, task_states, hover.published_lookup(lambda: settings.root))
     symbols.register(server, documents)
     Commands(documents, task_states, engine).register(server)
     watch.register(server)

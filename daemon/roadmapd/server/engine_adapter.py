@@ -46,6 +46,7 @@ from .diagnostics import DiagnosticsPublisher
 from .documents import Documents
 from .edits import CheckboxWriter
 from .event_view import EventView
+from .pr_publish import PrPublisher
 from .progress import ProgressReporter
 from .rollback_answer import method_of, rollback_result
 from .run_control import record_pause, reverify_message, take_paused
@@ -80,6 +81,7 @@ class EngineAdapter:
         self.view = EventView(client, store, diagnostics, progress, background, settings)
         self._checkbox = EditorCheckbox(client, checkbox, refresh)
         self.approval = EditorApproval(client, states)
+        self._pr = PrPublisher(client)  # PR mode: push and open the PR after a run
         self._engine: TaskEngine[DocumentTask, Checkpoint] | None = None
         self._closing: set[asyncio.Task[None]] = set()  # old engines closing their batch
         self._config: Config | None = None
@@ -117,7 +119,7 @@ class EngineAdapter:
             _ = ws.recorder  # created once, shared by every engine of this workspace
             self._engine = ws.with_config(config).engine(
                 self._checkbox,
-                extra_sinks=[self.view],
+                extra_sinks=[self.view, self._pr],
                 approval=self.approval,
                 ask_command=self.approval.ask_command,
                 ask_user=self.approval.ask_user if self.approval.can_ask_user else None,
@@ -188,9 +190,10 @@ class EngineAdapter:
         tasks: list[DocumentTask],
         all_tasks: tuple[DocumentTask, ...],
     ) -> None:
-        """One run; its pause recorded; then (`verify_done = "on-run"`) the done tasks of its
-        roadmap re-verified."""
+        """One run; in PR mode its committed tasks pushed with their PRs; its pause recorded;
+        then (`verify_done = "on-run"`) the done tasks of its roadmap re-verified."""
         result = await engine.run(tasks, all_tasks=all_tasks)
+        await self._pr.after_run(ws, self._config or self._settings.config, tasks, result)
         if result.paused:
             ids = list(result.paused)
             await asyncio.to_thread(record_pause, ws.store, ws.root, uri, result.run_id, ids)

@@ -1,8 +1,15 @@
-"""Hover on a task line: the last run's summary, or what the roadmap says about the task."""
+"""Hover on a task line: the last run's summary, or what the roadmap says about the task.
+
+In PR mode a task also shows its branch, whether it was pushed and its PR (URL and state) as
+stored by the last `roadmapd run` / `roadmapd status` (`store/published.py`); the hover reads
+that small record and never calls gh.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -84,23 +91,58 @@ def _task_lines(roadmap: Roadmap, uri: str, task: Task, states: TaskStates) -> l
     return lines
 
 
-def hover_markdown(roadmap: Roadmap, uri: str, line: int, states: TaskStates) -> str | None:
+PublishedLine = Callable[[str], str | None]  # task id -> "pushed: ..." (PR mode), or None
+
+
+def hover_markdown(
+    roadmap: Roadmap,
+    uri: str,
+    line: int,
+    states: TaskStates,
+    published: PublishedLine | None = None,
+) -> str | None:
     """Markdown for a hover on `line`, or None when the line holds no task."""
     task = task_at(roadmap, line)
     if task is None:
         return None
     state = states.get(uri, task.id)
     if state is not None:
-        return "\n".join(_state_lines(uri, task, state))
-    return "\n".join(_task_lines(roadmap, uri, task, states))
+        lines = _state_lines(uri, task, state)
+    else:
+        lines = _task_lines(roadmap, uri, task, states)
+    pr = published(task.id) if published is not None else None
+    if pr:
+        lines.insert(1, f"- {pr}")
+    return "\n".join(lines)
 
 
-def register(server: LanguageServer, documents: Documents, states: TaskStates) -> None:
+def published_lookup(root: Callable[[], Path | None]) -> PublishedLine:
+    """The PR-mode line of a task from its stored record under the workspace `root()`."""
+
+    def line(task_id: str) -> str | None:
+        where = root()
+        if where is None:
+            return None
+        from roadmapd.store.paths import StatePaths
+        from roadmapd.store.published import load
+
+        record = load(StatePaths.for_repo(where), task_id)
+        return record.line() if record is not None else None
+
+    return line
+
+
+def register(
+    server: LanguageServer,
+    documents: Documents,
+    states: TaskStates,
+    published: PublishedLine | None = None,
+) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> dict[str, Any] | None:
         uri = params.text_document.uri
         parsed = documents.get(uri)
         if parsed is None:
             return None
-        text = hover_markdown(parsed.roadmap, uri, params.position.line, states)
+        text = hover_markdown(parsed.roadmap, uri, params.position.line, states, published)
         return {"contents": {"kind": "markdown", "value": text}} if text else None

@@ -7,6 +7,7 @@ Layout under the state root (`platformdirs.user_state_dir("roadmapd")`, or `$ROA
         state.lock                the inter-process lock (fcntl.flock)
         tasks/<task>.json         one state document per task
         runs/<run-id>.jsonl       one event log per run
+        published/<task>.json     PR mode: the task's branch, push result, PR URL and state
         memory.json               project memory: outcomes of passed tasks (`roadmapd.memory`)
         paused-run.json           the tasks a paused run did not start (`store/paused.py`)
         worktrees/<task>/         git worktrees of tasks running in parallel (`roadmapd.vcs`)
@@ -99,6 +100,13 @@ class StatePaths:
 
     def task_file(self, task_id: str) -> Path:
         return self.tasks_dir / task_file_name(task_id)
+
+    @property
+    def published_dir(self) -> Path:
+        return self.dir / "published"
+
+    def published_file(self, task_id: str) -> Path:
+        return self.published_dir / task_file_name(task_id)
 
     def run_log(self, run_id: str) -> Path:
         return self.runs_dir / f"{check_run_id(run_id)}.jsonl"

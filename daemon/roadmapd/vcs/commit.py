@@ -22,11 +22,11 @@ from .hooks import NO_HOOKS, CommitHooks, HookSettings
 from .merge import replay_entries
 from .outcomes import Checkpoint, CommitOutcome, VcsError
 from .plumbing import Plumbing
-from .refs import commit_ref, result_ref, task_branch
+from .refs import commit_ref, pr_branch, result_ref, task_branch
 from .restore import ignored_paths
 from .snapshot import Snapshot, capture, load
 
-BranchMode = Literal["current", "per-task"]
+BranchMode = Literal["current", "per-task", "pr"]
 GITLINK = "160000"
 
 
@@ -44,10 +44,15 @@ def commit_task(
     attempts: int,
     branch_mode: BranchMode = "current",
     hooks: HookSettings = NO_HOOKS,
+    base_branch: str | None = None,
 ) -> CommitOutcome:
-    """Commit the task's changes; a refusal returns committed=False and the reason to show."""
+    """Commit the task's changes; a refusal returns committed=False and the reason to show.
+
+    `branch_mode="pr"`: the commit goes to branch `roadmap/<task>` whose parent is the tip of
+    `base_branch` (HEAD when None); the checkout is not touched (see docs/ci.md).
+    """
     try:
-        return _commit(pl, cp, title, task_id, attempts, branch_mode, hooks)
+        return _commit(pl, cp, title, task_id, attempts, branch_mode, hooks, base_branch)
     except VcsError as exc:
         return CommitOutcome(False, None, (), f"not committed: {exc}")
 
@@ -58,9 +63,22 @@ def _refusal(pl: Plumbing, branch: str | None, branch_mode: BranchMode, task_id:
         return f"not committed: {busy} is in progress; finish or abort it, then commit the task"
     if branch_mode == "current" and branch is None:
         return "not committed: HEAD is detached; check out a branch, then commit the task"
-    if branch_mode == "per-task" and pl.resolve(task_branch(task_id)) is not None:
-        return f"not committed: branch {task_branch(task_id)} already exists"
+    if branch_mode != "current":
+        name = pr_branch(task_id) if branch_mode == "pr" else task_branch(task_id)
+        if pl.resolve(name) is not None:
+            return f"not committed: branch {name} already exists"
     return None
+
+
+def _start(pl: Plumbing, mode: BranchMode, base_branch: str | None) -> tuple[str | None, str]:
+    """(the commit the task commit builds on, or None when unborn; "" or why not)."""
+    head, _ = pl.head()
+    if mode != "pr" or base_branch is None:
+        return head, ""
+    tip = pl.resolve(f"refs/heads/{base_branch}")
+    if tip is None:
+        return None, f"not committed: the base branch {base_branch} does not exist"
+    return tip, ""
 
 
 def _commit(
@@ -71,10 +89,12 @@ def _commit(
     attempts: int,
     mode: BranchMode,
     settings: HookSettings,
+    base_branch: str | None = None,
 ) -> CommitOutcome:
-    head, branch = pl.head()
-    reason = _refusal(pl, branch, mode, task_id)
-    if reason is not None:
+    _, branch = pl.head()
+    head, start_refusal = _start(pl, mode, base_branch)
+    reason = start_refusal or _refusal(pl, branch, mode, task_id)
+    if reason:
         return CommitOutcome(False, None, (), reason)
     pre = load(pl, cp.commit)
     post = capture(pl, "result", task_id, title, keep=ignored_paths(pl, pre))
@@ -109,6 +129,8 @@ def _commit(
     commit = pl.commit_tree(tree, [head] if head else [], message)
     fault_point("commit.object-written")
     target = branch if mode == "current" and branch else task_branch(task_id)
+    if mode == "pr":
+        target = pr_branch(task_id)
     old = head if mode == "current" and head else pl.zero_oid
     pl.update_ref(target, commit, old, f"roadmapd: {title or task_id}")
     fault_point("commit.branch-moved")

@@ -69,6 +69,11 @@ def task_branch(task_id: str) -> str:
     return f"{TASK_BRANCH_PREFIX}/{encode_id(task_id)}"
 
 
+def pr_branch(task_id: str) -> str:
+    """PR mode's branch of a task, `roadmap/<task>` (the name the issue gave it)."""
+    return f"refs/heads/roadmap/{encode_id(task_id)}"
+
+
 def stamp(now_ns: int | None = None) -> str:
     """A UTC timestamp that sorts chronologically as text: 20261121T101530.123456789Z."""
     ns = time.time_ns() if now_ns is None else now_ns

@@ -19,7 +19,7 @@ from .lanes import discard_lane
 from .merge import replay_entries
 from .outcomes import Checkpoint, RollbackOutcome, VcsError, refused
 from .plumbing import Entry, Plumbing
-from .refs import BACKUPS, commit_ref, result_ref, task_branch
+from .refs import BACKUPS, commit_ref, pr_branch, result_ref, task_branch
 from .restore import (
     describe_skipped,
     entries_for,
@@ -164,9 +164,9 @@ def _branch_plan(pl: Plumbing, task_id: str, commit: str, now: Snapshot) -> Plan
     parent = pl.resolve(f"{commit}^")
     if head == commit and branch is not None and not pushed:
         return "branch-moved", branch, parent, commit
-    per_task = task_branch(task_id)
-    if pl.resolve(per_task) == commit and not pushed:
-        return "branch-moved", per_task, None, commit
+    for own in (task_branch(task_id), pr_branch(task_id)):  # per-task and PR mode's branch
+        if pl.resolve(own) == commit and not pushed:
+            return "branch-moved", own, None, commit
     if head is None or not _is_ancestor(pl, commit, head):
         return "files-restored", "", None, ""
     busy = pl.in_progress()

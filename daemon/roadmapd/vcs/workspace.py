@@ -66,7 +66,7 @@ class GitWorkspace:
     commit hooks, with the allowlisted environment plus `pass_env`; `hook_wrap` turns a hook's
     argv into the argv that runs it (the jail). See `vcs/hooks.py`. `protect_ignored_mb` and
     `protect_ignored_skip` (config keys of the same names): what checkpoints record of ignored
-    files (see `vcs/ignored.py`).
+    files (see `vcs/ignored.py`). `base_branch`: where PR-mode task branches start.
     """
 
     def __init__(
@@ -78,8 +78,10 @@ class GitWorkspace:
         hook_wrap: Wrap | None = None,
         protect_ignored_mb: float = 50.0,
         protect_ignored_skip: Sequence[str] = DEFAULT_SKIP,
+        base_branch: str | None = None,
     ) -> None:
         self.root = Path(root).resolve()
+        self.base_branch = base_branch  # PR mode: task branches start at its tip (None: HEAD)
         self.hooks = HookSettings(run_hooks, tuple(pass_env), hook_wrap)
         self.ignored = IgnoredPolicy.from_mb(protect_ignored_mb, protect_ignored_skip)
         self._plumbing: Plumbing | None = None
@@ -128,7 +130,7 @@ class GitWorkspace:
         title: str,
         task_id: str,
         attempts: int,
-        branch_mode: Literal["current", "per-task"] = "current",
+        branch_mode: Literal["current", "per-task", "pr"] = "current",
     ) -> CommitOutcome:
         return await self._run(
             lambda pl: commit_task(
@@ -139,6 +141,7 @@ class GitWorkspace:
                 attempts=attempts,
                 branch_mode=branch_mode,
                 hooks=self.hooks,
+                base_branch=self.base_branch,
             )
         )
 
