@@ -122,6 +122,13 @@ def test_gh_failing_keeps_the_pushed_branch_and_says_why(
     assert "gh pr create failed: GraphQL: Resource not accessible" in record["reason"]
     assert bare_git(bare, "rev-parse", "roadmap/sub").strip() == record["commit"]
     assert [c[:2] for c in gh.calls()] == [["auth", "status"], ["pr", "create"]]
+    # rolling the pushed task back takes its changes out of the working tree, keeps the branch
+    assert "def subtract" in repo.read("calc.py")
+    rolled = repo.cli("rollback", "sub", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert "def subtract" not in repo.read("calc.py")
+    assert repo.git("rev-parse", "roadmap/sub").strip() == record["commit"]
+    assert bare_git(bare, "rev-parse", "roadmap/sub").strip() == record["commit"]
 
 
 def test_gh_not_logged_in_falls_back_to_the_compare_url(
