@@ -59,7 +59,9 @@ def pr_body(task: Task, outcome: TaskOutcome, checks: list[str]) -> str:
     parts.append("### Checks\n" + ("\n".join(checks) if checks else "(no checks ran)"))
     plural = "s" if outcome.attempts != 1 else ""
     parts.append(f"Verified and committed by roadmapd after {outcome.attempts} attempt{plural}.")
-    return redact("\n\n".join(parts), secret_values())[:BODY_MAX]
+    text = redact("\n\n".join(parts), secret_values())[:BODY_MAX]
+    # last, so a squash message made from the PR's description keeps it for `roadmapd sync`
+    return f"{text}\n\nRoadmap-Task: {task.id}\n"
 
 
 def _hosts(root: Path) -> PullRequests | str:
@@ -78,17 +80,39 @@ def publish(
     checks: list[str],
     host: Callable[[Path], PullRequests | str] = _hosts,
 ) -> published.Published:
-    """Push the task's branch and open its PR; the record (stored) says what happened."""
+    """Push the task's branch and open its PR; the record (stored) says what happened.
+    Never raises for git, gh or the state folder: the record carries the reason."""
     branch = pr_branch(task.id).removeprefix("refs/heads/")
+    try:
+        record = _publish(root, task, outcome, branch, remote, base, auto_merge, checks, host)
+    except VcsError as exc:
+        record = published.Published(task.id, branch, outcome.commit or "", remote, False,
+                                     reason=str(exc), checked_at=published.now())  # fmt: skip
+    try:
+        published.save(paths, record)
+    except OSError as exc:
+        record = replace(record, reason=f"{record.reason} (record not saved: {exc})".strip())
+    return record
+
+
+def _publish(
+    root: Path,
+    task: Task,
+    outcome: TaskOutcome,
+    branch: str,
+    remote: str,
+    base: str | None,
+    auto_merge: bool,
+    checks: list[str],
+    host: Callable[[Path], PullRequests | str],
+) -> published.Published:
     target = base or current_branch(root) or "main"
     record = published.Published(
         task.id, branch, outcome.commit or "", remote, pushed=False, checked_at=published.now()
     )
     pushed = push_branch(root, remote, branch)
     if not pushed.ok:
-        record = replace(record, reason=pushed.reason)
-        published.save(paths, record)
-        return record
+        return replace(record, reason=pushed.reason)
     record = replace(record, pushed=True)
     gh = host(root)
     if isinstance(gh, str):
@@ -102,7 +126,6 @@ def publish(
         if pr.url is not None and auto_merge:
             reason = gh.auto_merge(pr.url) or ""
         record = replace(record, pr_url=pr.url, pr_state=pr.state, reason=reason)
-    published.save(paths, record)
     return record
 
 

@@ -78,6 +78,7 @@ def test_pr_mode_pushes_the_branch_and_opens_a_pr_with_gh(
     body = create["body"]
     assert "subtract(5, 3) == 2" in body and "### Evidence" in body
     assert "python -m pytest" in body and "passed" in body
+    assert body.endswith("\n\nRoadmap-Task: sub\n")
     assert ["pr", "merge", record["pr_url"], "--auto", "--squash"] in calls
     assert all(repo.secret not in " ".join(c) for c in calls)
 
