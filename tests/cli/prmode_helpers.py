@@ -36,7 +36,10 @@ if args[:2] == ["pr", "merge"]:
     sys.exit(0)
 if args[:2] == ["pr", "view"]:
     state = open(os.path.join(d, "state")).read().strip() if flag("state") else "OPEN"
-    print(json.dumps({{"state": state, "url": args[2]}}))
+    ref = args[2]
+    pull = "https://github.com/acme/calc/pull/"
+    url = ref if ref.startswith("https://") else pull + str(len(ref))
+    print(json.dumps({{"state": state, "url": url}}))
     sys.exit(0)
 sys.exit(2)
 """

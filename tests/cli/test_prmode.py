@@ -88,6 +88,8 @@ def test_pr_mode_pushes_the_branch_and_opens_a_pr_with_gh(
     assert row["pr"]["url"] == record["pr_url"] and row["pr"]["state"] == "MERGED"
     table = repo.cli("status", env=gh.env(repo.env["PATH"]))
     assert f"sub: pushed: yes to origin/roadmap/sub · PR MERGED {record['pr_url']}" in table.stdout
+    views = [c for c in gh.calls() if c[:2] == ["pr", "view"]]
+    assert views == [["pr", "view", "roadmap/sub", "--json", "state,url"]]  # MERGED: not again
 
 
 def test_without_gh_the_compare_url_is_printed_and_stored(
@@ -105,7 +107,7 @@ def test_without_gh_the_compare_url_is_printed_and_stored(
     assert url in run.stderr  # the human summary
     assert bare_git(bare, "rev-parse", "roadmap/sub").strip() == record["commit"]
     status = json.loads(repo.cli("status", "--json").stdout)[0]
-    assert status["pr"]["url"] == url and status["pr"]["state"] == "not opened"
+    assert status["pr"]["url"] == url and status["pr"]["state"] == "unknown"  # no gh to ask
 
 
 def test_gh_failing_keeps_the_pushed_branch_and_says_why(

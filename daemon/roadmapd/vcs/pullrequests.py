@@ -39,7 +39,7 @@ class PullRequest:
 class PullRequests(Protocol):
     def create(self, *, head: str, base: str, title: str, body: str) -> PullRequest: ...
     def auto_merge(self, url: str) -> str | None: ...  # None, or why it was not set
-    def view(self, url: str) -> PullRequest: ...
+    def view(self, ref: str) -> PullRequest: ...
 
 
 class GhPullRequests:
@@ -101,15 +101,17 @@ class GhPullRequests:
             return None
         return f"gh pr merge --auto failed: {_last_line(err) or _last_line(out) or status}"
 
-    def view(self, url: str) -> PullRequest:
-        status, out, err = self._run(["pr", "view", url, "--json", "state,url"])
+    def view(self, ref: str) -> PullRequest:
+        """The PR of `ref` (a URL, a number or a head branch); its url None when gh knows none."""
+        status, out, err = self._run(["pr", "view", ref, "--json", "state,url"])
         if status != 0:
-            return PullRequest(url, UNKNOWN, f"gh pr view failed: {_last_line(err) or status}")
+            return PullRequest(None, UNKNOWN, f"gh pr view failed: {_last_line(err) or status}")
         try:
             data = json.loads(out)
-            return PullRequest(str(data.get("url") or url), str(data.get("state") or UNKNOWN))
+            url = data.get("url")
+            return PullRequest(str(url) if url else None, str(data.get("state") or UNKNOWN))
         except (ValueError, AttributeError):
-            return PullRequest(url, UNKNOWN, "gh pr view printed no JSON")
+            return PullRequest(None, UNKNOWN, "gh pr view printed no JSON")
 
 
 def _last_line(text: str) -> str:
