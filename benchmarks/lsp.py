@@ -286,28 +286,35 @@ def streaming_script(turns: int, blocks: int, delay_ms: int) -> dict[str, Any]:
     return script(*replies)
 
 
+def streaming_workspace(tmp: Path, text: str, api_url: str) -> tuple[Path, dict[str, str]]:
+    """A git repo under `tmp` with `text` as its ROADMAP.md, set up to run a task against the
+    fake Messages API at `api_url`: (its root, the server's environment)."""
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    root = tmp / "repo"
+    root.mkdir()
+    (root / "ROADMAP.md").write_text(text, encoding="utf-8")
+    (root / "notes.txt").write_text("notes\n", encoding="utf-8")
+    (root / "roadmapd.toml").write_text(
+        'sandbox = "off"\nmax_turns = 100\n[[checks]]\nname = "true"\nrun = "true"\n',
+        encoding="utf-8",
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(root), "commit", "-qm", "init"], check=True)
+    env = {
+        **with_bytecode(os.environ, tmp),
+        "ANTHROPIC_BASE_URL": api_url,
+        "ANTHROPIC_API_KEY": "bench-key-0123456789",
+        ENV_STATE_DIR: str(tmp / "state"),
+    }
+    return root, env
+
+
 def measure_streaming(n: int, repeats: int) -> dict[str, float]:
     """codeLens latency while the first task streams through the engine (fake API)."""
-    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
     with tempfile.TemporaryDirectory() as tmp, FakeServer(streaming_script(60, 60, 150)) as api:
-        root = Path(tmp) / "repo"
-        root.mkdir()
         text = make_roadmap(n)
-        (root / "ROADMAP.md").write_text(text, encoding="utf-8")
-        (root / "notes.txt").write_text("notes\n", encoding="utf-8")
-        (root / "roadmapd.toml").write_text(
-            'sandbox = "off"\nmax_turns = 100\n[[checks]]\nname = "true"\nrun = "true"\n',
-            encoding="utf-8",
-        )
-        subprocess.run(["git", "init", "-q", str(root)], check=True)
-        subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
-        subprocess.run([*git, "-C", str(root), "commit", "-qm", "init"], check=True)
-        env = {
-            **with_bytecode(os.environ, Path(tmp)),
-            "ANTHROPIC_BASE_URL": api.url,
-            "ANTHROPIC_API_KEY": "bench-key-0123456789",
-            ENV_STATE_DIR: str(Path(tmp) / "state"),
-        }
+        root, env = streaming_workspace(Path(tmp), text, api.url)
         uri = (root / "ROADMAP.md").as_uri()
         doc = {"textDocument": {"uri": uri}}
         client = Client(root, env)

@@ -1,0 +1,274 @@
+"""Big nested roadmaps in every client: `python benchmarks/lsp_big.py` (issue #21).
+
+The roadmap is `nested_roadmap.nested_roadmap` (phases, sections, sub-tasks to depth 3, bodies
+with paragraphs, `Depends:` / `Files:` / `Acceptance:` lines and code blocks). Each row is one
+fresh `python -m roadmapd serve` over stdio, with one of two clients (`lsp.CAPS`: resolves
+lenses like VS Code; `lsp.CAPS_WHOLE`: does not, like Neovim 0.7), idle or while task T00001
+streams through the real engine against the fake Messages API (as in `lsp.py`). Per row:
+spawn -> first lenses shown, `textDocument/codeLens` (+ `codeLens/resolve` of the lenses in view)
+p50/p95, one-character edit -> fresh lenses p50/p95, and the server's RSS; the targets beside.
+
+The second table splits those latencies: the server's share, measured in process on the same
+text with the server's own code (cold parse, incremental re-parse after the edit, lens rows
+after the edit, and the encoding of the response as the server writes it, redaction included),
+and the rest (transport, the client's decode, the event loop). The floor is what no server can
+avoid: `json.loads` + `json.dumps` of the payload in this Python (a client decodes it; some
+server encodes it). No timing is added to the daemon for this: normal use pays nothing.
+
+ROADMAPD_BENCH_QUICK=1 runs fewer samples (a smoke run of about a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lsp import CAPS, CAPS_WHOLE, Client, pct, streaming_script, streaming_workspace, with_bytecode
+from nested_roadmap import nested_roadmap
+from roadmapd.testing import FakeServer
+
+QUICK = os.environ.get("ROADMAPD_BENCH_QUICK") == "1"
+REPEATS = 12 if QUICK else 40
+EDITS = 6 if QUICK else 15
+CLIENTS = {"resolves": CAPS, "whole": CAPS_WHOLE}
+#: (tasks, client, target codeLens p95 / edit p50 in ms) - issue #21
+ROWS = [
+    (20_000, "resolves", 100.0),
+    (20_000, "whole", 100.0),
+    (10_000, "resolves", 50.0),
+]
+FIRST_TARGET_MS = 1000.0
+RSS_TARGET_MB = 150.0
+EDITED_TASK = "T00002"  # the edit: one character of this task's title (its id is explicit)
+
+
+def edit_position(text: str) -> tuple[int, int]:
+    """(line, character) of the `I` of "Implement" in EDITED_TASK's title."""
+    for number, line in enumerate(text.split("\n")):
+        if f"] {EDITED_TASK} " in line:
+            return number, line.index("Implement")
+    raise AssertionError(f"{EDITED_TASK} is not in the roadmap")
+
+
+def open_roadmap(client: Client, root: Path, text: str, caps: dict[str, Any]) -> dict[str, Any]:
+    """initialize, initialized, didOpen ROADMAP.md; the codeLens params of the document."""
+    uri = (root / "ROADMAP.md").as_uri()
+    client.request(
+        "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": caps}
+    )
+    client.send("initialized", {}, request=False)
+    item = {"uri": uri, "languageId": "markdown", "version": 1, "text": text}
+    client.send("textDocument/didOpen", {"textDocument": item}, request=False)
+    return {"textDocument": {"uri": uri}}
+
+
+def sample(client: Client, doc: dict[str, Any], text: str) -> dict[str, Any]:
+    """codeLens samples, then edit -> lenses samples (ms), and the RSS."""
+    lens_ms = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        client.lenses_shown(doc)
+        lens_ms.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.01)  # an editor asks now and then, not in a tight loop
+    line, char = edit_position(text)
+    uri = doc["textDocument"]["uri"]
+    edit_ms = []
+    for version in range(2, 2 + EDITS):
+        change = {
+            "range": {
+                "start": {"line": line, "character": char},
+                "end": {"line": line, "character": char + 1},
+            },
+            "text": "i" if version % 2 else "I",
+        }
+        t0 = time.perf_counter()
+        client.send(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+            request=False,
+        )
+        client.lenses_shown(doc)
+        edit_ms.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.01)
+    return {"lens": lens_ms, "edit": edit_ms, "rss": client.rss_mb()}
+
+
+def measure_idle(n: int, caps: dict[str, Any]) -> dict[str, Any]:
+    text = nested_roadmap(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "ROADMAP.md").write_text(text, encoding="utf-8")
+        env = with_bytecode(os.environ, root / ".cache")
+        Client(root, env).close()  # writes the bytecode, as an installed roadmapd has it
+        t0 = time.perf_counter()
+        client = Client(root, env)
+        doc = open_roadmap(client, root, text, caps)
+        assert client.lenses_shown(doc), "no lenses"
+        first = (time.perf_counter() - t0) * 1000
+        out = sample(client, doc, text)
+        client.close()
+    return {**out, "first": first}
+
+
+def measure_streaming(n: int, caps: dict[str, Any]) -> dict[str, Any]:
+    text = nested_roadmap(n)
+    with tempfile.TemporaryDirectory() as tmp, FakeServer(streaming_script(80, 60, 150)) as api:
+        root, env = streaming_workspace(Path(tmp), text, api.url)
+        client = Client(root, env)
+        doc = open_roadmap(client, root, text, caps)
+        client.lenses_shown(doc)
+        run = {"command": "roadmapd.runTask", "arguments": [{"uri": doc["textDocument"]["uri"]}]}
+        run["arguments"][0]["taskId"] = "T00001"
+        started = client.request("workspace/executeCommand", run)
+        assert started and started["ok"], started
+        while client.notifications.get("roadmapd/transcript", 0) < 5:
+            client.lenses_shown(doc)
+        before = client.notifications.get("roadmapd/transcript", 0)
+        out = sample(client, doc, text)
+        streamed = client.notifications.get("roadmapd/transcript", 0) - before
+        running = client.last_state.get("status") in ("running", "verifying")
+        client.close()
+    return {**out, "first": float("nan"), "streamed": streamed, "running": running}
+
+
+def best_ms(f: Callable[[], object], repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        f()
+        times.append((time.perf_counter() - t0) * 1000)
+    return min(times)
+
+
+class _Sink:
+    """A writer that keeps only the size of what the server writes."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.size = len(data)
+
+
+def server_share(n: int, resolvable: bool) -> dict[str, float]:
+    """In process, best of a few (ms): cold parse, re-parse after the edit, lens rows after the
+    edit, a full lens build, the encoding of the codeLens response, the floor, payload KB."""
+    from pygls.workspace import TextDocument
+
+    from roadmapd.roadmap import parse
+    from roadmapd.roadmap.parser import clear_caches
+    from roadmapd.server.app import create_server
+    from roadmapd.server.documents import Documents
+    from roadmapd.server.lens_cache import LensCache
+    from roadmapd.server.task_states import InMemoryTaskStates
+
+    text = nested_roadmap(n)
+
+    def cold() -> None:
+        clear_caches()
+        parse(text)
+
+    parse_ms = best_ms(cold, 3)
+    line, char = edit_position(text)
+    lines = text.split("\n")
+    uri = "file:///bench/ROADMAP.md"
+    buffers = {uri: TextDocument(uri, text, version=1)}
+    docs = Documents(lambda: buffers)
+    docs.configure(Path("/bench"), ["ROADMAP.md"])
+    first = docs.get(uri)
+    assert first is not None
+    full_ms = best_ms(lambda: LensCache(InMemoryTaskStates()).lenses(first, resolvable=resolvable))
+    cache = LensCache(InMemoryTaskStates())
+    payload = cache.lenses(first, resolvable=resolvable)
+    reparse, rows = [], []
+    for version in range(2, 12):
+        lines[line] = lines[line][:char] + ("i" if version % 2 else "I") + lines[line][char + 1 :]
+        buffers[uri] = TextDocument(uri, "\n".join(lines), version=version)
+        t0 = time.perf_counter()
+        parsed = docs.get(uri)
+        t1 = time.perf_counter()
+        assert parsed is not None
+        payload = cache.lenses(parsed, resolvable=resolvable)
+        reparse.append((t1 - t0) * 1000)
+        rows.append((time.perf_counter() - t1) * 1000)
+    protocol = create_server().protocol
+    sink = _Sink()
+    protocol.set_writer(sink)
+    encode_ms = best_ms(lambda: protocol._send_response(1, payload))
+    blob = payload.encode()
+    floor_ms = best_ms(lambda: json.dumps(json.loads(blob), ensure_ascii=False))
+    return {
+        "parse": parse_ms,
+        "reparse": min(reparse),
+        "rows": min(rows),
+        "full": full_ms,
+        "encode": encode_ms,
+        "floor": floor_ms,
+        "kb": sink.size / 1024,
+    }
+
+
+def main() -> None:
+    print(
+        "nested roadmaps (sub-tasks to depth 3, realistic bodies) over stdio: "
+        f"codeLens (+ resolve in view) and edit -> fresh lenses (ms, {REPEATS} and {EDITS} "
+        "samples), spawn -> first lenses, RSS; a fresh server per row"
+    )
+    head = (
+        f"{'tasks':>6} {'client':>8} {'mode':>9} {'lens p50':>8} {'p95':>7} {'edit p50':>8} "
+        f"{'p95':>7} {'target':>6} {'first':>6} {'RSS MB':>6} {'streamed':>8}"
+    )
+    print(head)
+    shares: dict[tuple[int, str], dict[str, float]] = {}
+    figures: list[tuple[int, str, str, dict[str, Any]]] = []
+    for n, client, target in ROWS:
+        for mode in ("idle", "streaming"):
+            run = measure_idle if mode == "idle" else measure_streaming
+            r = run(n, CLIENTS[client])
+            figures.append((n, client, mode, r))
+            streamed = f"{r['streamed']}{'' if r['running'] else '*'}" if "streamed" in r else "-"
+            print(
+                f"{n:>6} {client:>8} {mode:>9} {pct(r['lens'], 50):>8.1f} "
+                f"{pct(r['lens'], 95):>7.1f} {pct(r['edit'], 50):>8.1f} {pct(r['edit'], 95):>7.1f} "
+                f"{'<=' + str(int(target)):>6} {r['first']:>6.0f} {r['rss']:>6.0f} {streamed:>8}",
+                flush=True,
+            )
+        shares[(n, client)] = server_share(n, client == "resolves")
+    print(
+        f"targets: lens p95 and edit p50 <= target; first lenses <= {FIRST_TARGET_MS:.0f} ms "
+        f"(spawn included); RSS <= {RSS_TARGET_MB:.0f} MB. streamed: transcript lines during "
+        "the samples (* the task had finished before the end)"
+    )
+    print()
+    print(
+        "where the time goes (ms): the server's share in process (best of a few), the rest of "
+        "the idle p50 (transport, client decode, loop); floor: json.loads + json.dumps of the "
+        "payload"
+    )
+    print(
+        f"{'tasks':>6} {'client':>8} {'parse':>6} {'reparse':>7} {'rows':>6} {'full rows':>9} "
+        f"{'encode':>6} {'lens rest':>9} {'edit rest':>9} {'floor':>6} {'KB':>6}"
+    )
+    for n, client, _ in ROWS:
+        s = shares[(n, client)]
+        idle = next(r for m, c, mode, r in figures if (m, c, mode) == (n, client, "idle"))
+        lens_rest = pct(idle["lens"], 50) - s["encode"]
+        edit_rest = pct(idle["edit"], 50) - s["reparse"] - s["rows"] - s["encode"]
+        print(
+            f"{n:>6} {client:>8} {s['parse']:>6.1f} {s['reparse']:>7.2f} {s['rows']:>6.2f} "
+            f"{s['full']:>9.1f} {s['encode']:>6.2f} {lens_rest:>9.1f} {edit_rest:>9.1f} "
+            f"{s['floor']:>6.1f} {s['kb']:>6.0f}"
+        )
+    print(
+        "parse: cold; reparse/rows: after the one-character edit; full rows: every lens row "
+        "from scratch; encode: the codeLens response as the server writes it"
+    )
+
+
+if __name__ == "__main__":
+    main()
