@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roadmapd.roadmap import Roadmap, parse
+from roadmapd.roadmap import Roadmap, parse, reparse
 from roadmapd.roadmap.parser import clear_caches
 
 DOC = """# Plan
@@ -53,3 +53,42 @@ def test_a_one_character_edit_changes_only_that_task() -> None:
     assert [t.checked for t in after.tasks] == [False, False]
     assert after.tasks[0] == before.tasks[0]
     assert after.tasks[1] != before.tasks[1]
+
+
+CYCLE = """# Plan
+
+- [ ] T001 First
+  - Depends: T002
+- [ ] T002 Second
+  - Depends: T001
+- [ ] T003 Third
+  - Depends: T009
+"""
+
+
+def _dependency_problems(roadmap: Roadmap) -> list[tuple[str | None, int, str]]:
+    return [(p.code, p.range.start.line, p.message) for p in roadmap.problems]
+
+
+def test_kept_dependency_findings_follow_every_edit_of_the_graph() -> None:
+    clear_caches()
+    before = parse(CYCLE)
+    assert [c for c, _, _ in _dependency_problems(before)] == [
+        "dependency-cycle",
+        "unknown-dependency",
+    ]
+    steps = [
+        CYCLE.replace("First", "The first"),  # the same graph: the kept findings
+        CYCLE.replace("Depends: T001", "Depends: none"),  # the cycle is gone
+        CYCLE.replace("Depends: T009", "Depends: T001"),  # the unknown id is gone
+        CYCLE.replace("- [ ] T003", "- [ ] T009"),  # the id appears: only the cycle is left
+        "# Moved down\n\n" + CYCLE,  # same graph, other lines: ranges follow the text
+        CYCLE,
+    ]
+    previous, old = before, CYCLE
+    for text in steps:
+        edited = reparse(previous, old, text)
+        clear_caches()
+        assert _dependency_problems(edited) == _dependency_problems(parse(text)), text
+        previous, old = edited, text
+    assert _dependency_problems(previous) == _dependency_problems(before)

@@ -166,11 +166,14 @@ def finish(tasks: list[Task], headings: list[Heading], memo: ScanMemo) -> Roadma
     depends_of = {t.id: t.depends for t in tasks if t.depends}
     if depends_of:
         lines, depends_lines = memo.lines, memo.depends_lines
-        where = {
-            t.id: _depends_range(lines, depends_lines[i]) if depends_lines[i] >= 0 else t.box
-            for i, t in enumerate(tasks)
-            if t.depends
-        }
+        index: dict[str, int] = {}  # built only when some task has a dependency problem
+
+        def where(task_id: str) -> Range:
+            if not index:
+                index.update((t.id, i) for i, t in enumerate(tasks))
+            ln = depends_lines[index[task_id]]
+            return _depends_range(lines, ln) if ln >= 0 else by_id[task_id].box
+
         problems.extend(dependency_problems([t.id for t in tasks], depends_of, where))
     if len(problems) > 1:
         problems.sort(key=_problem_start)

@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable
 from typing import TypeVar
 
+from roadmapd.roadmap import graph
 from roadmapd.roadmap.assemble import tasks_of
 from roadmapd.roadmap.build import RECENT, assign_ids, finish
 from roadmapd.roadmap.ids import name
@@ -21,6 +22,7 @@ T = TypeVar("T")
 def clear_caches() -> None:
     """Forget what earlier parses remembered (for cold-start benchmarks); results never change."""
     RECENT.clear()
+    graph.clear_cache()
     name.cache_clear()
     read_metadata.cache_clear()
 
