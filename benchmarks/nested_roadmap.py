@@ -10,32 +10,11 @@ ticked. The same `tasks` always gives the same text; the count is exact.
 
 from __future__ import annotations
 
-WORDS = [
-    "parse",
-    "scan",
-    "lens",
-    "commit",
-    "verify",
-    "rollback",
-    "cache",
-    "index",
-    "token",
-    "stream",
-    "retry",
-    "budget",
-    "sandbox",
-    "journal",
-    "prompt",
-    "review",
-    "merge",
-    "branch",
-    "checkpoint",
-    "transcript",
-]
+_TEXT = "parse scan lens commit verify rollback cache index token stream retry budget sandbox"
+WORDS = (_TEXT + " journal prompt review merge branch checkpoint transcript").split()
 GROUP = 5  # tasks per top-level task: itself, 2 sub-tasks, 2 sub-sub-tasks under the first
 GROUPS_PER_SECTION = 4
 SECTIONS_PER_PHASE = 5
-FIRST_TASK_ID = "T00001"
 
 
 def _words(seed: int, count: int) -> str:
