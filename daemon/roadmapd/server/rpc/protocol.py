@@ -65,21 +65,23 @@ class _RedactingWriter:
         self._writer = writer
 
     def write(self, data: bytes) -> Any:
-        secrets = secret_values()
+        # The search runs on the bytes (a secret is found in its UTF-8 form), so the common case,
+        # no secret in the message, writes `data` as it came: no decode, no copy.
+        secrets = [s for s in secret_values() if s.encode("utf-8") in data]
+        if not secrets:
+            return self._writer.write(data)
         header, sep, body = data.partition(b"\r\n\r\n")
         if not sep:
             header, body = b"", data
-        text = body.decode("utf-8")
-        if secrets and any(secret in text for secret in secrets):
-            body = redact(text, secrets).encode("utf-8")
-            if sep:
-                lines = [
-                    f"Content-Length: {len(body)}".encode()
-                    if line.lower().startswith(b"content-length:")
-                    else line
-                    for line in header.split(b"\r\n")
-                ]
-                header = b"\r\n".join(lines)
+        body = redact(body.decode("utf-8"), secrets).encode("utf-8")
+        if sep:
+            lines = [
+                f"Content-Length: {len(body)}".encode()
+                if line.lower().startswith(b"content-length:")
+                else line
+                for line in header.split(b"\r\n")
+            ]
+            header = b"\r\n".join(lines)
         return self._writer.write(header + sep + body)
 
     def __getattr__(self, name: str) -> Any:
@@ -104,19 +106,19 @@ class FastProtocol(LanguageServerProtocol):
             super()._send_response(msg_id, result, error)
             return
         self._result_types.pop(msg_id, None)
-        body = result if isinstance(result, RawJson) else encode(result)
-        self._write_body(f'{{"jsonrpc":"2.0","id":{encode(msg_id)},"result":{body}}}')
+        body = (result if isinstance(result, RawJson) else encode(result)).encode("utf-8")
+        self._write_body(f'{{"jsonrpc":"2.0","id":{encode(msg_id)},"result":'.encode(), body)
 
-    def _write_body(self, body: str) -> None:
+    def _write_body(self, head: bytes, result: bytes) -> None:
+        """Write the message `head + result + b"}"`, framed (one copy of a big `result`)."""
         if self.writer is None:
             log.error("cannot send a response: no transport")
             return
-        data = body.encode("utf-8")
         header = (
-            f"Content-Length: {len(data)}\r\n"
+            f"Content-Length: {len(head) + len(result) + 1}\r\n"
             f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
         ).encode("ascii")
-        res = self.writer.write(header + data)
+        res = self.writer.write(b"".join((header, head, result, b"}")))
         if inspect.isawaitable(res):  # TCP / websocket writers
             pending = asyncio.ensure_future(res)
             self._pending_writes.add(pending)
