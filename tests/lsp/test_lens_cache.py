@@ -149,3 +149,29 @@ def test_the_header_never_says_all_done_while_the_only_task_runs(tmp_path: Path)
     shown = check(cache, parsed, states)
     assert shown[0] == ["✓ all 1 task done"]
     assert shown[2][0] == "✓ passed · red→green 1 test"
+
+
+def test_a_state_change_before_an_edit_is_kept_by_the_next_version(tmp_path: Path) -> None:
+    """A task streams while the user types: the state changes that arrived since the last
+    request are redone with the edited rows, not lost and not a reason to rebuild every row."""
+    buffers = Buffers(tmp_path, ROADMAP)
+    states = InMemoryTaskStates()
+    cache = LensCache(states)
+    parsed = buffers.parsed()
+    check(cache, parsed, states)
+    current = DocumentLenses(parsed, states, {})
+    current.payload()
+    states.subscribe(lambda s: current.changed(s.taskId, states.generation(s.uri)))
+    states.update(state(buffers.uri, "T001", "running", attempt=1, phase="agent turn 1"))
+    edited = buffers.edit("Ship it", "Ship it all")
+    successor = current.follow(edited)
+    assert successor is not current and successor._dirty == {0, 2, 3}  # T001, its dependant, T004
+    assert json.loads(successor.payload()) == json.loads(
+        DocumentLenses(edited, states, {}).payload()
+    )
+    shown = check(cache, edited, states)
+    assert shown[3] == ["■ Cancel", "attempt 1 · agent turn 1"]
+    assert shown[0] == ["▶ Run all pending (3)"]
+    states.forget(buffers.uri, "T001")  # no notification: this version missed it
+    assert current._successor(buffers.edit("Ship it all", "Ship it")) is None  # a full build
+    check(cache, buffers.parsed(), states)

@@ -239,15 +239,20 @@ class DocumentLenses:
         )
 
     def _successor(self, parsed: Parsed) -> DocumentLenses | None:
-        """A copy that re-encodes only the tasks that changed, when the edit kept every task's
-        id, dependencies and headings, and every heading (the parser hands unchanged tasks over
-        as the same objects); None when a full build is needed."""
+        """A copy that re-encodes only the tasks that changed (by the edit, or by a state change
+        since the last request), when the edit kept every task's id, dependencies and headings,
+        and every heading (the parser hands unchanged tasks over as the same objects); None when
+        a full build is needed."""
         old, new = self.parsed.roadmap, parsed.roadmap
-        current = self._dirty == set() and self._generation == self._states.generation(parsed.uri)
-        if not current or len(old.tasks) != len(new.tasks) or old.headings != new.headings:
+        # Rows marked by state changes not yet asked for (a task streams while the user types)
+        # stay marked in the copy; a change this version missed means a full build.
+        tracked = self._dirty is not None and self._generation == self._states.generation(
+            parsed.uri
+        )
+        if not tracked or len(old.tasks) != len(new.tasks) or old.headings != new.headings:
             return None
         changed = list(compress(range(len(new.tasks)), map(is_not, new.tasks, old.tasks)))
-        dirty = set(changed)
+        dirty = set(self._dirty or ()) | set(changed)
         for i in changed:
             a, b = new.tasks[i], old.tasks[i]
             if a.id != b.id or a.depends != b.depends or a.headings != b.headings:
