@@ -175,3 +175,24 @@ def test_a_state_change_before_an_edit_is_kept_by_the_next_version(tmp_path: Pat
     states.forget(buffers.uri, "T001")  # no notification: this version missed it
     assert current._successor(buffers.edit("Ship it all", "Ship it")) is None  # a full build
     check(cache, buffers.parsed(), states)
+
+
+def test_resolvable_rows_equal_each_tasks_range_and_data(tmp_path: Path) -> None:
+    """For a client that resolves: tasks that wait share a shape too, and ids that JSON must
+    escape are spliced in escaped."""
+    from roadmapd.server.lens_cache import _lenses
+    from roadmapd.server.lens_resolve import RESOLVE_FROM_TASKS
+
+    filler = "".join(f"- [ ] T{i:04d} Filler {i}\n" for i in range(10, 10 + RESOLVE_FROM_TASKS))
+    text = ROADMAP + '- [ ] Ünïcode "quoted" \\ task <!-- id: q"1\\ -->\n  - Depends: T001\n'
+    buffers = Buffers(tmp_path, text + filler)
+    states = InMemoryTaskStates()
+    parsed = buffers.parsed()
+    rows = json.loads(LensCache(states).lenses(parsed, resolvable=True))
+    tasks = parsed.roadmap.tasks
+    for task in tasks:
+        waiting = [d for d in task.depends if d in ("T001", "T003")]
+        expected = _lenses(buffers.uri, task, None, waiting, 0)
+        assert expected and all(lens in rows for lens in expected), task.id
+    assert sum(1 for lens in rows if "data" in lens) == len(tasks)
+    assert any(lens.get("data") == '0:0:q"1\\' for lens in rows)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import re
 import time
 from dataclasses import replace
 from itertools import compress
@@ -52,8 +53,10 @@ Template = list[str]  # a task's encoded lenses, split where its line number goe
 
 
 _ID = "\ufdd0id\ufdd0"  # a noncharacter: stands for the task id in a shared shape
-#: (uri, ticked, document number) -> the encoded lenses of a task without state
-_SHAPES: dict[tuple[str, bool, int | None], Template] = {}
+#: what `encode` (ensure_ascii off) escapes in a string; an id without any is its own JSON text
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+#: (uri, ticked, document number, waits) -> the encoded lenses of a task without state
+_SHAPES: dict[tuple[str, bool, int | None, bool], Template] = {}
 
 
 def _lenses(
@@ -76,17 +79,21 @@ def _template(
 
     Inside JSON strings every quote is escaped, so `"line":N,` only matches the ranges. A task
     with no state and nothing to wait for (most of them) shares the shape of its kind, with
-    the id spliced in, so a cold build encodes a handful of shapes, not every task.
+    the id spliced in, so a cold build encodes a handful of shapes, not every task. For a
+    client that resolves, a task that waits has one too: what it waits for is only in the
+    title, which that client asks for later.
     """
     split = f'"line":{task.line},'
-    if state is not None or waiting:
+    if state is not None or (waiting and doc_ref is None):
         return encode(_lenses(uri, task, state, waiting, doc_ref))[1:-1].split(split)
-    shape = _SHAPES.get((uri, task.checked, doc_ref))
+    kind = (uri, task.checked, doc_ref, bool(waiting))
+    shape = _SHAPES.get(kind)
     if shape is None:
         stand_in = replace(task, id=_ID)
-        encoded = encode(_lenses(uri, stand_in, None, [], doc_ref))[1:-1]
-        shape = _SHAPES[(uri, task.checked, doc_ref)] = encoded.split(split)
-    escaped = encode(task.id)[1:-1]
+        encoded = encode(_lenses(uri, stand_in, None, [_ID] if waiting else [], doc_ref))[1:-1]
+        shape = _SHAPES[kind] = encoded.split(split)
+    tid = task.id
+    escaped = encode(tid)[1:-1] if _NEEDS_ESCAPE.search(tid) else tid
     return [part.replace(_ID, escaped) for part in shape]
 
 
