@@ -132,6 +132,10 @@ export interface TaskState {
   costUsd?: number;
   /** costUsd is an estimate: a model without a known price ran */
   costEstimated?: boolean;
+  /** the reviewer role's tokens (not in the above) */
+  reviewTokens?: number;
+  /** the reviewer role's cost (not in costUsd) */
+  reviewCostUsd?: number;
   problems?: number;
   commit?: string | null;
   reason?: string | null;

@@ -11,10 +11,18 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel, to_snake
 
 ParserName = Literal["pytest", "junit", "ruff", "mypy", "tsc", "eslint", "regex", "none"]
@@ -70,12 +78,39 @@ class CheckConfig(_Model):
     serial: bool = False
 
 
+RoleName = Literal["implementer", "reviewer", "breakdown", "normalize"]
+ROLE_NAMES: tuple[RoleName, ...] = ("implementer", "reviewer", "breakdown", "normalize")
+
+
 class RoleConfig(_Model):
-    model: str | None = None  # None: the agent's model
+    """One role's own settings; a key left out (None) inherits the top level."""
+
+    model: str | None = None
+    base_url: str | None = None
+    max_tokens: int | None = Field(default=None, ge=256)
+    thinking_budget_tokens: int | None = Field(default=None, ge=0)  # 0 or None: no thinking
+    timeout_s: float | None = Field(default=None, gt=0)
+    budget_usd: float | None = Field(default=None, gt=0)
 
 
 class RolesConfig(_Model):
-    reviewer: RoleConfig = Field(default_factory=RoleConfig)
+    implementer: RoleConfig = Field(default_factory=RoleConfig)  # the agent loop
+    reviewer: RoleConfig = Field(default_factory=RoleConfig)  # review = "agent"
+    breakdown: RoleConfig = Field(default_factory=RoleConfig)  # "Break down" in the editor
+    normalize: RoleConfig = Field(default_factory=RoleConfig)  # roadmapd normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role's settings with every key filled: its own, else the top level's."""
+
+    name: RoleName
+    model: str
+    base_url: str | None
+    max_tokens: int
+    thinking_budget_tokens: int | None
+    timeout_s: float | None
+    budget_usd: float | None
 
 
 class Config(_Model):
@@ -132,12 +167,37 @@ class Config(_Model):
                 raise ValueError(f"risky_commands[{i}] is not a valid regex ({exc})") from None
         return patterns
 
+    @model_validator(mode="after")
+    def _thinking_fits(self) -> Config:
+        for name in ROLE_NAMES:
+            role = self.role(name)
+            budget = role.thinking_budget_tokens
+            if budget is not None and not 1024 <= budget < role.max_tokens:
+                raise ValueError(
+                    f"roles.{name}.thinking_budget_tokens must be at least 1024 and below its "
+                    f"max_tokens ({role.max_tokens}); got {budget} (0 turns thinking off)"
+                )
+        return self
+
+    def role(self, name: RoleName) -> Role:
+        """The settings of role `name`: its own keys, the top level's for the rest."""
+        own: RoleConfig = getattr(self.roles, name)
+        return Role(
+            name=name,
+            model=own.model or self.model,
+            base_url=own.base_url if own.base_url is not None else self.base_url,
+            max_tokens=own.max_tokens or self.max_tokens,
+            thinking_budget_tokens=own.thinking_budget_tokens or None,
+            timeout_s=own.timeout_s,
+            budget_usd=own.budget_usd if own.budget_usd is not None else self.budget_usd,
+        )
+
     @property
     def priced_models(self) -> tuple[str, ...]:
-        """The models a run pays for: the agent's, and the reviewer's when `review` is on."""
+        """The models a run pays for: the implementer's, and the reviewer's when `review` is on."""
         if self.review == "agent":
-            return (self.model, self.roles.reviewer.model or self.model)
-        return (self.model,)
+            return (self.role("implementer").model, self.role("reviewer").model)
+        return (self.role("implementer").model,)
 
     def merged(self, overrides: Mapping[str, Any], *, origin: str = "editor settings") -> Config:
         """This config with the given keys replaced (None values are ignored)."""

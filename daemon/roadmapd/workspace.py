@@ -21,7 +21,7 @@ from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.checkbox import DiskTick, set_checked_on_disk
-from roadmapd.config import Config
+from roadmapd.config import Config, RoleName
 from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
     DONE,
@@ -230,13 +230,17 @@ class DiskCheckbox:
             raise WorkspaceError(f"{self.path.name}: task {task.id} is no longer in the file")
 
 
-def agent_settings(config: Config) -> AgentSettings:
+def agent_settings(config: Config, role: RoleName = "implementer") -> AgentSettings:
+    """The agent settings of `role` (the agent loop: "implementer")."""
+    own = config.role(role)
     return AgentSettings(
-        model=config.model,
-        max_tokens=config.max_tokens,
+        model=own.model,
+        max_tokens=own.max_tokens,
         max_turns=config.max_turns,
-        budget_usd=config.budget_usd,
-        base_url=config.base_url,
+        budget_usd=own.budget_usd,
+        base_url=own.base_url,
+        thinking_budget_tokens=own.thinking_budget_tokens,
+        timeout_s=own.timeout_s,
         shell_timeout_s=config.shell_timeout_s,
         jail=jail_settings(config),
         secret_env=tuple(config.secret_env),
@@ -336,7 +340,7 @@ class Workspace(WorkspaceBase):
         on_disk = self.writer.sink([self.recorder, MemoryRecorder(memory)])
         sinks: list[Callable[[Event], None]] = [on_disk, *extra_sinks]
         traced = event_tracer(
-            self.config.model, self.config.roles.reviewer.model or self.config.model
+            self.config.role("implementer").model, self.config.role("reviewer").model
         )
         if traced is not None:
             sinks.append(traced)
@@ -376,9 +380,7 @@ class Workspace(WorkspaceBase):
             approval=approval,
             lanes=lanes,
             history=self.store.rolled_back_from,
-            reviewer=ReviewerAdapter(
-                agent_settings(self.config), self.api_key, self.config.roles.reviewer.model
-            ),
+            reviewer=ReviewerAdapter(agent_settings(self.config, "reviewer"), self.api_key, None),
         )
 
     def done_tasks(self, tasks: Sequence[RoadmapItem]) -> list[RoadmapItem]:

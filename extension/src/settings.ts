@@ -16,6 +16,7 @@ export const DAEMON_KEYS = [
   "sandbox",
   "maxParallel",
   "approval",
+  "roles",
 ] as const;
 
 /** Settings only the extension reads; a change to one of these restarts the daemon. */

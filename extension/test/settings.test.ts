@@ -13,6 +13,7 @@ test("daemon settings keep only the daemon's keys and values that are set", () =
     commitMode: "per-task",
     sandbox: null,
     maxParallel: 3,
+    roles: { reviewer: { model: "claude-haiku-4-5", baseUrl: "http://127.0.0.1:8080" } },
     serverPath: "/opt/roadmapd",
     python: "/usr/bin/python3",
     trace: { server: "verbose" },
@@ -24,6 +25,7 @@ test("daemon settings keep only the daemon's keys and values that are set", () =
     checks: [{ name: "tests", run: "pytest -q", parser: "pytest" }],
     commitMode: "per-task",
     maxParallel: 3,
+    roles: { reviewer: { model: "claude-haiku-4-5", baseUrl: "http://127.0.0.1:8080" } },
   });
 });
 

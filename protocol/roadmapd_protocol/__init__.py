@@ -168,6 +168,12 @@ class TaskState(_Wire):
     costEstimated: bool = Field(
         default=False, description="costUsd is an estimate: a model without a known price ran"
     )
+    reviewTokens: int = Field(
+        default=0, description="the reviewer role's tokens (not in the above)"
+    )
+    reviewCostUsd: float = Field(
+        default=0.0, description="the reviewer role's cost (not in costUsd)"
+    )
     problems: int = 0
     commit: str | None = None
     reason: str | None = None

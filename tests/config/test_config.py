@@ -1,5 +1,6 @@
 """Configuration files: defaults, both file locations, editor overrides, readable errors."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,51 @@ def test_bad_run_keys_are_named(tmp_path: Path) -> None:
     assert "roadmapd.toml: approval: expected one of none, before-commit" in message
     assert "roadmapd.toml: risky_commands: " in message and "not a valid regex" in message
     assert "roadmapd.toml: max_parallel:" in message
+
+
+def test_roles_inherit_the_top_level_key_by_key(tmp_path: Path) -> None:
+    (tmp_path / "roadmapd.toml").write_text(
+        'model = "m-top"\nbase_url = "http://top"\nmax_tokens = 9000\nbudget_usd = 2.0\n'
+        '[roles.reviewer]\nmodel = "m-rev"\nmax_tokens = 3000\nthinking_budget_tokens = 1024\n'
+        '[roles.normalize]\nbase_url = "http://127.0.0.1:8080"\ntimeout_s = 600\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    implementer, reviewer = config.role("implementer"), config.role("reviewer")
+    assert (implementer.model, implementer.base_url, implementer.max_tokens) == (
+        "m-top",
+        "http://top",
+        9000,
+    )
+    assert implementer.thinking_budget_tokens is None and implementer.budget_usd == 2.0
+    assert (reviewer.model, reviewer.base_url, reviewer.max_tokens) == ("m-rev", "http://top", 3000)
+    assert reviewer.thinking_budget_tokens == 1024
+    normalize = config.role("normalize")
+    assert (normalize.model, normalize.base_url, normalize.timeout_s) == (
+        "m-top",
+        "http://127.0.0.1:8080",
+        600,
+    )
+    assert config.priced_models == ("m-top",)
+    assert config.merged({"review": "agent"}).priced_models == ("m-top", "m-rev")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[roles.tester]\nmodel = 'x'\n", "roles.tester: unknown key"),
+        ("[roles.reviewer]\ntemperature = 1\n", "roles.reviewer.temperature: unknown key"),
+        (
+            "[roles.implementer]\nthinking_budget_tokens = 512\n",
+            "roles.implementer.thinking_budget_tokens must be at least 1024",
+        ),
+        (
+            "max_tokens = 4096\n[roles.breakdown]\nthinking_budget_tokens = 4096\n",
+            "below its max_tokens (4096); got 4096",
+        ),
+    ],
+)
+def test_bad_roles_are_named(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "roadmapd.toml").write_text(table, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(tmp_path)

@@ -82,6 +82,18 @@ class Reply:
     failure: str = ""
 
 
+def role_options(settings: AgentSettings, params: dict[str, Any]) -> dict[str, Any]:
+    """The request options a role sets besides the model: its thinking budget (not with a
+    forced tool choice, which the API refuses with thinking) and its timeout."""
+    out: dict[str, Any] = {}
+    forced = (params.get("tool_choice") or {}).get("type") in ("tool", "any")
+    if settings.thinking_budget_tokens and not forced:
+        out["thinking"] = {"type": "enabled", "budget_tokens": settings.thinking_budget_tokens}
+    if settings.timeout_s is not None:
+        out["timeout"] = settings.timeout_s
+    return out
+
+
 async def stream_request(
     client: AsyncAnthropic,
     params: dict[str, Any],
@@ -93,6 +105,7 @@ async def stream_request(
     turn every few stream events (see `fairness`)."""
     s = settings
     retry = 0
+    params = {**params, **role_options(s, params)}
     while True:
         try:
             async with client.messages.stream(**params) as stream:

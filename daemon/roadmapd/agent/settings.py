@@ -23,3 +23,5 @@ class AgentSettings:
     max_tool_output_chars: int = 30_000
     retry_base_s: float = 1.0  # first backoff delay without `retry-after`; doubles per retry
     max_tokens_continuations: int = 3  # `max_tokens` stops in a row before giving up
+    thinking_budget_tokens: int | None = None  # extended thinking per request (None: off)
+    timeout_s: float | None = None  # one request's timeout (None: the SDK's default)

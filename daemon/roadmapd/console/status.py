@@ -59,12 +59,25 @@ def status_rows(
                 "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
                 "total_cost_usd": round(state.total_usage.cost_usd, 6) if state else 0.0,
                 "cost_estimated": cost_estimated,
+                "roles": _roles(state),
                 "commit": state.commit if state else None,
                 "reason": state.reason if state else None,
                 "last_run_id": state.last_run_id if state else None,
             }
         )
     return rows
+
+
+def _roles(state: TaskRecord | None) -> dict[str, dict[str, Any]]:
+    """The last run's tokens and cost per role that spent any (implementer, reviewer)."""
+    if state is None:
+        return {}
+    spent = {"implementer": state.usage, "reviewer": state.review_usage}
+    return {
+        role: {"tokens": _tokens(usage), "cost_usd": round(usage.cost_usd, 6)}
+        for role, usage in spent.items()
+        if _tokens(usage)
+    }
 
 
 def _clip(text: str, width: int) -> str:
@@ -112,6 +125,16 @@ def status_command(roadmap: str | None, as_json: bool) -> int:
     )
     if rows:
         print("\n".join(render_table(rows)))
+    by_role = [r for r in rows if len(r["roles"]) > 1]
+    if by_role:
+        print("\nBy role (last run):")
+        for r in by_role:
+            spent = " · ".join(
+                f"{role} {u['tokens']:,} tokens, "
+                f"{format_cost(u['cost_usd'], estimate=r['cost_estimated'])}"
+                for role, u in r["roles"].items()
+            )
+            print(f"  {r['id']}: {spent}")
     paused = load_paused(project.workspace.store)
     if paused is not None:
         print(

@@ -42,10 +42,13 @@ def settings_for(config: Config) -> AgentSettings:
     """The agent settings of the role `normalize`."""
     from roadmapd.agent.settings import AgentSettings
 
+    role = config.role("normalize")
     return AgentSettings(
-        model=config.model,
-        max_tokens=config.max_tokens,
-        base_url=config.base_url,
+        model=role.model,
+        max_tokens=role.max_tokens,
+        base_url=role.base_url,
+        thinking_budget_tokens=role.thinking_budget_tokens,
+        timeout_s=role.timeout_s,
         secret_env=tuple(config.secret_env),
     )
 

@@ -121,13 +121,16 @@ async def ask_model(config: Config, user: str) -> Completion:
     from roadmapd.agent.completion import complete  # here: the SDK loads when it is asked
     from roadmapd.agent.settings import AgentSettings
 
+    role = config.role("breakdown")
     settings = AgentSettings(
-        model=config.model,
-        max_tokens=MAX_TOKENS,
-        base_url=config.base_url,
+        model=role.model,
+        max_tokens=config.roles.breakdown.max_tokens or MAX_TOKENS,
+        base_url=role.base_url,
+        thinking_budget_tokens=role.thinking_budget_tokens,
+        timeout_s=role.timeout_s,
         secret_env=tuple(config.secret_env),
     )
-    estimate = is_estimate(config.model)
+    estimate = is_estimate(role.model)
     answer = await complete(
         settings, system=SYSTEM, prompt=user, on_event=lambda e: log_event(e, estimate)
     )
@@ -161,7 +164,7 @@ async def break_down(
     answer = await ask_model(config, prompt(task, parsed.text, paths))
     titles = parse_subtasks(answer.text)
     usage = answer.finished.usage
-    cost = format_cost(usage.cost_usd, estimate=is_estimate(config.model))
+    cost = format_cost(usage.cost_usd, estimate=is_estimate(config.role("breakdown").model))
     parsed = documents.get(ref.uri)  # the buffer may have changed while the model thought
     current = parsed.roadmap.task(task.id) if parsed is not None else None
     if parsed is None or current is None:

@@ -82,6 +82,7 @@ class _Live:
     turn: int = 0  # the current turn of the current attempt
     turns_done: int = 0  # turns of finished attempts
     usage_done: Usage = field(default_factory=Usage)
+    usage_review: Usage = field(default_factory=Usage)  # the reviewer's, apart
     usage_now: Usage = field(default_factory=Usage)  # the current attempt so far
     problems: int = 0
     commit: str | None = None
@@ -108,6 +109,9 @@ class _Live:
                 "outputTokens": usage.output_tokens,
                 "costUsd": round(usage.cost_usd, 6),
                 "costEstimated": cost_estimated,
+                "reviewTokens": self.usage_review.total_input_tokens
+                + self.usage_review.output_tokens,
+                "reviewCostUsd": round(self.usage_review.cost_usd, 6),
                 "problems": self.problems,
                 "commit": self.commit,
                 "reason": self.reason,
@@ -170,6 +174,7 @@ class EventView:
         live.attempt = stored.attempts
         live.turns_done = stored.turns
         live.usage_done = stored.usage.to_usage()
+        live.usage_review = stored.review_usage.to_usage()
         live.problems = len(stored.problems)
         live.commit = stored.commit
         live.duration_s = stored.duration_s
@@ -220,9 +225,11 @@ class EventView:
                     live.phase = "committing"
             else:
                 self._diagnostics.publish_check_problems(live.uri, live.task, event.problems)
-        elif isinstance(event, ReviewFinished) and event.findings:
-            live.problems = len(event.findings)
-            self._diagnostics.publish_check_problems(live.uri, live.task, event.findings)
+        elif isinstance(event, ReviewFinished):
+            live.usage_review = live.usage_review + event.usage
+            if event.findings:
+                live.problems = len(event.findings)
+                self._diagnostics.publish_check_problems(live.uri, live.task, event.findings)
         elif isinstance(event, Committed):
             live.commit = event.commit
         elif isinstance(event, RolledBack):
@@ -265,7 +272,7 @@ class EventView:
         started = status == "running" and event.previous is TaskStatus.QUEUED
         if status == "queued":
             live.attempt = live.turn = live.turns_done = live.problems = 0
-            live.usage_done = live.usage_now = Usage()
+            live.usage_done = live.usage_now = live.usage_review = Usage()
             live.commit, live.duration_s, live.started_at = None, None, None
         if started:
             live.started_at = event.at

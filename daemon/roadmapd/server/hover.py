@@ -54,7 +54,11 @@ def _state_lines(uri: str, task: Task, state: TaskState) -> list[str]:
         lines.append(f"- took {duration_text(state.durationS)}")
     if state.inputTokens or state.outputTokens:
         lines.append(f"- tokens: {state.inputTokens:,} in / {state.outputTokens:,} out")
-    if state.costUsd:
+    if state.costUsd and state.reviewCostUsd:
+        implementer = format_cost(state.costUsd, estimate=state.costEstimated)
+        reviewer = format_cost(state.reviewCostUsd, estimate=state.costEstimated)
+        lines.append(f"- cost: implementer {implementer} · reviewer {reviewer}")
+    elif state.costUsd:
         lines.append(f"- cost: {format_cost(state.costUsd, estimate=state.costEstimated)}")
     if state.problems:
         lines.append(f"- {state.problems} problems (see the Problems panel)")

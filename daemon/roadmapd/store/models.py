@@ -79,7 +79,8 @@ class TaskRecord(_Model):
     reason: str | None = None
     attempts: int = 0  # attempts of the last run
     turns: int = 0  # agent turns of the last run
-    usage: UsageModel = Field(default_factory=UsageModel)  # the last run
+    usage: UsageModel = Field(default_factory=UsageModel)  # the last run: the implementer's
+    review_usage: UsageModel = Field(default_factory=UsageModel)  # the last run: the reviewer's
     total_usage: UsageModel = Field(default_factory=UsageModel)  # all runs
     problems: list[ProblemModel] = Field(default_factory=list)  # of the last verification
     started_at: datetime | None = None

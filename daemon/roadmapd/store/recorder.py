@@ -61,6 +61,7 @@ def _status(state: TaskRecord, doc: dict[str, Any]) -> None:
     if status is TaskStatus.RUNNING and doc["previous"] == TaskStatus.QUEUED.value:
         state.started_at, state.finished_at, state.duration_s = at, None, None
         state.attempts, state.turns, state.usage = 0, 0, UsageModel()
+        state.review_usage = UsageModel()
         state.problems, state.commit, state.evidence = [], None, []
         state.checkpoint_ref = state.checkpoint_commit = None
     previous, rolled_back = TaskStatus(doc["previous"]), TaskStatus.ROLLED_BACK
@@ -104,6 +105,11 @@ def _agent(state: TaskRecord, doc: dict[str, Any]) -> None:
         state.total_usage = state.total_usage.add(event["usage"])
 
 
+def _review(state: TaskRecord, doc: dict[str, Any]) -> None:
+    state.review_usage = state.review_usage.add(doc["usage"])
+    state.total_usage = state.total_usage.add(doc["usage"])
+
+
 def _checks(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.problems = [ProblemModel.model_validate(p) for p in doc["problems"]]
 
@@ -118,6 +124,7 @@ def _committed(state: TaskRecord, doc: dict[str, Any]) -> None:
 
 
 _APPLY: dict[str, Apply] = {
+    "ReviewFinished": _review,
     "TaskStatusChanged": _status,
     "TaskQueued": _queued,
     "CheckpointCreated": _checkpoint,

@@ -191,6 +191,24 @@ def _check_tool_choice(choice: Any, tools: Any) -> None:
             raise InvalidRequest(f"tool_choice.name: no tool named {choice.get('name')!r}")
 
 
+def _check_thinking(body: dict[str, Any], count_tokens: bool) -> None:
+    thinking = body["thinking"]
+    if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled"):
+        raise InvalidRequest("thinking.type: Input should be 'enabled' or 'disabled'")
+    if thinking["type"] == "disabled":
+        return
+    budget: Any = thinking.get("budget_tokens")
+    if not _is_int(budget) or budget < 1024:
+        raise InvalidRequest(
+            "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+        )
+    if not count_tokens and budget >= body["max_tokens"]:
+        raise InvalidRequest("`max_tokens` must be greater than `thinking.budget_tokens`")
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") in ("tool", "any"):
+        raise InvalidRequest("Thinking may not be enabled when tool_choice forces tool use.")
+
+
 def validate(body: Any, *, count_tokens: bool = False) -> None:
     """Raise InvalidRequest when `body` is not a valid Messages (or count_tokens) request."""
     if not isinstance(body, dict):
@@ -213,6 +231,8 @@ def validate(body: Any, *, count_tokens: bool = False) -> None:
         breakpoints += _check_tools(body["tools"])
     if "tool_choice" in body:
         _check_tool_choice(body["tool_choice"], body.get("tools"))
+    if "thinking" in body:
+        _check_thinking(body, count_tokens)
     breakpoints += _check_cache_control(body.get("cache_control"), "cache_control")
     if breakpoints > MAX_CACHE_BREAKPOINTS:
         raise InvalidRequest(
