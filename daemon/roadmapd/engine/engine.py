@@ -28,6 +28,7 @@ from typing import Any, Generic
 from roadmapd.engine.batch import BatchCarry
 from roadmapd.engine.book import StatusBook
 from roadmapd.engine.budget import RunBudget
+from roadmapd.engine.context import RunContext
 from roadmapd.engine.deps import Blocker, blockers, describe, run_order
 from roadmapd.engine.events import (
     EventSink,
@@ -58,7 +59,7 @@ from roadmapd.engine.result import RunResult
 from roadmapd.engine.retry import compact_problems
 from roadmapd.engine.reverify import ReverifyResult, reverify_tasks
 from roadmapd.engine.rollback import roll_back, undo_last_rollback
-from roadmapd.engine.runner import RunContext, TaskRunner
+from roadmapd.engine.runner import TaskRunner
 from roadmapd.engine.settings import EngineSettings
 from roadmapd.statuses import ACTIVE, PAUSED_REASON, TaskStatus, Trigger, can
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Generic
 
+from roadmapd.engine.context import RunContext
 from roadmapd.engine.events import TaskOutcome
 from roadmapd.engine.ports import CP, GitPort, LanePorts, LanesPort, TaskT
-from roadmapd.engine.runner import RunContext, TaskRunner
+from roadmapd.engine.runner import TaskRunner
 from roadmapd.engine.verdict import FileChangeLike
 from roadmapd.statuses import TaskStatus
 

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar, cast
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 from roadmapd.agent.events import AgentEvent, AgentFinished, Usage, UsageReport
-from roadmapd.engine import evidence
 from roadmapd.engine import retry as msgs
-from roadmapd.engine.batch import BatchCarry
-from roadmapd.engine.budget import RunBudget
+from roadmapd.engine.context import RunContext
 from roadmapd.engine.events import (
     AgentActivity,
     ApprovalRequested,
@@ -37,75 +35,23 @@ from roadmapd.engine.events import (
     ChecksFinished,
     ChecksStarted,
     Committed,
-    Event,
-    EvidenceChecked,
-    ReviewFinished,
     TaskOutcome,
-    now,
 )
+from roadmapd.engine.judge import Judgement, TaskReplan, TaskStop
 from roadmapd.engine.ports import (
     CP,
-    AgentPort,
     AgentSessionPort,
-    ApprovalPort,
-    CheckboxPort,
-    GitPort,
-    ProblemFormatter,
-    ReviewerPort,
-    ReviewFindingLike,
     TaskT,
-    VerifierPort,
 )
-from roadmapd.engine.settings import RETRYABLE_OUTCOMES, EngineSettings
-from roadmapd.engine.verdict import FileChangeLike, made_no_change, surprises, weakening
-from roadmapd.problems import CheckReport, Position, Problem, Range
+from roadmapd.engine.settings import RETRYABLE_OUTCOMES
+from roadmapd.problems import CheckReport, Problem
 from roadmapd.statuses import TaskStatus, Trigger
 
 log = logging.getLogger("roadmapd.engine")
 R = TypeVar("R")
 
-Transition = Callable[[str, Trigger, int, str | None], TaskStatus]
 
-
-@dataclass(frozen=True, slots=True)
-class RunContext(Generic[TaskT, CP]):
-    """The ports and settings one run works with; `transition` is the engine's status keeper."""
-
-    run_id: str
-    settings: EngineSettings
-    agent: AgentPort[TaskT]
-    verifier: VerifierPort[TaskT]
-    git: GitPort[CP]
-    checkbox: CheckboxPort[TaskT]
-    formatter: ProblemFormatter
-    emit: Callable[[Event], None]
-    transition: Transition
-    budget: RunBudget = field(default_factory=RunBudget)
-    approval: ApprovalPort[TaskT] | None = None
-    reviewer: ReviewerPort[TaskT] | None = None
-    # In a lane the tick is part of the integrated commit: the checkbox port then only brings
-    # it to the user's copy of the roadmap, after the commit has landed (never before).
-    tick_after_commit: bool = False
-    carry: BatchCarry | None = None  # batch_size > 1 and no lanes: conversations handed on
-
-
-class _Replan(Exception):
-    """Ends the task as needs_replan: the reviewer says it needs a human or a new plan."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _Stop(Exception):
-    """Ends the task as failed with `reason` (raised inside the loop, caught in `run`)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class TaskRunner(Generic[TaskT, CP]):
+class TaskRunner(Judgement[TaskT, CP]):
     """Runs one queued task to a final status; `run` never raises (except on programming errors)."""
 
     def __init__(self, ctx: RunContext[TaskT, CP], task: TaskT) -> None:
@@ -128,9 +74,9 @@ class TaskRunner(Generic[TaskT, CP]):
         try:
             self._fire(Trigger.START)
             await self._loop()
-        except _Stop as stop:
+        except TaskStop as stop:
             self._fire(Trigger.GIVE_UP, stop.reason)
-        except _Replan as replan:
+        except TaskReplan as replan:
             self._fire(Trigger.REPLAN, replan.reason)
         except asyncio.CancelledError:
             note = "cancelled before the commit" if self.status is TaskStatus.PASSED else None
@@ -188,7 +134,9 @@ class TaskRunner(Generic[TaskT, CP]):
                 await self._close_session()
                 restored = await self._port(ctx.git.restore(cp), "restore of the checkpoint")
                 if not restored.done:
-                    raise _Stop(f"could not restore the checkpoint for a retry: {restored.reason}")
+                    raise TaskStop(
+                        f"could not restore the checkpoint for a retry: {restored.reason}"
+                    )
                 message = msgs.restart_context(failure.summary)
                 await self._open(message)
                 mode = "restart"
@@ -199,7 +147,7 @@ class TaskRunner(Generic[TaskT, CP]):
     async def _judge(self, finished: AgentFinished, cp: CP) -> _Failure | None:
         """None when the task passed (and was committed); the failure to retry with otherwise.
 
-        Raises `_Stop` when the task must not be retried, `CancelledError` on cancellation.
+        Raises `TaskStop` when the task must not be retried, `CancelledError` on cancellation.
         """
         ctx, settings = self.ctx, self.ctx.settings
         last = self.attempt >= settings.max_attempts
@@ -208,9 +156,9 @@ class TaskRunner(Generic[TaskT, CP]):
         if finished.outcome != "end_turn":
             reason = f"agent stopped ({finished.outcome}): {finished.reason}"
             if finished.outcome not in RETRYABLE_OUTCOMES:
-                raise _Stop(reason)
+                raise TaskStop(reason)
             if last:
-                raise _Stop(f"{reason}; {self.attempt} attempt(s) used")
+                raise TaskStop(f"{reason}; {self.attempt} attempt(s) used")
             return _Failure(reason, None, "", self.attempt, settings.max_attempts)
         self._fire(Trigger.AGENT_DONE)
         refusal, changes = await self._refusal(cp)
@@ -233,141 +181,15 @@ class TaskRunner(Generic[TaskT, CP]):
             assert refusal is not None
             self._rejected(refusal)
             if last:
-                raise _Stop(f"{refusal}; {self.attempt} attempt(s) used")
+                raise TaskStop(f"{refusal}; {self.attempt} attempt(s) used")
             return _Failure(refusal, None, "", self.attempt, settings.max_attempts, refusal)
         summary = msgs.summarize(report)
         if last:
             prefix = f"{refusal}; " if refusal else ""
-            raise _Stop(f"{prefix}checks failed after {self.attempt} attempt(s): {summary}")
+            raise TaskStop(f"{prefix}checks failed after {self.attempt} attempt(s): {summary}")
         formatted = self.ctx.formatter(self.problems, settings.max_problem_chars)
         text = f"The checks failed: {summary}\n{formatted}".rstrip()
         return _Failure(text, report, formatted, self.attempt, settings.max_attempts, refusal)
-
-    async def _refusal(self, cp: CP) -> tuple[str | None, Sequence[FileChangeLike]]:
-        """Why the attempt cannot pass whatever the checks say (no change, weakened checks)."""
-        changes = await self._port(self.ctx.git.changes(cp), "reading the attempt's changes")
-        if made_no_change(changes):
-            if self.task.verify:
-                self.pass_note = "verified, nothing to change"
-                return None, changes
-            return msgs.NO_CHANGE, changes
-        settings = self.ctx.settings
-        extra = surprises(
-            changes,
-            max_file_mb=settings.max_file_mb,
-            strict_files=settings.strict_files,
-            files=self.task.files,
-        )
-        if extra and not settings.allow_large:
-            listed = "; ".join(str(f) for f in extra[:10])
-            return f"{msgs.SURPRISES}: {listed}", changes
-        findings = weakening(changes)
-        if not findings:
-            return None, changes
-        listed = "; ".join(str(f) for f in findings[:10])
-        if settings.allow_weaken:
-            self.pass_note = f"approved although it weakens verification: {listed}"
-            return None, changes
-        return f"{msgs.WEAKENS}: {listed}", changes
-
-    def _excused(self, report: CheckReport, changes: Sequence[FileChangeLike]) -> bool:
-        """True when only tests that already failed before the task fail (reported, not blamed)."""
-        if self.ctx.settings.baseline_failures != "allow" or self.baseline is None:
-            return False
-        excused = evidence.excused_failures(report, self.baseline, changes)
-        if not excused:
-            return False
-        note = (
-            f"{len(excused)} test(s) that failed before the task still fail, not blamed on it: "
-            f"{evidence.describe(excused)}"
-        )
-        self.pass_note = f"{self.pass_note}; {note}" if self.pass_note else note
-        return True
-
-    async def _review(self, cp: CP, report: CheckReport) -> str | None:
-        """The reviewer's verdict (review = "agent"): None to pass, the findings to retry with.
-
-        `blocked` ends the task as needs_replan; a review that gave no valid verdict fails it.
-        """
-        ctx = self.ctx
-        if ctx.settings.review != "agent" or ctx.reviewer is None:
-            return None
-        started = now()
-        diff = await self._diff(cp)
-        review = await self._port(ctx.reviewer.review(self.task, diff, report), "the review")
-        findings = tuple(review_problem(f) for f in review.findings)
-        criteria = tuple((c.criterion, c.met, c.evidence) for c in review.criteria)
-        ctx.emit(
-            ReviewFinished(
-                run_id=ctx.run_id,
-                task_id=self.task.id,
-                attempt=self.attempt,
-                decision=review.decision,
-                reason=review.reason,
-                findings=findings,
-                criteria=criteria,
-                usage=review.usage,
-                started=started,
-            )
-        )
-        if review.decision == "pass":
-            note = "review ok"
-            self.pass_note = f"{self.pass_note} · {note}" if self.pass_note else note
-            return None
-        if review.decision == "blocked":
-            raise _Replan(f"needs replan: {review.reason}")
-        if review.decision != "changes_requested":
-            raise _Stop(f"needs attention: {review.reason}")
-        self.problems = findings
-        listed = "\n".join(msgs.review_finding_line(p) for p in findings)
-        return f"{msgs.REVIEW_CHANGES}: {review.reason}" + (f"\n{listed}" if listed else "")
-
-    async def _evidence(
-        self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
-    ) -> str | None:
-        """None when the pass has its evidence (noted in `pass_note`); the reason otherwise."""
-        started = now()
-        self.evidence_tests = ()
-        refusal = await self._weigh_evidence(cp, changes, report)
-        self.ctx.emit(
-            EvidenceChecked(
-                run_id=self.ctx.run_id,
-                task_id=self.task.id,
-                attempt=self.attempt,
-                started=started,
-                passed=refusal is None,
-                tests=self.evidence_tests if refusal is None else (),
-            )
-        )
-        return refusal
-
-    async def _weigh_evidence(
-        self, cp: CP, changes: Sequence[FileChangeLike], report: CheckReport
-    ) -> str | None:
-        task = self.task
-        policy = cast(evidence.EvidencePolicy, task.evidence or self.ctx.settings.evidence)
-        if policy == "verify":
-            if not task.verify:
-                return 'evidence = "verify" needs the task\'s own Verify: commands'
-            self.pass_note = self.pass_note or "passed on its Verify commands"
-            return None
-        if self.baseline is None or not evidence.needed(policy, changes, self.baseline):
-            return None
-        now = evidence.green(report)
-        found = evidence.red_to_green(evidence.red(self.baseline), now)
-        tried = evidence.changed_tests(changes)
-        passing_before: set[str] = set()
-        if not found and tried:
-            run = self.ctx.verifier.tests_at_checkpoint(task, cp, tried)
-            at_cp = await self._port(run, "the evidence run")
-            found = evidence.red_to_green(evidence.red(at_cp), now)
-            passing_before = evidence.in_files(evidence.green(at_cp) & now, tried)
-        if not found:
-            return evidence.missing_reason(tried, passing_before)
-        self.evidence_tests = tuple(sorted(found))
-        note = f"red→green {len(found)} test{'s' if len(found) != 1 else ''}"
-        self.pass_note = f"{note}; {self.pass_note}" if self.pass_note else note
-        return None
 
     def _rejected(self, reason: str) -> None:
         ctx = self.ctx
@@ -419,7 +241,7 @@ class TaskRunner(Generic[TaskT, CP]):
         self.turns += finished.turns
         self.usage = self.usage + finished.usage
         if self.ctx.budget.exhausted:
-            raise _Stop(self.ctx.budget.reason())
+            raise TaskStop(self.ctx.budget.reason())
         return finished
 
     def _activity(self, event: AgentEvent) -> None:
@@ -528,7 +350,7 @@ class TaskRunner(Generic[TaskT, CP]):
             return True
         restored = await self._port(ctx.git.restore(cp), "restore after the rejection")
         if not restored.done:
-            raise _Stop(f"{why}, but the checkpoint could not be restored: {restored.reason}")
+            raise TaskStop(f"{why}, but the checkpoint could not be restored: {restored.reason}")
         backup = (
             f"; the rejected state is kept in {restored.backup_ref}" if restored.backup_ref else ""
         )
@@ -575,7 +397,7 @@ class TaskRunner(Generic[TaskT, CP]):
         try:
             return await call
         except Exception as exc:
-            raise _Stop(f"{what} failed: {exc}") from exc
+            raise TaskStop(f"{what} failed: {exc}") from exc
 
     def _fire(self, trigger: Trigger, reason: str | None = None) -> None:
         self.status = self.ctx.transition(self.task.id, trigger, self.attempt, reason)
@@ -610,11 +432,3 @@ class _Failure:
 def _can_ask(approval: object) -> bool:
     """Whether the approval port has a person to ask (a CLI without a terminal has not)."""
     return approval is not None and bool(getattr(approval, "asks_a_person", True))
-
-
-def review_problem(finding: ReviewFindingLike) -> Problem:
-    """A reviewer's finding as a problem (source "review") at its file and line."""
-    line = max((finding.line or 1) - 1, 0)
-    at = Range(Position(line, 0), Position(line, 0))
-    message = finding.message + (f" (fix: {finding.fix})" if finding.fix else "")
-    return Problem(message, at, source="review", code="review", file=finding.file)
