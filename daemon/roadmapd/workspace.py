@@ -21,8 +21,8 @@ from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
 from roadmapd.checkbox import DiskTick, set_checked_on_disk
-from roadmapd.config import Config, RoleName
-from roadmapd.containment.jail import JailSettings, Limits, Sandbox, hook_jail, make_sandbox
+from roadmapd.config import Config
+from roadmapd.containment.jail import Sandbox, hook_jail, make_sandbox
 from roadmapd.engine import (
     DONE,
     AgentSessionPort,
@@ -40,6 +40,7 @@ from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.memory import MemoryRecorder, ProjectMemory, recall
 from roadmapd.problems import CheckReport
 from roadmapd.roadmap import DocumentTask, Task, task_of
+from roadmapd.role_settings import agent_settings, jail_settings
 from roadmapd.store.background import BackgroundSinks
 from roadmapd.store.recorder import StateRecorder
 from roadmapd.tracing import event_tracer
@@ -230,36 +231,9 @@ class DiskCheckbox:
             raise WorkspaceError(f"{self.path.name}: task {task.id} is no longer in the file")
 
 
-def agent_settings(config: Config, role: RoleName = "implementer") -> AgentSettings:
-    """The agent settings of `role` (the agent loop: "implementer")."""
-    own = config.role(role)
-    return AgentSettings(
-        model=own.model,
-        max_tokens=own.max_tokens,
-        max_turns=config.max_turns,
-        budget_usd=own.budget_usd,
-        base_url=own.base_url,
-        thinking_budget_tokens=own.thinking_budget_tokens,
-        timeout_s=own.timeout_s,
-        shell_timeout_s=config.shell_timeout_s,
-        jail=jail_settings(config),
-        secret_env=tuple(config.secret_env),
-    )
-
-
 async def sandbox_refusal(config: Config) -> str | None:
     """Why no task may run (no working sandbox and it was not turned off), or None."""
     return (await make_sandbox(jail_settings(config))).refusal
-
-
-def jail_settings(config: Config) -> JailSettings:
-    return JailSettings(
-        mode=config.sandbox,
-        allow_network=config.allow_network,
-        limits=Limits(config.limit_processes, config.limit_memory_mb, config.limit_file_mb),
-        binds=tuple(config.sandbox_binds),
-        pass_env=tuple(config.pass_env),
-    )
 
 
 def engine_settings(config: Config) -> EngineSettings:

@@ -40,17 +40,9 @@ class Normalized:
 
 def settings_for(config: Config) -> AgentSettings:
     """The agent settings of the role `normalize`."""
-    from roadmapd.agent.settings import AgentSettings
+    from roadmapd.role_settings import agent_settings
 
-    role = config.role("normalize")
-    return AgentSettings(
-        model=role.model,
-        max_tokens=role.max_tokens,
-        base_url=role.base_url,
-        thinking_budget_tokens=role.thinking_budget_tokens,
-        timeout_s=role.timeout_s,
-        secret_env=tuple(config.secret_env),
-    )
+    return agent_settings(config, "normalize")
 
 
 def _ignore(event: AgentEvent) -> None:

@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -119,17 +120,11 @@ def insertion(
 async def ask_model(config: Config, user: str) -> Completion:
     """One request without tools on the agent's request path; BreakdownError if it failed."""
     from roadmapd.agent.completion import complete  # here: the SDK loads when it is asked
-    from roadmapd.agent.settings import AgentSettings
+    from roadmapd.role_settings import agent_settings
 
     role = config.role("breakdown")
-    settings = AgentSettings(
-        model=role.model,
-        max_tokens=config.roles.breakdown.max_tokens or MAX_TOKENS,
-        base_url=role.base_url,
-        thinking_budget_tokens=role.thinking_budget_tokens,
-        timeout_s=role.timeout_s,
-        secret_env=tuple(config.secret_env),
-    )
+    own_max = config.roles.breakdown.max_tokens or MAX_TOKENS  # a short answer, unless set
+    settings = replace(agent_settings(config, "breakdown"), max_tokens=own_max)
     estimate = is_estimate(role.model)
     answer = await complete(
         settings, system=SYSTEM, prompt=user, on_event=lambda e: log_event(e, estimate)
