@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TextIO, TypeAlias, TypeVar
 
+from roadmapd.files import read_text_exact
 from roadmapd.problems import Problem, format_problem
 from roadmapd.roadmap import Roadmap, Task, parse
 from roadmapd.secrets import protect_stdio
@@ -39,9 +40,13 @@ class CommandError(Exception):
 
 def read_roadmap(path: Path) -> Roadmap:
     """Parse the roadmap file at `path`; CommandError when it is missing or unreadable."""
+    return parse(read_roadmap_text(path))
+
+
+def read_roadmap_text(path: Path) -> str:
+    """The roadmap file's text, line endings untouched; CommandError when it is unreadable."""
     try:
-        with path.open(encoding="utf-8", newline="") as fh:  # CRLF stays CRLF
-            return parse(fh.read())
+        return read_text_exact(path)
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except IsADirectoryError:

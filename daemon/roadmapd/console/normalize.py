@@ -15,25 +15,12 @@ from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.console.common import (
     EXIT_FAILED,
     EXIT_OK,
-    CommandError,
     error,
+    read_roadmap_text,
     read_workspace,
     show_path,
 )
-from roadmapd.files import read_text_exact, write_atomic
-
-
-def _read(path: Path) -> str:
-    try:
-        return read_text_exact(path)
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path}: is a directory, not a roadmap file") from None
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
+from roadmapd.files import write_atomic
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
@@ -61,7 +48,7 @@ def normalize_command(file: str, write: bool) -> int:
     from roadmapd.normalize.ask import NormalizeError, normalize, settings_for
 
     path = Path(file).resolve()
-    original = _read(path)
+    original = read_roadmap_text(path)
     config = read_workspace(path.parent).config
     settings = settings_for(config)
     estimate = is_estimate(settings.model)
@@ -83,7 +70,7 @@ def normalize_command(file: str, write: bool) -> int:
     if not write:
         error(f"{summary}; not written: pass --write to replace {show_path(path)}")
         return EXIT_OK
-    if _read(path) != original:
+    if read_roadmap_text(path) != original:
         error(f"{show_path(path)} changed while the model worked; nothing was written")
         return EXIT_FAILED
     write_atomic(path, new.encode("utf-8"))
