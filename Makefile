@@ -4,8 +4,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 # The lock: exact versions with hashes for every platform (uv's universal resolution).
-LOCK := requirements/dev.lock
-RUNTIME_LOCK := requirements/runtime.lock
+LOCK := requirements.lock
+RUNTIME_LOCK := requirements-runtime.lock
 UV_VERSION := 0.13.9
 TOOLS := .venv-tools
 LATEST := .venv-latest
@@ -59,7 +59,7 @@ protocol: setup
 
 # The VS Code extension: strict TypeScript, esbuild bundle, roadmapd and its dependencies in
 # extension/bundled/libs for TARGET (a VS Code platform: linux-x64, linux-arm64, darwin-x64,
-# darwin-arm64, win32-x64, ...; wheels from requirements/runtime.lock for CPython 3.11-3.15),
+# darwin-arm64, win32-x64, ...; wheels from requirements-runtime.lock for CPython 3.11-3.15),
 # `vsce package --target` -> extension/roadmapd-$(TARGET)-<version>.vsix.
 TARGET ?= linux-x64
 BUNDLE_PYTHON ?= $(if $(wildcard $(PY)),$(PY),$(PYTHON))

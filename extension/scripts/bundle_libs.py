@@ -3,7 +3,7 @@ target, the way Microsoft's Python tools extension template does (`pip install -
 
     python3 extension/scripts/bundle_libs.py --target linux-x64 [--python 3.11,3.12,...]
 
-- The dependencies come from requirements/runtime.lock (exact versions with hashes), as wheels
+- The dependencies come from requirements-runtime.lock (exact versions with hashes), as wheels
   only, for the target's platform: `pip download --only-binary :all: --platform <tags>
   --python-version <v> --implementation cp --require-hashes --no-deps` into a wheel cache
   (extension/build/wheels/<target>; a cache that has them all is used without the network),
@@ -38,7 +38,7 @@ from pathlib import Path
 
 EXTENSION = Path(__file__).resolve().parents[1]
 REPO = EXTENSION.parent
-LOCK = REPO / "requirements/runtime.lock"
+LOCK = REPO / "requirements-runtime.lock"
 OUT = EXTENSION / "bundled/libs"
 CACHE = EXTENSION / "build/wheels"
 MANIFEST = "roadmapd-bundle.json"
@@ -209,7 +209,16 @@ def main() -> None:
         project = build_project(work)
         say(f"installing into {out} (CPython {pythons[0]} tree)")
         install(args.target, pythons[0], wheels, out)
-        pip("install", "--quiet", "--no-deps", "--no-index", "--no-compile", "--target", str(out), str(project))
+        pip(
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-compile",
+            "--target",
+            str(out),
+            str(project),
+        )
         for python in pythons[1:]:
             staging = work / f"cp{python}"
             install(args.target, python, wheels, staging)
@@ -230,7 +239,9 @@ def main() -> None:
         "lock": LOCK.relative_to(REPO).as_posix(),
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    say(f"{out}: {count} files, {size / 1e6:.1f} MB, compiled: {', '.join(sorted(modules)) or 'none'}")
+    say(
+        f"{out}: {count} files, {size / 1e6:.1f} MB, compiled: {', '.join(sorted(modules)) or 'none'}"
+    )
 
 
 if __name__ == "__main__":

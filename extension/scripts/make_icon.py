@@ -43,7 +43,13 @@ def segment(px: float, py: float, ax: float, ay: float, bx: float, by: float) ->
     return math.hypot(px - ax - t * dx, py - ay - t * dy)
 
 
-def bezier(p0: tuple[float, float], p1: tuple[float, float], p2: tuple[float, float], p3: tuple[float, float], n: int) -> list[tuple[float, float]]:
+def bezier(
+    p0: tuple[float, float],
+    p1: tuple[float, float],
+    p2: tuple[float, float],
+    p3: tuple[float, float],
+    n: int,
+) -> list[tuple[float, float]]:
     out = []
     for i in range(n + 1):
         t = i / n
@@ -63,7 +69,9 @@ MILESTONES = [(72, 206, True), (128, 140, True), (192, 64, False)]
 BOX_HALF, BOX_RADIUS = 24.0, 7.0
 
 
-def polyline_distance(px: float, py: float, points: list[tuple[float, float]]) -> tuple[float, float]:
+def polyline_distance(
+    px: float, py: float, points: list[tuple[float, float]]
+) -> tuple[float, float]:
     """Distance to the polyline and the arc length at the nearest point."""
     best, best_s, s = 1e9, 0.0, 0.0
     for (ax, ay), (bx, by) in zip(points, points[1:]):
@@ -120,11 +128,18 @@ def pixel(x: int, y: int) -> list[float]:
 
 def png(width: int, height: int, rows: list[bytes]) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + row for row in rows)
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def main() -> None:
@@ -135,7 +150,11 @@ def main() -> None:
             r, g, b, a = pixel(x, y)
             row += bytes(round(max(0.0, min(1.0, c)) * 255) for c in (r, g, b, a))
         rows.append(bytes(row))
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "media/icon.png"
+    target = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[1] / "media/icon.png"
+    )
     target.write_bytes(png(SIZE, SIZE, rows))
     print(f"wrote {target} ({target.stat().st_size} bytes)")
 

