@@ -71,9 +71,9 @@ def _check(argv: list[str], cwd: Path, timeout: float) -> str:
 
 
 def _constraints(tmp: Path) -> Path:
-    """requirements-runtime.lock without its hashes: pip wants hashes for every requirement (the local wheel
-    too) once a constraints file has one, so the pins constrain and the hashes stay in CI's
-    --require-hashes install of requirements.lock."""
+    """requirements-runtime.lock without its hashes: pip wants hashes for every requirement
+    (the local wheel too) once a constraints file has one, so the pins constrain and the hashes
+    stay in CI's --require-hashes install of requirements.lock."""
     pins = []
     for line in (ROOT / "requirements-runtime.lock").read_text(encoding="utf-8").splitlines():
         text = line.strip().removesuffix("\\").strip()
