@@ -7,6 +7,7 @@ that small record and never calls gh.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -148,5 +149,11 @@ def register(
         parsed = documents.get(uri)
         if parsed is None:
             return None
-        text = hover_markdown(parsed.roadmap, uri, params.position.line, states, published)
+        line = params.position.line
+        if published is None:
+            text = hover_markdown(parsed.roadmap, uri, line, states)
+        else:  # the PR record is a file: read off the event loop
+            text = await asyncio.to_thread(
+                hover_markdown, parsed.roadmap, uri, line, states, published
+            )
         return {"contents": {"kind": "markdown", "value": text}} if text else None
