@@ -175,6 +175,33 @@ class Client:
         self.proc.wait(timeout=10)
 
 
+def timed_edits(
+    client: Client, doc: dict[str, Any], line: int, char: int, count: int, pause_s: float = 0.0
+) -> list[float]:
+    """Milliseconds from a one-character didChange (versions 2, 3, ...: i / I in turn, so every
+    edit changes the text) to the fresh lenses shown, `count` times."""
+    uri = doc["textDocument"]["uri"]
+    out = []
+    for version in range(2, 2 + count):
+        change = {
+            "range": {
+                "start": {"line": line, "character": char},
+                "end": {"line": line, "character": char + 1},
+            },
+            "text": "I" if version % 2 else "i",
+        }
+        t0 = time.perf_counter()
+        client.send(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+            request=False,
+        )
+        client.lenses_shown(doc)
+        out.append((time.perf_counter() - t0) * 1000)
+        time.sleep(pause_s)
+    return out
+
+
 def pct(samples: list[float], p: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[int(p) - 1]
 
@@ -204,24 +231,8 @@ def measure(n: int, repeats: int, caps: dict[str, Any]) -> dict[str, float]:
             client.lenses_shown(doc)
             samples.append((time.perf_counter() - t0) * 1000)
         rss = client.rss_mb()
-        edits = []
-        line = 4  # the first task's line: "- [ ] T00001 Implement ..."
-        for version in range(2, 2 + max(10, repeats // 4)):
-            change = {
-                "range": {
-                    "start": {"line": line, "character": 14},
-                    "end": {"line": line, "character": 15},
-                },
-                "text": "I" if version % 2 else "i",
-            }
-            t0 = time.perf_counter()
-            client.send(
-                "textDocument/didChange",
-                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
-                request=False,
-            )
-            client.lenses_shown(doc)
-            edits.append((time.perf_counter() - t0) * 1000)
+        # the first task's line: "- [ ] T00001 Implement ..."
+        edits = timed_edits(client, doc, 4, 14, max(10, repeats // 4))
         client.close()
     return {
         "p50": pct(samples, 50),

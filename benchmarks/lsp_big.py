@@ -29,7 +29,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lsp import CAPS, CAPS_WHOLE, Client, pct, streaming_script, streaming_workspace, with_bytecode
+from lsp import (
+    CAPS,
+    CAPS_WHOLE,
+    Client,
+    pct,
+    streaming_script,
+    streaming_workspace,
+    timed_edits,
+    with_bytecode,
+)
 from nested_roadmap import nested_roadmap
 from roadmapd.testing import FakeServer
 
@@ -77,25 +86,7 @@ def sample(client: Client, doc: dict[str, Any], text: str) -> dict[str, Any]:
         lens_ms.append((time.perf_counter() - t0) * 1000)
         time.sleep(0.01)  # an editor asks now and then, not in a tight loop
     line, char = edit_position(text)
-    uri = doc["textDocument"]["uri"]
-    edit_ms = []
-    for version in range(2, 2 + EDITS):
-        change = {
-            "range": {
-                "start": {"line": line, "character": char},
-                "end": {"line": line, "character": char + 1},
-            },
-            "text": "I" if version % 2 else "i",  # version 2 changes the text
-        }
-        t0 = time.perf_counter()
-        client.send(
-            "textDocument/didChange",
-            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
-            request=False,
-        )
-        client.lenses_shown(doc)
-        edit_ms.append((time.perf_counter() - t0) * 1000)
-        time.sleep(0.01)
+    edit_ms = timed_edits(client, doc, line, char, EDITS, pause_s=0.01)
     return {"lens": lens_ms, "edit": edit_ms, "rss": client.rss_mb()}
 
 
