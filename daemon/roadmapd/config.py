@@ -262,6 +262,23 @@ def find_config_file(root: Path) -> Path | None:
     return None
 
 
+def _refuse_uncommitted_endpoints(path: Path, data: Mapping[str, Any], origin: str) -> None:
+    """ConfigError when the file names an API endpoint its committed version does not
+    (`endpoint_trust.py`: the working tree is the agent's to write, the API key is not)."""
+    from roadmapd.endpoint_trust import uncommitted_endpoints  # git: only for such a file
+
+    table = ("tool", "roadmapd") if path.name == PYPROJECT else ()
+    changed = uncommitted_endpoints(path, data, table)
+    if changed:
+        keys = ", ".join(changed)
+        raise ConfigError(
+            f"{origin}: {keys} differs from the committed {path.name}: an endpoint that is "
+            "not committed is not used (a task's agent may have written it, and the API key "
+            f"goes there); commit {path.name} if the change is yours, or give the endpoint "
+            "with ANTHROPIC_BASE_URL or the editor's roadmapd.baseUrl setting"
+        )
+
+
 def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> Config:
     """Read the project's configuration; raise ConfigError with a readable message."""
     path = find_config_file(root)
@@ -277,5 +294,6 @@ def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> Confi
             origin = CONFIG_FILE
         if not isinstance(data, Mapping):
             raise ConfigError(f"{origin}: expected a table of settings")
+        _refuse_uncommitted_endpoints(path, data, origin)
     config = _validate(data, origin)
     return config.merged(overrides) if overrides else config
