@@ -18,12 +18,13 @@ export const CMD_DIFF_TASK = "roadmapd.diffTask";
 export const CMD_REVERIFY_DONE = "roadmapd.reverifyDone";
 export const CMD_PAUSE = "roadmapd.pause";
 export const CMD_RESUME_RUN = "roadmapd.resumeRun";
+export const CMD_ANSWER_TASK = "roadmapd.answerTask";
 export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
 export const REQUEST_ASK_USER = "roadmapd/askUser";
 
-export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "blocked";
+export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "needs_input" | "blocked";
 
 /** Params of the roadmapd/askUser request (server -> client): the agent's question. */
 export interface AskUserParams {
@@ -108,7 +109,7 @@ export interface SectionRef {
   headings: string[];
 }
 
-/** Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask, rejectTask and diffTask. */
+/** Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask, rejectTask, diffTask and answerTask. */
 export interface TaskRef {
   /** URI of the roadmap document */
   uri: string;
@@ -121,7 +122,7 @@ export interface TaskState {
   uri: string;
   taskId: string;
   title: string;
-  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "blocked";
+  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "needs_input" | "blocked";
   attempt?: number;
   maxAttempts?: number;
   /** e.g. "agent turn 3", "verifying", "committing" */

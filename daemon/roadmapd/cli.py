@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where a passed task's commit goes (config commit_mode); pr: push + pull request",
     )
 
+    p = sub.add_parser("answer", help="answer a task's question and continue its run")
+    p.add_argument("task", metavar="TASK")
+    p.add_argument("answer", nargs="?", metavar="ANSWER", help="(default: asked at the terminal)")
+    p.add_argument("--roadmap", metavar="ROADMAP.md")
+    p.add_argument("--json", action="store_true", help="one JSON event per line")
+    p.add_argument("--yes", "-y", action="store_true", help="approve commits and risky commands")
+
     p = sub.add_parser("plan", help="the waves of open tasks, with each runner's command")
     p.add_argument("roadmap", nargs="?", metavar="ROADMAP.md")
     p.add_argument("--base", metavar="REV", help="tasks merged into REV are done (default HEAD)")
@@ -128,6 +135,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from roadmapd.console.run import run_command
 
         return run_command(args)
+    if args.command == "answer":
+        from roadmapd.console.answer import answer_command
+
+        return answer_command(args.task, args.answer, args.roadmap, as_json=args.json, yes=args.yes)
     if args.command == "verify":
         from roadmapd.console.verify import verify_command
 

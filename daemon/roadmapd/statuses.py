@@ -14,12 +14,13 @@ leads.
 |---------------------------------------------|------------------|--------------|
 | idle, passed, failed, cancelled,            | queue            | queued       |
 | interrupted, committed, rolled_back,        |                  |              |
-| needs_replan, regressed                     |                  |              |
+| needs_replan, regressed, needs_input        |                  |              |
 | queued                                      | start            | running      |
 | queued                                      | skip             | idle         |
 | running                                     | agent_done       | verifying    |
 | running, verifying                          | retry            | running      |
 | running, verifying                          | give_up          | failed       |
+| running                                     | ask              | needs_input  |
 | verifying                                   | replan           | needs_replan |
 | verifying                                   | checks_passed    | passed       |
 | verifying                                   | await_approval   | awaiting_approval |
@@ -33,7 +34,8 @@ leads.
 | queued, running, verifying,                 | interrupt        | interrupted  |
 | awaiting_approval                           |                  |              |
 | passed, committed, failed, cancelled,       | roll_back        | rolled_back  |
-| interrupted, needs_replan, regressed        |                  |              |
+| interrupted, needs_replan, regressed,       |                  |              |
+| needs_input                                 |                  |              |
 | rolled_back                                 | undo_rollback    | before **    |
 | idle, passed, committed                     | regress          | regressed    |
 | regressed                                   | clear_regression | before ***   |
@@ -51,6 +53,10 @@ daemon runs the checks; `passed` the checks passed (not committed: the reason sa
 an error; `cancelled` stopped on request (checkpoint kept); `interrupted` the daemon died while
 it ran (checkpoint kept, see `StateStore.recover`); `rolled_back` its changes were undone;
 `needs_replan` the reviewer said the task needs a human or a new plan (the reason says why);
+`needs_input` the agent asked a question nobody could answer during the run (headless): the
+question and the conversation are saved, the working tree is as the agent left it, and an
+answer (`roadmapd answer`, the lens "Answer…") continues that conversation from the task's
+checkpoint (run again instead, the task starts over);
 `regressed` a done task whose own checks (its `Verify:` commands, the tests that were its
 evidence) fail when re-verified at HEAD (`roadmapd verify`); a later passing re-verify clears it.
 An `idle` task regresses too: a box ticked by hand, never run by roadmapd.
@@ -76,6 +82,7 @@ class TaskStatus(StrEnum):
     ROLLED_BACK = "rolled_back"
     NEEDS_REPLAN = "needs_replan"
     REGRESSED = "regressed"
+    NEEDS_INPUT = "needs_input"
 
 
 class Trigger(StrEnum):
@@ -96,6 +103,7 @@ class Trigger(StrEnum):
     ROLL_BACK = "roll_back"
     UNDO_ROLLBACK = "undo_rollback"
     REPLAN = "replan"
+    ASK = "ask"
     REGRESS = "regress"
     CLEAR_REGRESSION = "clear_regression"
 
@@ -113,6 +121,7 @@ _REQUEUABLE = (
     S.ROLLED_BACK,
     S.NEEDS_REPLAN,
     S.REGRESSED,
+    S.NEEDS_INPUT,
 )
 _ROLLBACKABLE = (
     S.PASSED,
@@ -122,6 +131,7 @@ _ROLLBACKABLE = (
     S.INTERRUPTED,
     S.NEEDS_REPLAN,
     S.REGRESSED,
+    S.NEEDS_INPUT,
 )
 #: The statuses a re-verify may find regressed (and a passing one gives back).
 _REGRESSABLE = (S.IDLE, S.PASSED, S.COMMITTED)
@@ -136,6 +146,7 @@ TRANSITIONS: Mapping[tuple[TaskStatus, Trigger], TaskStatus] = {
     (S.RUNNING, T.GIVE_UP): S.FAILED,
     (S.VERIFYING, T.GIVE_UP): S.FAILED,
     (S.VERIFYING, T.REPLAN): S.NEEDS_REPLAN,
+    (S.RUNNING, T.ASK): S.NEEDS_INPUT,
     (S.VERIFYING, T.CHECKS_PASSED): S.PASSED,
     (S.VERIFYING, T.AWAIT_APPROVAL): S.AWAITING_APPROVAL,
     (S.AWAITING_APPROVAL, T.APPROVE): S.PASSED,

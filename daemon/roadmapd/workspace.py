@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from roadmapd.agent.prompts import NEXT_TASK_LEAD, task_prompt
-from roadmapd.agent.questions import AskFor, asker_of
+from roadmapd.agent.questions import AskFor, AskLater, asker_of
 from roadmapd.agent.review import Review, Reviewer, review_prompt
 from roadmapd.agent.session import AgentSession
 from roadmapd.agent.settings import AgentSettings
@@ -67,7 +67,8 @@ class AgentAdapter:
 
     `memory` (when given) is asked for the project-memory section of each task's prompt;
     `gate` is asked before each bash command of the task's agent (see `engine.commands`);
-    `ask_user` answers its `ask_user` tool (None: the tool is not offered).
+    `ask_user` answers its `ask_user` tool (None: the tool is not offered; `ASK_LATER`: a
+    question ends the conversation, and `resume` takes it up with the answer).
     """
 
     def __init__(
@@ -77,7 +78,7 @@ class AgentAdapter:
         api_key: str | None,
         memory: Callable[[Task], str] | None = None,
         gate: CommandGate | None = None,
-        ask_user: AskFor | None = None,
+        ask_user: AskFor | AskLater | None = None,
     ) -> None:
         self.root, self.settings, self._api_key = root, settings, api_key
         self._memory, self._gate, self._ask_user = memory, gate, ask_user
@@ -106,6 +107,17 @@ class AgentAdapter:
             prompt=prompt,
             ask_user=question,
         )
+
+    async def resume(self, item: Task | DocumentTask, conversation: dict[str, Any]) -> AgentSession:
+        """A session taking up a conversation saved when its agent asked a question."""
+        task = task_of(item)
+        ask = self._gate.for_task(task.id) if self._gate is not None else None
+        question = asker_of(self._ask_user, task.id) if self._ask_user is not None else None
+        session = AgentSession(
+            self.root, self.settings, api_key=self._api_key, approve_command=ask, ask_user=question
+        )
+        session.restore(conversation)
+        return session
 
 
 class ReviewerAdapter:
@@ -304,12 +316,14 @@ class Workspace(WorkspaceBase):
         *,
         approval: ApprovalPort[RoadmapItem] | None = None,
         ask_command: Ask | None = None,
-        ask_user: AskFor | None = None,
+        ask_user: AskFor | AskLater | None = None,
     ) -> TaskEngine[RoadmapItem, Checkpoint]:
         """The engine of this workspace. `approval` answers the review gate (`approval =
         "before-commit"`); `ask_command(command, why)` is asked before a risky shell command
         (without it, no command is asked about); `ask_user(task_id, question, choices)` answers
-        the agents' questions (without it, the agents get no `ask_user` tool)."""
+        the agents' questions (without it, the agents get no `ask_user` tool; `ASK_LATER`: a
+        question ends the task `needs_input`, in this checkout only: an agent in a lane of a
+        parallel run gets no `ask_user` tool, its work could not be taken up)."""
         memory = self.memory
         on_disk = self.writer.sink([self.recorder, MemoryRecorder(memory)])
         sinks: list[Callable[[Event], None]] = [on_disk, *extra_sinks]
@@ -331,7 +345,8 @@ class Workspace(WorkspaceBase):
         def agent_in(root: Path) -> AgentAdapter:
             settings = agent_settings(self.config)
             recall_for = memory_for(memory, self.config.memory_tokens)
-            return AgentAdapter(root, settings, self.api_key, recall_for, gate, ask_user)
+            asker = None if root != self.root and isinstance(ask_user, AskLater) else ask_user
+            return AgentAdapter(root, settings, self.api_key, recall_for, gate, asker)
 
         lanes = None
         if self.config.max_parallel > 1:

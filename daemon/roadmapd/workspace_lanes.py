@@ -51,6 +51,9 @@ class LaneGit:
     async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
         return await self.inner.checkpoint(task_id, title)
 
+    async def latest_checkpoint(self, task_id: str) -> Checkpoint | None:
+        return await self.inner.latest_checkpoint(task_id)
+
     async def diff_since(self, cp: Checkpoint, max_chars: int = 20_000) -> str:
         return await self.inner.diff_since(cp, max_chars)
 

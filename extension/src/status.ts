@@ -52,6 +52,9 @@ export function statusText(state: TaskState): string {
     case "needs_replan":
       parts.push(`$(edit) ${state.taskId} needs replan`);
       break;
+    case "needs_input":
+      parts.push(`$(question) ${state.taskId} needs your answer`);
+      break;
     case "failed":
       parts.push(`$(error) ${state.taskId} failed`);
       if (state.problems) {

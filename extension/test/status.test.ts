@@ -39,6 +39,7 @@ test("finished states show the outcome", () => {
   assert.equal(statusText({ ...base, status: "failed", problems: 3 }), "$(error) T001 failed · 3 problems");
   assert.equal(statusText({ ...base, status: "needs_replan" }), "$(edit) T001 needs replan");
   assert.equal(statusText({ ...base, status: "regressed" }), "$(warning) T001 regressed");
+  assert.equal(statusText({ ...base, status: "needs_input" }), "$(question) T001 needs your answer");
   assert.equal(statusText({ ...base, status: "rolled_back" }), "$(circle-outline) T001 rolled back");
 });
 

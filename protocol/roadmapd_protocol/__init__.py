@@ -43,6 +43,10 @@ CMD_REVERIFY_DONE = "roadmapd.reverifyDone"
 CMD_PAUSE = "roadmapd.pause"
 #: Run the tasks the last paused run did not start (no argument).
 CMD_RESUME_RUN = "roadmapd.resumeRun"
+#: Answer the question a `needs_input` task stopped on (`TaskRef`): the server asks it (the
+#: roadmapd/askUser request, else window/showMessageRequest), then continues the task's
+#: saved conversation with the answer.
+CMD_ANSWER_TASK = "roadmapd.answerTask"
 
 TASK_COMMANDS = (
     CMD_RUN_TASK,
@@ -53,6 +57,7 @@ TASK_COMMANDS = (
     CMD_APPROVE_TASK,
     CMD_REJECT_TASK,
     CMD_DIFF_TASK,
+    CMD_ANSWER_TASK,
 )
 
 # --- custom notifications and requests -----------------------------------------------------------
@@ -78,13 +83,14 @@ TaskStatus = Literal[
     "rolled_back",
     "needs_replan",
     "regressed",
+    "needs_input",
     "blocked",
 ]
 
 
 class TaskRef(_Wire):
     """Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask,
-    rejectTask and diffTask."""
+    rejectTask, diffTask and answerTask."""
 
     uri: str = Field(min_length=1, description="URI of the roadmap document")
     taskId: str = Field(min_length=1, description="The task's id as parsed from the roadmap")

@@ -1,15 +1,18 @@
 """The `ask_user` tool end to end: the real SDK against the fake Messages API. Offered only when
 someone can answer; the question (and its choices) reaches the face's `AskUser`, the answer goes
 back as the tool result (redacted like every user block) and both show in the transcript; a bad
-call is an error result the model can act on; the turn limit still applies."""
+call is an error result the model can act on; the turn limit still applies. Headless
+(`ASK_LATER`) a question ends the stream `needs_input`; the snapshot taken up in another
+session continues with the answer as the pending call's result."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from roadmapd.agent.events import AgentEvent, AgentFinished, ToolCall, ToolResult
-from roadmapd.agent.questions import ASK_USER, NO_ANSWER
+from roadmapd.agent.questions import ASK_LATER, ASK_USER, NO_ANSWER
 from roadmapd.agent.session import AgentSession
 from roadmapd.engine.events import AgentActivity
 from roadmapd.engine.serialize import event_to_json
@@ -127,3 +130,71 @@ async def test_the_turn_limit_still_applies(workspace: Path, make_settings: Make
     done = events[-1]
     assert isinstance(done, AgentFinished) and done.outcome == "max_turns"
     assert [q for q, _ in person.asked] == ["Q0?", "Q1?"]
+
+
+def calls(*blocks: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
+    """A reply with several tool calls: (id, name, input) each."""
+    content = [{"type": "tool_use", "id": i, "name": n, "input": inp} for i, n, inp in blocks]
+    return {"content": content, "stop_reason": "tool_use"}
+
+
+VIEW = "str_replace_based_edit_tool"
+
+
+async def test_headless_a_question_ends_the_stream_and_an_answer_continues_it(
+    workspace: Path, make_settings: MakeSettings
+) -> None:
+    (workspace / "notes.txt").write_text("hello\n", encoding="utf-8")
+    replies = script(
+        calls(
+            ("toolu_a", VIEW, {"command": "view", "path": "notes.txt"}),
+            ("toolu_q", ASK_USER, {"question": QUESTION, "choices": CHOICES}),
+            ("toolu_b", VIEW, {"command": "view", "path": "."}),
+        ),
+        text("Done"),
+    )
+    with FakeServer(replies) as api:
+        settings = make_settings(api.url)
+        first = AgentSession(workspace, settings, api_key=API_KEY, ask_user=ASK_LATER)
+        asked = [e async for e in first.send("Add divide()")]
+        saved = json.loads(json.dumps(first.snapshot()))  # what the store keeps: plain JSON
+        await first.aclose()
+        second = AgentSession(workspace, settings, api_key=API_KEY, ask_user=ASK_LATER)
+        second.restore(saved)
+        went_on = [e async for e in second.answer("raise")]
+        await second.aclose()
+        bodies = [r["body"] for r in api.requests()]
+    finished = asked[-1]
+    assert isinstance(finished, AgentFinished) and finished.outcome == "needs_input"
+    assert finished.reason == f"{QUESTION} [choices: floats | raise]"
+    results = {e.id: e for e in asked if isinstance(e, ToolResult)}
+    assert set(results) == {"toolu_a", "toolu_b"}  # the question itself is not answered yet
+    assert "hello" in results["toolu_a"].output and not results["toolu_a"].is_error
+    assert (
+        results["toolu_b"].is_error and "waited for the user's answer" in results["toolu_b"].output
+    )
+    assert saved["pending"] == {"tool_use_id": "toolu_q", "text": QUESTION, "choices": CHOICES}
+    assert ASK_USER in tool_names(bodies[0]) and tool_names(bodies[1]) == tool_names(bodies[0])
+    answered = bodies[1]["messages"][-1]["content"]
+    assert [b["tool_use_id"] for b in answered] == ["toolu_a", "toolu_b", "toolu_q"]
+    assert answered[-1]["content"] == "The user answered: raise"
+    assert isinstance(went_on[-1], AgentFinished) and went_on[-1].outcome == "end_turn"
+
+
+async def test_a_message_instead_of_an_answer_closes_the_question(
+    workspace: Path, make_settings: MakeSettings
+) -> None:
+    replies = script(tool_use(ASK_USER, {"question": QUESTION}, id="toolu_q"), text("Done"))
+    with FakeServer(replies) as api:
+        session = AgentSession(
+            workspace, make_settings(api.url), api_key=API_KEY, ask_user=ASK_LATER
+        )
+        [e async for e in session.send("Add divide()")]
+        assert session.pending is not None
+        [e async for e in session.send("Go on without asking.")]
+        await session.aclose()
+        bodies = [r["body"] for r in api.requests()]
+    closed, told = bodies[1]["messages"][-1]["content"]
+    assert closed["tool_use_id"] == "toolu_q" and closed["is_error"]
+    assert told["type"] == "text" and told["text"] == "Go on without asking."
+    assert session.pending is None

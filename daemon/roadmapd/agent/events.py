@@ -82,6 +82,7 @@ Outcome = Literal[
     "api_error",  # retry budget spent or a non-retryable error
     "max_tokens",
     "cancelled",
+    "needs_input",  # headless: the agent asked the user a question nobody can answer now
 ]
 
 

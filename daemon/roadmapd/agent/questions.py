@@ -1,8 +1,10 @@
 """The `ask_user` tool: the agent asks the person running it a question (optionally with
 choices) when the task is ambiguous. Its declaration, the validation of a call's input, and the
 tool result the answer becomes. The question goes to an `AskUser` callable the face provides
-(a prompt at the CLI's terminal, the editor); the tool is declared only when there is one, so a
-headless run never offers it.
+(a prompt at the CLI's terminal, the editor), or, headless, to nobody now (`ASK_LATER`): the
+conversation then stops with the question pending (`PendingQuestion`), is saved, and a later
+answer (`roadmapd answer`, the editor's "Answer…") continues it. Without either the tool is not
+declared at all.
 """
 
 from __future__ import annotations
@@ -27,8 +29,20 @@ AskUser = Callable[[str, tuple[str, ...]], Awaitable[str | None]]
 AskFor = Callable[[str, str, tuple[str, ...]], Awaitable[str | None]]
 
 
-def asker_of(ask: AskFor, task_id: str) -> AskUser:
+class AskLater:
+    """Headless: nobody can answer now; a question ends the conversation with it pending."""
+
+    def __repr__(self) -> str:
+        return "ASK_LATER"
+
+
+ASK_LATER = AskLater()
+
+
+def asker_of(ask: AskFor | AskLater, task_id: str) -> AskUser | AskLater:
     """The `AskUser` of one task's agent: its questions name the task."""
+    if isinstance(ask, AskLater):
+        return ask
 
     async def ask_user(question: str, choices: tuple[str, ...]) -> str | None:
         return await ask(task_id, question, choices)
@@ -58,6 +72,29 @@ ASK_USER_TOOL: dict[str, Any] = {
 class Question:
     text: str
     choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingQuestion:
+    """A question asked headless: the `ask_user` call waiting for its result."""
+
+    tool_use_id: str
+    question: Question
+
+    def to_json(self) -> dict[str, Any]:
+        q = self.question
+        return {"tool_use_id": self.tool_use_id, "text": q.text, "choices": list(q.choices)}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> PendingQuestion:
+        choices = tuple(str(c) for c in doc.get("choices") or ())
+        return cls(str(doc["tool_use_id"]), Question(str(doc["text"]), choices))
+
+
+def describe(question: Question) -> str:
+    """One line: the question and its choices."""
+    listed = f" [choices: {' | '.join(question.choices)}]" if question.choices else ""
+    return f"{question.text}{listed}"
 
 
 def parse_question(tool_input: object) -> Question:

@@ -33,8 +33,12 @@ from roadmapd.agent.prompts import system_prompt
 from roadmapd.agent.questions import (
     ASK_USER,
     ASK_USER_TOOL,
+    AskLater,
     AskUser,
+    PendingQuestion,
+    Question,
     answer_result,
+    describe,
     parse_question,
 )
 from roadmapd.agent.request import Endpoint, Reply, stream_request, usage_of
@@ -57,6 +61,7 @@ TRUNCATED_CALL = (
     "incomplete. Make the call again with a smaller input (for example, write a big file in parts)."
 )
 UNANSWERED_CALL = "not executed: the attempt stopped before this tool call ran"
+AFTER_QUESTION = "not executed: the conversation waited for the user's answer first; call it again"
 DENIED_COMMAND = "not executed: the user did not allow this command"
 
 CommandApproval = Literal["once", "task", "deny"]
@@ -99,12 +104,14 @@ class AgentSession:
         http_client: httpx2.AsyncClient | None = None,
         approve_command: ApproveCommand | None = None,
         prompt: str = "",
-        ask_user: AskUser | None = None,
+        ask_user: AskUser | AskLater | None = None,
     ) -> None:
         """`api_key` None -> ANTHROPIC_API_KEY; `http_client` for proxies or event hooks;
         `approve_command` is asked before every bash command (None: no questions); `prompt` is
         the first message, sent by `start()` (the engine's AgentSessionPort); `ask_user`
-        answers the model's `ask_user` tool (None: the tool is not offered)."""
+        answers the model's `ask_user` tool (None: the tool is not offered; `ASK_LATER`: a
+        question ends the stream with outcome `needs_input`, `pending` holds it, `answer()`
+        continues)."""
         self.prompt = prompt
         self._http_client = http_client
         self._approve_command = approve_command
@@ -118,6 +125,7 @@ class AgentSession:
         self.messages: list[dict[str, Any]] = []
         self.warnings: list[str] = []  # e.g. "no sandbox"; filled by the first send()
         self.total = Usage()  # over every send() of this session
+        self.pending: PendingQuestion | None = None  # a question asked headless, unanswered
         tools = tool_definitions(self.base_url)
         self._tools = cached_tools([*tools, ASK_USER_TOOL] if ask_user is not None else tools)
         self._system = cached_system(self.system)
@@ -129,7 +137,7 @@ class AgentSession:
         prompt: str,
         *,
         approve_command: ApproveCommand | None,
-        ask_user: AskUser | None = None,
+        ask_user: AskUser | AskLater | None = None,
     ) -> None:
         """Continue this conversation with another task (a batch): `start()` sends `prompt`.
         Commands allowed "for the task" were allowed for the previous one only; questions go
@@ -152,6 +160,10 @@ class AgentSession:
             self.messages.append({"role": "user", "content": blocks})
 
     def _answer_pending_calls(self) -> None:
+        question, self.pending = self.pending, None
+        if question is not None and self.messages and self.messages[-1]["role"] == "user":
+            self._append_user([_tool_result(question.tool_use_id, UNANSWERED_CALL, True)])
+            return
         if not self.messages or self.messages[-1]["role"] != "assistant":
             return
         pending = [b["id"] for b in self.messages[-1]["content"] if b.get("type") == "tool_use"]
@@ -194,6 +206,32 @@ class AgentSession:
     async def send(self, user_message: str) -> AsyncIterator[AgentEvent]:
         self._answer_pending_calls()
         self._append_user([{"type": "text", "text": user_message}])
+        async for event in self._turns():
+            yield event
+
+    def answer(self, text: str | None) -> AsyncIterator[AgentEvent]:
+        """Continue a conversation that stopped on a question (`pending`) with its answer."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return self.send(answer_result(text))
+        self._append_user([_tool_result(pending.tool_use_id, answer_result(text), False)])
+        return self._turns()
+
+    def snapshot(self) -> dict[str, Any]:
+        """What `restore` needs to continue this conversation in another process."""
+        pending = self.pending.to_json() if self.pending else None
+        return {"messages": self.messages, "pending": pending}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Take up a conversation saved by `snapshot` (before the first stream)."""
+        messages = snapshot.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise ValueError("the saved conversation has no messages")
+        self.messages = list(messages)
+        pending = snapshot.get("pending")
+        self.pending = PendingQuestion.from_json(pending) if isinstance(pending, dict) else None
+
+    async def _turns(self) -> AsyncIterator[AgentEvent]:
         run = _Run()
 
         def finish(outcome: Outcome, reason: str) -> AgentFinished:
@@ -254,6 +292,15 @@ class AgentSession:
                 results = []
                 for call in calls:
                     yield ToolCall(call["id"], call["name"], call["input"])
+                    if self.pending is not None:  # asked headless: the rest waits for the answer
+                        output, is_error = AFTER_QUESTION, True
+                        yield ToolResult(call["id"], call["name"], output, is_error)
+                        results.append(_tool_result(call["id"], output, is_error))
+                        continue
+                    question = self._question_for_later(call)
+                    if question is not None:
+                        self.pending = PendingQuestion(call["id"], question)
+                        continue
                     repeats = run.repeats.see(call["name"], call["input"])
                     if stuck:
                         outcome = ToolOutcome(UNANSWERED_CALL, True)
@@ -265,7 +312,11 @@ class AgentSession:
                     output = self._redact(outcome.output)
                     yield ToolResult(call["id"], call["name"], output, outcome.is_error)
                     results.append(_tool_result(call["id"], output, outcome.is_error))
-                self._append_user(results)
+                if results:
+                    self._append_user(results)
+                if self.pending is not None:
+                    yield finish("needs_input", describe(self.pending.question))
+                    return
                 if stuck:
                     yield finish("stuck", stuck)
                     return
@@ -278,6 +329,15 @@ class AgentSession:
             yield finish("end_turn", "the model ended its turn")
             return
 
+    def _question_for_later(self, call: Block) -> Question | None:
+        """The question of a well-formed `ask_user` call when nobody can answer now."""
+        if call["name"] != ASK_USER or not isinstance(self._ask_user, AskLater):
+            return None
+        try:
+            return parse_question(call["input"])
+        except ToolError:
+            return None  # answered by `_run_tool` with what is wrong with it
+
     async def _run_tool(self, toolbox: Toolbox, name: str, tool_input: Any) -> ToolOutcome:
         """Run one tool call; a bash command is first put to `approve_command` (if any); a
         question goes to `ask_user`."""
@@ -286,6 +346,8 @@ class AgentSession:
                 question = parse_question(tool_input)
             except ToolError as exc:
                 return ToolOutcome(str(exc), True)
+            if isinstance(self._ask_user, AskLater):  # only a malformed call gets here
+                raise AssertionError("a well-formed question was not kept for later")
             return ToolOutcome(answer_result(await self._ask_user(question.text, question.choices)))
         raw = tool_input.get("command") if isinstance(tool_input, dict) else None
         command = raw.strip() if isinstance(raw, str) and name == BASH else ""

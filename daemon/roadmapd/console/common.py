@@ -31,6 +31,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PAUSED = 3  # `roadmapd run` paused (SIGTERM): tasks are left for `run --resume`
+EXIT_NEEDS_INPUT = 4  # a task's agent asked a question: `roadmapd answer` continues it
 EXIT_CANCELLED = 130
 
 

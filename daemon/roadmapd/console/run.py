@@ -5,7 +5,8 @@ whose dependencies are not done is refused by the engine with the reason. Ctrl-C
 task under way: the engine stops the agent and the checks, marks it cancelled and keeps its
 checkpoint; a second Ctrl-C aborts at once. SIGTERM pauses: the task(s) under way finish, no
 other starts, the tasks left are recorded (`store/paused.py`) and the command exits 3;
-`roadmapd run --resume` runs them.
+`roadmapd run --resume` runs them. Without a terminal the agent's question ends its task
+`needs_input` (exit 4); `roadmapd answer` (`console/answer.py`) continues it.
 """
 
 from __future__ import annotations
@@ -15,64 +16,41 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from roadmapd.agent.pricing import is_estimate
+from roadmapd.agent.questions import ASK_LATER
 from roadmapd.console.approval import ConsoleApproval
 from roadmapd.console.common import (
     EXIT_CANCELLED,
-    EXIT_FAILED,
     EXIT_OK,
-    EXIT_PAUSED,
     CommandError,
     Project,
     error,
     find_task_anywhere,
     open_project,
     open_workspace,
-    problem_line,
     read_roadmap,
 )
 from roadmapd.console.pr_run import publish_run
-from roadmapd.console.progress import Mode, Progress, format_usage
+from roadmapd.console.progress import Mode, Progress
 from roadmapd.console.resume import resumed_tasks
 from roadmapd.console.selection import select_tasks
+from roadmapd.console.summary import RunSummary, print_summary
 from roadmapd.console.verify import print_result, reverify_project
 from roadmapd.containment.jail import UNSANDBOXED
-from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable, TaskOutcome, TaskStatus
+from roadmapd.engine import DONE, Event, RunBudget, TaskNotRunnable
+from roadmapd.engine.answer import Answer
 from roadmapd.engine.engine import new_run_id
 from roadmapd.engine.reverify import ReverifyResult
 from roadmapd.publishing import ChecksMemo, merged_as_done, report
 from roadmapd.roadmap import Task
 from roadmapd.store.paused import PausedRun, clear_paused, save_paused
 from roadmapd.workspace import DiskCheckbox, WorkspaceError, sandbox_refusal
-
-
-@dataclass
-class RunSummary:
-    outcomes: list[TaskOutcome] = field(default_factory=list)
-    not_run: dict[str, str] = field(default_factory=dict)  # task id -> reason
-    skipped: list[str] = field(default_factory=list)  # never started: stopped after a failure
-    stopped_by: str | None = None
-    cancelled: bool = False
-    current: str | None = None  # the task under way (the one a cancel stopped)
-    regressed: list[str] = field(default_factory=list)  # by the re-verify after the run
-    paused: list[str] = field(default_factory=list)  # not started because of a pause
-    run_id: str | None = None  # the engine run of the last task started
-    unpushed: list[str] = field(default_factory=list)  # PR mode: committed, push failed
-
-    @property
-    def exit_code(self) -> int:
-        if self.cancelled:
-            return EXIT_CANCELLED
-        ok = all(_succeeded(o) and o.task_id not in self.not_run for o in self.outcomes)
-        if not ok or self.skipped or self.regressed or self.unpushed:
-            return EXIT_FAILED
-        return EXIT_PAUSED if self.paused else EXIT_OK
 
 
 @dataclass
@@ -86,13 +64,6 @@ class PauseRequest:
         self.requested = True
         if self.engine is not None:
             self.engine.pause()
-
-
-def _succeeded(outcome: TaskOutcome) -> bool:
-    """Committed (or done before); a task that passed but was not committed is no success."""
-    if outcome.status is TaskStatus.PASSED and outcome.commit is None:
-        return False
-    return outcome.status in DONE
 
 
 def require_api_key() -> None:
@@ -115,9 +86,11 @@ async def execute(
     yes: bool = False,
     pause: PauseRequest | None = None,
     extra_sinks: Sequence[Callable[[Event], None]] = (),
+    answers: Mapping[str, Answer] | None = None,
 ) -> RunSummary:
     """Run `tasks` in order; cancelling the calling asyncio task cancels the run cleanly;
-    `pause.request()` lets the task(s) under way finish and starts no other."""
+    `pause.request()` lets the task(s) under way finish and starts no other; `answers`
+    continue tasks that stopped on a question."""
     summary = RunSummary()
     pause = pause or PauseRequest()
     interactive = sys.stdin.isatty() and progress.mode != "json"
@@ -135,7 +108,7 @@ async def execute(
         extra_sinks=[progress, note, *extra_sinks],
         approval=gate,
         ask_command=gate.ask_command,
-        ask_user=gate.ask_user if interactive else None,
+        ask_user=gate.ask_user if interactive else ASK_LATER,
     )
     budget = RunBudget(engine.settings.run_budget_usd)  # one budget over every task of the run
     pause.engine = engine
@@ -155,7 +128,9 @@ async def execute(
                 continue
             progress.position = (k, len(tasks))
             summary.current = task.id
-            result = await engine.run([task], all_tasks=project.roadmap.tasks, budget=budget)
+            result = await engine.run(
+                [task], all_tasks=project.roadmap.tasks, budget=budget, answers=answers
+            )
             summary.run_id = result.run_id
             if task.id in result.paused:
                 summary.paused.append(task.id)
@@ -182,6 +157,7 @@ async def _cancellable(
     progress: Progress,
     yes: bool,
     sinks: Sequence[Callable[[Event], None]] = (),
+    answers: Mapping[str, Answer] | None = None,
 ) -> RunSummary:
     loop = asyncio.get_running_loop()
     me = asyncio.current_task()
@@ -213,7 +189,7 @@ async def _cancellable(
     try:
         return await execute(
             project, tasks, keep_going=keep_going, progress=progress, yes=yes, pause=pause,
-            extra_sinks=sinks,
+            extra_sinks=sinks, answers=answers,
         )  # fmt: skip
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -228,6 +204,7 @@ def run_tasks(
     as_json: bool,
     yes: bool = False,
     resuming: bool = False,
+    answers: Mapping[str, Answer] | None = None,
 ) -> RunSummary:
     """Run with live progress on stdout and the summary on stdout (stderr with --json)."""
     mode = progress_mode(as_json, sys.stdout)
@@ -237,7 +214,7 @@ def run_tasks(
     checks = ChecksMemo()  # PR mode: each task's checks for its PR's body
     try:
         summary, rechecked = asyncio.run(
-            _run_then_reverify(project, tasks, keep_going, progress, yes, resuming, checks)
+            _run_then_reverify(project, tasks, keep_going, progress, yes, resuming, checks, answers)
         )
         published = publish_run(project, tasks, summary.outcomes, checks, as_json)
         summary.unpushed = [r.task_id for r in published if not r.pushed]
@@ -261,10 +238,11 @@ async def _run_then_reverify(
     yes: bool,
     resuming: bool,
     checks: ChecksMemo,
+    answers: Mapping[str, Answer] | None,
 ) -> tuple[RunSummary, ReverifyResult | None]:
     """The run; its pause recorded (or the resumed pause cleared); then (`verify_done =
     "on-run"`, not cancelled, not paused) every done task re-verified."""
-    summary = await _cancellable(project, tasks, keep_going, progress, yes, [checks])
+    summary = await _cancellable(project, tasks, keep_going, progress, yes, [checks], answers)
     store = project.workspace.store
     if summary.paused:
         roadmap_rel = project.roadmap_path.relative_to(project.workspace.root).as_posix()
@@ -288,46 +266,6 @@ async def _run_then_reverify(
         return summary, None
 
 
-def print_summary(project: Project, summary: RunSummary, out: TextIO) -> None:
-    root = project.workspace.root
-    estimated = is_estimate(*project.workspace.config.priced_models)
-    lines = ["", "Summary:"]
-    for o in summary.outcomes:
-        if o.task_id in summary.not_run:
-            lines.append(f"  {o.task_id}: not run: {summary.not_run[o.task_id]}")
-            continue
-        plural = "s" if o.attempts != 1 else ""
-        usage = format_usage(o.usage, estimated)
-        facts = f"{o.attempts} attempt{plural}, {o.turns} turns, {usage}"
-        commit = f", commit {o.commit[:10]}" if o.commit else ""
-        lines.append(f"  {o.task_id}: {o.status.value} ({facts}{commit})")
-        if o.status not in DONE and o.reason:
-            lines.append(f"    reason: {o.reason}")
-        if o.status is TaskStatus.PASSED and o.reason:
-            lines.append(f"    not committed: {o.reason}")
-        lines += [f"    {problem_line(p, root)}" for p in o.problems]
-        if o.status in (TaskStatus.FAILED, TaskStatus.CANCELLED) and o.attempts:
-            lines.append(
-                "    the working tree is as the agent left it; to undo: "
-                f"roadmapd rollback {o.task_id}"
-            )
-    if summary.skipped:
-        lines.append(
-            f"  not started after {summary.stopped_by} did not pass: {', '.join(summary.skipped)}"
-            " (--keep-going runs them anyway)"
-        )
-    if summary.paused:
-        lines.append(
-            f"  paused; not started: {', '.join(summary.paused)} (roadmapd run --resume runs them)"
-        )
-    if summary.cancelled and summary.current is not None:
-        lines.append(
-            f"  cancelled during {summary.current}; its checkpoint is kept: "
-            f"roadmapd rollback {summary.current} undoes its changes"
-        )
-    print("\n".join(lines), file=out)
-
-
 def _target(
     target: str | None, task_ids: Sequence[str], overrides: dict[str, Any]
 ) -> tuple[Project, list[str]]:
@@ -345,6 +283,20 @@ def _target(
             f"{target}: no such file or task id (did you mean --task {target}?)"
         ) from None
     return project, [target, *task_ids]
+
+
+def ready_to_run(project: Project) -> None:
+    """CommandError (the workspace closed) when no agent may run: no API key, no sandbox."""
+    try:
+        require_api_key()
+        refusal = asyncio.run(sandbox_refusal(project.workspace.config))
+        if refusal is not None:
+            raise CommandError(refusal)
+    except CommandError:
+        project.workspace.close()
+        raise
+    if project.workspace.config.sandbox == "off":
+        print(f"roadmapd: {UNSANDBOXED}", file=sys.stderr)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -382,13 +334,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"nothing to run: every selected task in {project.roadmap_path.name} is done")
         project.workspace.close()
         return EXIT_OK
-    require_api_key()
-    refusal = asyncio.run(sandbox_refusal(project.workspace.config))
-    if refusal is not None:
-        project.workspace.close()
-        raise CommandError(refusal)
-    if project.workspace.config.sandbox == "off":
-        print(f"roadmapd: {UNSANDBOXED}", file=sys.stderr)
+    ready_to_run(project)
     summary = run_tasks(
         project,
         tasks,

@@ -10,6 +10,7 @@ from roadmapd.agent.pricing import format_cost, is_estimate
 from roadmapd.console.common import EXIT_OK, ProjectOf, read_project, show_path
 from roadmapd.console.prstate import as_row, records
 from roadmapd.roadmap import Task
+from roadmapd.statuses import TaskStatus
 from roadmapd.store import TaskRecord, UsageModel
 from roadmapd.store.paused import load_paused
 from roadmapd.store.published import Published
@@ -62,10 +63,19 @@ def status_rows(
                 "roles": _roles(state),
                 "commit": state.commit if state else None,
                 "reason": state.reason if state else None,
+                "question": _question(state),
+                "choices": list(state.choices) if state and _question(state) else [],
                 "last_run_id": state.last_run_id if state else None,
             }
         )
     return rows
+
+
+def _question(state: TaskRecord | None) -> str | None:
+    """The question a `needs_input` task waits on (`roadmapd answer` continues it)."""
+    if state is None or state.status is not TaskStatus.NEEDS_INPUT:
+        return None
+    return state.question
 
 
 def _roles(state: TaskRecord | None) -> dict[str, dict[str, Any]]:

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Generic
 
+from roadmapd.engine.answer import Answer
 from roadmapd.engine.batch import BatchCarry
 from roadmapd.engine.book import StatusBook
 from roadmapd.engine.budget import RunBudget
@@ -160,12 +161,16 @@ class TaskEngine(Generic[TaskT, CP]):
         all_tasks: Sequence[TaskT] = (),
         run_id: str | None = None,
         budget: RunBudget | None = None,
+        answers: Mapping[str, Answer] | None = None,
     ) -> RunResult:
         """Run the requested tasks (dependencies first); `all_tasks` resolves other deps.
 
         `budget` is shared with other runs that should spend from the same money (the CLI's
-        one per invocation); by default each run gets `settings.run_budget_usd`.
+        one per invocation); by default each run gets `settings.run_budget_usd`. `answers`:
+        tasks that stopped on a question continue their saved conversation with the answer
+        (`answer.py`), one after the other in this checkout, never in lanes.
         """
+        answers = answers or {}
         run_id = run_id or new_run_id()
         budget = budget if budget is not None else RunBudget(self.settings.run_budget_usd)
         ordered = run_order(tasks)
@@ -186,14 +191,15 @@ class TaskEngine(Generic[TaskT, CP]):
                 TaskQueued(run_id=run_id, task_id=task.id, title=task.title, position=len(queued))
             )
         try:
-            if self._pool is not None:
+            if self._pool is not None and not answers:
                 await self._run_parallel(self._pool, run_id, queued, known, budget, outcomes)
             else:
                 async with self._lock:
                     for task in queued:
                         early = self._admit(run_id, task, known, budget, outcomes)
                         if early is None:
-                            outcomes[task.id] = await self._run_one(run_id, task, budget)
+                            answer = answers.get(task.id)
+                            outcomes[task.id] = await self._run_one(run_id, task, budget, answer)
         except asyncio.CancelledError:
             for task in queued:
                 if self._queued.pop(task.id, None) is not None:
@@ -357,9 +363,12 @@ class TaskEngine(Generic[TaskT, CP]):
         self._transition(run_id, task.id, Trigger.GIVE_UP, 0, why)
         return self._bare_outcome(task.id, why)
 
-    async def _run_one(self, run_id: str, task: TaskT, budget: RunBudget) -> TaskOutcome:
+    async def _run_one(
+        self, run_id: str, task: TaskT, budget: RunBudget, answer: Answer | None = None
+    ) -> TaskOutcome:
         ctx = self._context(run_id, budget)
-        inner = asyncio.create_task(TaskRunner(ctx, task).run(), name=f"roadmapd task {task.id}")
+        runner = TaskRunner(ctx, task, answer)
+        inner = asyncio.create_task(runner.run(), name=f"roadmapd task {task.id}")
         self._current = (task.id, run_id, inner)
         outer = asyncio.current_task()
         try:

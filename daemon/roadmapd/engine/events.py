@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from roadmapd.agent.events import AgentEvent, Usage
 from roadmapd.problems import CheckResult, Problem
@@ -74,11 +74,22 @@ class CheckpointCreated(EngineEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InputNeeded(EngineEvent):
+    """The agent asked a question nobody could answer during the run (headless): the task
+    ends `needs_input`; `conversation` (the session's snapshot) is what an answer continues."""
+
+    task_id: str
+    question: str
+    choices: tuple[str, ...]
+    conversation: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AttemptStarted(EngineEvent):
     task_id: str
     attempt: int
     max_attempts: int
-    mode: Literal["first", "continue", "restart"]
+    mode: Literal["first", "continue", "restart", "answer"]
     message: str | None = None  # the retry message (continue) or context (restart)
     after: str | None = None  # batch_size > 1: the task whose conversation this one continues
 
@@ -198,6 +209,7 @@ Event = (
     | TaskNotRunnable
     | TaskStatusChanged
     | CheckpointCreated
+    | InputNeeded
     | AttemptStarted
     | AgentActivity
     | ChecksStarted

@@ -45,6 +45,9 @@ class TurnGit(Generic[CP]):
     async def checkpoint(self, task_id: str, title: str) -> CP:
         return await self._inner.checkpoint(task_id, title)
 
+    async def latest_checkpoint(self, task_id: str) -> CP | None:
+        return await self._inner.latest_checkpoint(task_id)
+
     async def diff_since(self, cp: CP, max_chars: int) -> str:
         return await self._inner.diff_since(cp, max_chars)
 

@@ -1,4 +1,5 @@
-"""What the agent is told when an attempt failed: retry with context.
+"""What the agent is told when an attempt failed: retry with context (`Failure`: a failed
+attempt, and the message that continues it).
 
 The message holds the daemon's verdict (which checks failed, their parsed problems, most
 relevant first and bounded by the formatter), the outputs of failed checks that yielded no
@@ -9,6 +10,7 @@ problem, and the diff so far (bounded by the git port). The problem formatter is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from roadmapd.problems import CheckReport, Problem
 
@@ -128,3 +130,28 @@ def _diff_section(diff: str) -> str:
     if not diff.strip():
         return "Changes so far: none."
     return "Changes so far (diff against the state before the task):\n" + diff
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt: what a restart is told (`summary`) and how to continue (`message`)."""
+
+    summary: str
+    report: CheckReport | None
+    formatted: str
+    attempt: int
+    max_attempts: int
+    refusal: str | None = None  # why the daemon refused the attempt whatever the checks said
+
+    def message(self, diff: str) -> str:
+        n, budget = self.attempt, self.max_attempts
+        if self.refusal is not None and self.report is None:
+            return refused_message(self.refusal, diff, attempt=n, max_attempts=budget)
+        if self.report is None:
+            return agent_failed_message(self.summary, diff, attempt=n, max_attempts=budget)
+        checks = checks_failed_message(
+            self.report, self.formatted, diff, attempt=n, max_attempts=budget
+        )
+        if self.refusal is None:
+            return checks
+        return refused_message(self.refusal, "", attempt=n, max_attempts=budget, then=checks)

@@ -8,7 +8,9 @@
    with context, either in the same conversation (`retry="continue"`: problems + diff so far)
    or after restoring the checkpoint in a fresh session (`retry="restart"`). Attempts
    exhausted: failed, with the last problems kept.
-5. Agent outcomes other than `end_turn`: see `settings.RETRYABLE_OUTCOMES`/`STOP_OUTCOMES`.
+5. Agent outcomes other than `end_turn`: see `settings.RETRYABLE_OUTCOMES`/`STOP_OUTCOMES`;
+   `needs_input` (a question asked headless) ends the task `needs_input` (`answer.py`), and
+   a run given its `Answer` continues that conversation from the task's latest checkpoint.
 6. Cancellation anywhere: the cancel propagates into the agent stream (which is closed), the
    task becomes cancelled, the checkpoint is kept.
 
@@ -20,11 +22,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from roadmapd.agent.events import AgentEvent, AgentFinished, Usage, UsageReport
 from roadmapd.engine import retry as msgs
+from roadmapd.engine.answer import Answer, TaskAsks, asked
 from roadmapd.engine.context import RunContext
 from roadmapd.engine.events import (
     AgentActivity,
@@ -54,9 +56,12 @@ R = TypeVar("R")
 class TaskRunner(Judgement[TaskT, CP]):
     """Runs one queued task to a final status; `run` never raises (except on programming errors)."""
 
-    def __init__(self, ctx: RunContext[TaskT, CP], task: TaskT) -> None:
+    def __init__(
+        self, ctx: RunContext[TaskT, CP], task: TaskT, answer: Answer | None = None
+    ) -> None:
         self.ctx = ctx
         self.task = task
+        self.answer = answer
         self.attempt = 0
         self.turns = 0
         self.usage = Usage()
@@ -78,6 +83,8 @@ class TaskRunner(Judgement[TaskT, CP]):
             self._fire(Trigger.GIVE_UP, stop.reason)
         except TaskReplan as replan:
             self._fire(Trigger.REPLAN, replan.reason)
+        except TaskAsks as ask:
+            self._fire(Trigger.ASK, ask.reason)
         except asyncio.CancelledError:
             note = "cancelled before the commit" if self.status is TaskStatus.PASSED else None
             self._fire(Trigger.CANCEL, note or "cancelled")
@@ -96,7 +103,7 @@ class TaskRunner(Judgement[TaskT, CP]):
 
     async def _loop(self) -> None:
         ctx, task, settings = self.ctx, self.task, self.ctx.settings
-        cp = await self._port(ctx.git.checkpoint(task.id, task.title), "checkpoint")
+        cp = await self._checkpoint()
         ctx.emit(
             CheckpointCreated(
                 run_id=ctx.run_id,
@@ -107,9 +114,14 @@ class TaskRunner(Judgement[TaskT, CP]):
             )
         )
         if (task.evidence or settings.evidence) in ("auto", "tests"):
-            self.baseline = await self._port(ctx.verifier.baseline(task), "the baseline run")
-        await self._open(None)
-        mode: Literal["first", "continue", "restart"] = "first"
+            self.baseline = await self._baseline(cp)
+        mode: Literal["first", "continue", "restart", "answer"] = "first"
+        if self.answer is None:
+            await self._open(None)
+        else:
+            resumed = ctx.agent.resume(task, self.answer.conversation)
+            self._session = await self._port(resumed, "taking up the saved conversation")
+            mode = "answer"
         message: str | None = None
         while True:
             self.attempt += 1
@@ -122,11 +134,11 @@ class TaskRunner(Judgement[TaskT, CP]):
                     attempt=self.attempt,
                     max_attempts=settings.max_attempts,
                     mode=mode,
-                    message=message,
+                    message=self.answer.note() if mode == "answer" and self.answer else message,
                     after=self._batched[0] if self._batched and mode == "first" else None,
                 )
             )
-            finished = await self._converse(message if mode == "continue" else None)
+            finished = await self._converse(message if mode == "continue" else None, mode)
             failure = await self._judge(finished, cp)
             if failure is None:
                 return
@@ -144,7 +156,7 @@ class TaskRunner(Judgement[TaskT, CP]):
                 message = failure.message(await self._diff(cp))
                 mode = "continue"
 
-    async def _judge(self, finished: AgentFinished, cp: CP) -> _Failure | None:
+    async def _judge(self, finished: AgentFinished, cp: CP) -> msgs.Failure | None:
         """None when the task passed (and was committed); the failure to retry with otherwise.
 
         Raises `TaskStop` when the task must not be retried, `CancelledError` on cancellation.
@@ -153,13 +165,15 @@ class TaskRunner(Judgement[TaskT, CP]):
         last = self.attempt >= settings.max_attempts
         if finished.outcome == "cancelled":
             raise asyncio.CancelledError
+        if finished.outcome == "needs_input" and self._session is not None:
+            raise asked(ctx, self.task.id, self._session)
         if finished.outcome != "end_turn":
             reason = f"agent stopped ({finished.outcome}): {finished.reason}"
             if finished.outcome not in RETRYABLE_OUTCOMES:
                 raise TaskStop(reason)
             if last:
                 raise TaskStop(f"{reason}; {self.attempt} attempt(s) used")
-            return _Failure(reason, None, "", self.attempt, settings.max_attempts)
+            return msgs.Failure(reason, None, "", self.attempt, settings.max_attempts)
         self._fire(Trigger.AGENT_DONE)
         refusal, changes = await self._refusal(cp)
         report = await self._verify()  # also when refused: failing tests tell what is missing
@@ -182,14 +196,14 @@ class TaskRunner(Judgement[TaskT, CP]):
             self._rejected(refusal)
             if last:
                 raise TaskStop(f"{refusal}; {self.attempt} attempt(s) used")
-            return _Failure(refusal, None, "", self.attempt, settings.max_attempts, refusal)
+            return msgs.Failure(refusal, None, "", self.attempt, settings.max_attempts, refusal)
         summary = msgs.summarize(report)
         if last:
             prefix = f"{refusal}; " if refusal else ""
             raise TaskStop(f"{prefix}checks failed after {self.attempt} attempt(s): {summary}")
         formatted = self.ctx.formatter(self.problems, settings.max_problem_chars)
         text = f"The checks failed: {summary}\n{formatted}".rstrip()
-        return _Failure(text, report, formatted, self.attempt, settings.max_attempts, refusal)
+        return msgs.Failure(text, report, formatted, self.attempt, settings.max_attempts, refusal)
 
     def _rejected(self, reason: str) -> None:
         ctx = self.ctx
@@ -205,11 +219,14 @@ class TaskRunner(Judgement[TaskT, CP]):
             )
         )
 
-    async def _converse(self, message: str | None) -> AgentFinished:
+    async def _converse(self, message: str | None, mode: str = "first") -> AgentFinished:
         """One agent turn sequence; every event goes out; the result is its `AgentFinished`."""
         session = self._session
         assert session is not None
-        stream = session.start() if message is None else session.send(message)
+        if mode == "answer" and self.answer is not None:
+            stream = session.answer(self.answer.text)
+        else:
+            stream = session.start() if message is None else session.send(message)
         finished: AgentFinished | None = None
         budget, charged = self.ctx.budget, 0.0  # charged: cost of this stream's turns so far
         try:
@@ -363,6 +380,24 @@ class TaskRunner(Judgement[TaskT, CP]):
         except Exception as exc:
             return f"(diff unavailable: {exc})"
 
+    async def _checkpoint(self) -> CP:
+        """A new checkpoint; for an answer, the one the question's run made."""
+        git, task = self.ctx.git, self.task
+        if self.answer is None:
+            return await self._port(git.checkpoint(task.id, task.title), "checkpoint")
+        cp = await self._port(git.latest_checkpoint(task.id), "the checkpoint lookup")
+        if cp is None:
+            raise TaskStop("no checkpoint of the task to continue from: run it again")
+        return cp
+
+    async def _baseline(self, cp: CP) -> CheckReport:
+        """The checks before the task: run now, or (an answer: the tree holds the agent's
+        work so far) the tests on the checkpoint's code."""
+        verifier, task = self.ctx.verifier, self.task
+        if self.answer is None:
+            return await self._port(verifier.baseline(task), "the baseline run")
+        return await self._port(verifier.tests_at_checkpoint(task, cp, ()), "the baseline run")
+
     async def _open(self, context: str | None) -> None:
         carry, after = self.ctx.carry, None
         self._batched = None  # a restart opens a fresh conversation: the batch ends there
@@ -402,31 +437,6 @@ class TaskRunner(Judgement[TaskT, CP]):
     def _fire(self, trigger: Trigger, reason: str | None = None) -> None:
         self.status = self.ctx.transition(self.task.id, trigger, self.attempt, reason)
         self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    """A failed attempt: what a restart is told (`summary`) and how to continue (`message`)."""
-
-    summary: str
-    report: CheckReport | None
-    formatted: str
-    attempt: int
-    max_attempts: int
-    refusal: str | None = None  # why the daemon refused the attempt whatever the checks said
-
-    def message(self, diff: str) -> str:
-        n, budget = self.attempt, self.max_attempts
-        if self.refusal is not None and self.report is None:
-            return msgs.refused_message(self.refusal, diff, attempt=n, max_attempts=budget)
-        if self.report is None:
-            return msgs.agent_failed_message(self.summary, diff, attempt=n, max_attempts=budget)
-        checks = msgs.checks_failed_message(
-            self.report, self.formatted, diff, attempt=n, max_attempts=budget
-        )
-        if self.refusal is None:
-            return checks
-        return msgs.refused_message(self.refusal, "", attempt=n, max_attempts=budget, then=checks)
 
 
 def _can_ask(approval: object) -> bool:

@@ -19,6 +19,7 @@ from pygls.lsp.server import LanguageServer
 
 from roadmapd.roadmap import Task
 from roadmapd_protocol import (
+    CMD_ANSWER_TASK,
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
     CMD_DIFF_TASK,
@@ -127,6 +128,7 @@ _TASK_COMMANDS: dict[str, TaskCall] = {
     CMD_APPROVE_TASK: lambda port, uri, task_id: port.approve(uri, task_id),
     CMD_REJECT_TASK: lambda port, uri, task_id: port.reject(uri, task_id),
     CMD_DIFF_TASK: lambda port, uri, task_id: port.diff(uri, task_id),
+    CMD_ANSWER_TASK: lambda port, uri, task_id: port.answer(uri, task_id),
 }
 
 

@@ -26,6 +26,7 @@ from pygls.lsp.server import LanguageServer
 from roadmapd.config import Config, ConfigError
 from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import ACTIVE, DONE, TaskEngine, TaskStatus
+from roadmapd.engine.answer import Answer
 from roadmapd.roadmap import DocumentTask
 from roadmapd.store import StoreError
 from roadmapd.transcript import log_text
@@ -49,7 +50,7 @@ from .event_view import EventView
 from .pr_publish import PrPublisher
 from .progress import ProgressReporter
 from .rollback_answer import method_of, rollback_result
-from .run_control import record_pause, reverify_message, take_paused
+from .run_control import answer_for, record_pause, reverify_message, take_paused
 from .settings import Settings
 from .task_checkbox import EditorCheckbox
 from .task_states import InMemoryTaskStates, TaskStates
@@ -143,7 +144,9 @@ class EngineAdapter:
 
     # --- EnginePort ---------------------------------------------------------------------------
 
-    async def run(self, uri: str, task_ids: list[str]) -> CommandResult:
+    async def run(
+        self, uri: str, task_ids: list[str], answers: dict[str, Answer] | None = None
+    ) -> CommandResult:
         ws = await self._workspace()
         if ws is None:
             return CommandResult(ok=False, message=self._why, taskIds=[])
@@ -167,7 +170,7 @@ class EngineAdapter:
             return CommandResult(ok=False, message="; ".join(refused), taskIds=[])
         busy = engine.running_task_ids
         name = f"run {', '.join(t.id for t in runnable)}"
-        run = self._background.spawn(self._run(ws, engine, uri, runnable, all_tasks), name)
+        run = self._background.spawn(self._run(ws, engine, uri, runnable, all_tasks, answers), name)
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
         ids = [t.id for t in runnable]
@@ -189,10 +192,11 @@ class EngineAdapter:
         uri: str,
         tasks: list[DocumentTask],
         all_tasks: tuple[DocumentTask, ...],
+        answers: dict[str, Answer] | None = None,
     ) -> None:
         """One run; in PR mode its committed tasks pushed with their PRs; its pause recorded;
         then (`verify_done = "on-run"`) the done tasks of its roadmap re-verified."""
-        result = await engine.run(tasks, all_tasks=all_tasks)
+        result = await engine.run(tasks, all_tasks=all_tasks, answers=answers)
         await self._pr.after_run(ws, self._config or self._settings.config, tasks, result)
         if result.paused:
             ids = list(result.paused)
@@ -248,6 +252,16 @@ class EngineAdapter:
 
     async def retry(self, uri: str, task_id: str) -> CommandResult:
         return await self.run(uri, [task_id])
+
+    async def answer(self, uri: str, task_id: str) -> CommandResult:
+        ws = await self._workspace()
+        if ws is None:
+            return CommandResult(ok=False, message=self._why)
+        status = self._engine_now(ws).status(task_id)
+        found = await answer_for(ws.store, status, task_id, self.approval.ask_user)
+        if isinstance(found, str):
+            return CommandResult(ok=False, message=found)
+        return await self.run(uri, [task_id], {task_id: found})
 
     async def cancel(self, uri: str, task_id: str) -> CommandResult:
         await self._workspace()

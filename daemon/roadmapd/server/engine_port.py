@@ -50,6 +50,10 @@ class EnginePort(Protocol):
         """What a task waiting at the review gate changed since its checkpoint."""
         ...
 
+    async def answer(self, uri: str, task_id: str) -> CommandResult:
+        """Ask the user the question a `needs_input` task stopped on, then continue it."""
+        ...
+
     async def reverify(self, uri: str | None) -> CommandResult:
         """Re-verify the done tasks of the roadmap at `uri` (None: every roadmap) at HEAD."""
         ...

@@ -13,6 +13,7 @@ from roadmapd.roadmap import Task
 from roadmapd.statuses import PAUSED_REASON
 from roadmapd_protocol import (
     APPROVE_ANYWAY,
+    CMD_ANSWER_TASK,
     CMD_APPROVE_TASK,
     CMD_CANCEL_TASK,
     CMD_DIFF_TASK,
@@ -93,6 +94,14 @@ def task_lenses(uri: str, task: Task, state: TaskState | None, waiting: list[str
         return [
             _lens(line, f"✎ needs replan: {clip(why, 60)}", CMD_SHOW_LOG, ref),
             _lens(line, "↻ Retry", CMD_RETRY_TASK, ref),
+            _lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref),
+        ]
+    if status == "needs_input":  # its agent asked a question during a headless run
+        assert state is not None
+        question = (state.reason or "").removeprefix("needs input: ")
+        return [
+            _lens(line, f"? {clip(question, 60)} · Answer…", CMD_ANSWER_TASK, ref),
+            _lens(line, "↻ Start over", CMD_RETRY_TASK, ref),
             _lens(line, "⟲ Roll back", CMD_ROLLBACK_TASK, ref),
         ]
     if status == "regressed":  # a done task whose own checks fail at HEAD (roadmapd verify)

@@ -1,5 +1,6 @@
-"""What the engine adapter needs for pausing, resuming and re-verifying, kept apart from it:
-the paused run's record for a document (`store/paused.py`) and the words a re-verify answers.
+"""What the engine adapter needs for pausing, resuming, re-verifying and answering, kept apart
+from it: the paused run's record for a document (`store/paused.py`), the words a re-verify
+answers, and the answer to a `needs_input` task's saved question (`store/questions.py`).
 
 A pause in the editor pauses every run under way (`TaskEngine.pause`); each run that then
 ends with tasks it did not start adds them to the repository's paused run (one record: the
@@ -8,12 +9,17 @@ roadmap of the first paused run, its tasks in order; a pause on another roadmap 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from roadmapd.agent.questions import AskFor
+from roadmapd.engine.answer import Answer
 from roadmapd.engine.reverify import ReverifyResult
+from roadmapd.statuses import TaskStatus
 from roadmapd.store import StateStore
 from roadmapd.store.paused import PausedRun, clear_paused, load_paused, save_paused
+from roadmapd.store.questions import load_question
 
 from .documents import path_of, uri_of
 
@@ -56,3 +62,22 @@ def reverify_message(result: ReverifyResult) -> str:
         failing = ", ".join(c.name for c in result.unblamed)
         parts.append(f"failing project checks blamed on no task: {failing}")
     return "re-verified at HEAD: " + ("; ".join(parts) or "no done task")
+
+
+async def answer_for(
+    store: StateStore, status: TaskStatus | None, task_id: str, ask: AskFor
+) -> Answer | str:
+    """The user's answer to the question `task_id` stopped on, with its saved conversation;
+    or why there is none (a message for the editor)."""
+    if status is not TaskStatus.NEEDS_INPUT:
+        return f"{task_id} has no question to answer (it is {(status or 'idle')})"
+    saved = await asyncio.to_thread(load_question, store.paths, task_id)
+    if saved is None:
+        return f"the saved conversation of {task_id} is missing or unreadable: Retry starts over"
+    text = await ask(task_id, saved.question, saved.choices)
+    if text is None:
+        return (
+            f"no answer given: {task_id} still waits for one "
+            f'(in a terminal: roadmapd answer {task_id} "…")'
+        )
+    return Answer(text, saved.conversation)

@@ -82,6 +82,10 @@ class RecordingEnginePort:
         self.calls.append(["diff", uri, task_id])
         return DiffResult(ok=True, message=f"diff of {task_id}", diff="")
 
+    async def answer(self, uri: str, task_id: str) -> CommandResult:
+        self.calls.append(["answer", uri, task_id])
+        return CommandResult(ok=True, message=f"answered {task_id}", taskIds=[task_id])
+
     async def reverify(self, uri: str | None) -> CommandResult:
         self.calls.append(["reverify", uri])
         return CommandResult(ok=True, message="re-verified")

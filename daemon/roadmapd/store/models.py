@@ -92,6 +92,8 @@ class TaskRecord(_Model):
     rolled_back_from: TaskStatus | None = None  # while rolled back: the status before (undo)
     regressed_from: TaskStatus | None = None  # while regressed: the status a pass gives back
     evidence: list[str] = Field(default_factory=list)  # test ids: the last pass's evidence
+    question: str | None = None  # needs_input: the agent's question (conversation: questions/)
+    choices: list[str] = Field(default_factory=list)  # ... and its choices
     last_run_id: str | None = None
     owner: str | None = None  # `host:pid:start` of the process running it, while active
     updated_at: datetime | None = None

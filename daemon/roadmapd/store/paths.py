@@ -8,6 +8,7 @@ Layout under the state root (`platformdirs.user_state_dir("roadmapd")`, or `$ROA
         tasks/<task>.json         one state document per task
         runs/<run-id>.jsonl       one event log per run
         published/<task>.json     PR mode: the task's branch, push result, PR URL and state
+        questions/<task>.json     a task's pending question and its saved conversation
         memory.json               project memory: outcomes of passed tasks (`roadmapd.memory`)
         paused-run.json           the tasks a paused run did not start (`store/paused.py`)
         worktrees/<task>/         git worktrees of tasks running in parallel (`roadmapd.vcs`)
@@ -107,6 +108,9 @@ class StatePaths:
 
     def published_file(self, task_id: str) -> Path:
         return self.published_dir / task_file_name(task_id)
+
+    def question_file(self, task_id: str) -> Path:
+        return self.dir / "questions" / task_file_name(task_id)
 
     def run_log(self, run_id: str) -> Path:
         return self.runs_dir / f"{check_run_id(run_id)}.jsonl"

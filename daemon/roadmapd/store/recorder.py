@@ -17,6 +17,7 @@ from roadmapd.engine.serialize import event_to_json
 from roadmapd.statuses import ACTIVE, TaskStatus
 from roadmapd.store.models import ProblemModel, TaskRecord, UsageModel
 from roadmapd.store.owner import current_owner
+from roadmapd.store.questions import save_question
 from roadmapd.store.runlog import RunLog
 from roadmapd.store.state import StateStore
 
@@ -37,6 +38,9 @@ class StateRecorder:
         run_log = self._logs.get(run_id)
         if run_log is None:
             run_log = self._logs[run_id] = self.store.open_run_log(run_id)
+        if doc["type"] == "InputNeeded":  # the conversation goes to its own file, not the log
+            save_question(self.store.paths, doc)
+            doc = {k: v for k, v in doc.items() if k != "conversation"}
         run_log.append(doc)
         apply = _APPLY.get(doc["type"])
         if doc["type"] == "AgentActivity" and doc["event"]["type"] != "AgentFinished":
@@ -63,6 +67,7 @@ def _status(state: TaskRecord, doc: dict[str, Any]) -> None:
         state.attempts, state.turns, state.usage = 0, 0, UsageModel()
         state.review_usage = UsageModel()
         state.problems, state.commit, state.evidence = [], None, []
+        state.question, state.choices = None, []
         state.checkpoint_ref = state.checkpoint_commit = None
     previous, rolled_back = TaskStatus(doc["previous"]), TaskStatus.ROLLED_BACK
     state.rolled_back_from = previous if status is rolled_back else None
@@ -110,6 +115,10 @@ def _review(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.total_usage = state.total_usage.add(doc["usage"])
 
 
+def _question(state: TaskRecord, doc: dict[str, Any]) -> None:
+    state.question, state.choices = doc["question"], list(doc["choices"])
+
+
 def _checks(state: TaskRecord, doc: dict[str, Any]) -> None:
     state.problems = [ProblemModel.model_validate(p) for p in doc["problems"]]
 
@@ -133,4 +142,5 @@ _APPLY: dict[str, Apply] = {
     "ChecksFinished": _checks,
     "EvidenceChecked": _evidence,
     "Committed": _committed,
+    "InputNeeded": _question,
 }

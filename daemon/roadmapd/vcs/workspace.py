@@ -19,7 +19,7 @@ from weakref import WeakKeyDictionary
 from roadmapd.files import file_lock
 
 from .changes import changed_files, diff_since, export_checkpoint, export_commit, file_changes
-from .checkpoints import capture_checkpoint
+from .checkpoints import capture_checkpoint, latest_checkpoint
 from .commit import commit_task
 from .hooks import HookSettings, Wrap
 from .integrate import Edit, Integration, integrate
@@ -103,6 +103,9 @@ class GitWorkspace:
 
     async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
         return await self._run(lambda pl: capture_checkpoint(pl, task_id, title))
+
+    async def latest_checkpoint(self, task_id: str) -> Checkpoint | None:
+        return await self._run(lambda pl: latest_checkpoint(pl, task_id))
 
     async def changed_files(self, cp: Checkpoint) -> tuple[str, ...]:
         return await self._run(lambda pl: changed_files(pl, cp))
