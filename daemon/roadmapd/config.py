@@ -150,6 +150,7 @@ class Config(_Model):
     baseline_failures: Literal["allow", "fail"] = "allow"
     evidence_run: str | None = None  # the test command for given files: "npx vitest run {files}"
     verify_done: Literal["off", "on-run"] = "off"  # "on-run": re-verify done tasks after a run
+    questions: Literal["ask", "never"] = "ask"  # "never": the agent gets no ask_user tool
     risky_commands: list[str] = Field(default_factory=lambda: list(DEFAULT_RISKY_COMMANDS))
     run_budget_usd: float | None = Field(default=None, gt=0)
     memory_tokens: int = Field(default=1500, ge=0)

@@ -18,7 +18,7 @@ from roadmapd.console.approval import ConsoleApproval
 from roadmapd.testing import FakeServer
 from roadmapd.testing.script import script, text, tool_use
 
-from .conftest import SECRET, MakeRepo
+from .conftest import CONFIG, SECRET, MakeRepo
 
 QUESTION = {"question": "Name it subtract or sub?", "choices": ["subtract", "sub"]}
 SUBTRACT = "    return a + b\n\n\ndef subtract(a, b):\n    return a - b\n"
@@ -109,6 +109,21 @@ def test_without_a_terminal_the_question_waits_and_answer_continues_the_conversa
     assert repo.cli("status", "--json").returncode == 0
     log = repo.cli("log", "sub").stdout
     assert "(answer)\n[status] to the model: the user's answer: subtract" in log
+
+
+def test_questions_never_offers_no_tool_and_the_agent_goes_on(
+    make_repo: MakeRepo, edit: Any, one_task_roadmap: str
+) -> None:
+    config = 'questions = "never"\n' + CONFIG.format(attempts=2)
+    repo = make_repo(one_task_roadmap, files={"roadmapd.toml": config})
+    with FakeServer(session(edit)) as api:
+        done = repo.cli("run", "--task", "sub", env={"ANTHROPIC_BASE_URL": api.url})
+        bodies = [r["body"] for r in api.requests()]
+    assert "ask_user" not in [t["name"] for t in bodies[0]["tools"]]
+    result = bodies[1]["messages"][-1]["content"][-1]
+    assert result["is_error"] and "unknown tool 'ask_user'" in result["content"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.commits() == ["Add subtract", "initial"]
 
 
 def test_answer_refuses_a_task_that_asked_nothing(

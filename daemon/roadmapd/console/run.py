@@ -103,12 +103,13 @@ async def execute(
             summary.not_run[event.task_id] = event.reason
 
     ws = project.workspace
+    asker = gate.ask_user if interactive else ASK_LATER
     engine = ws.engine(
         DiskCheckbox(project.roadmap_path),
         extra_sinks=[progress, note, *extra_sinks],
         approval=gate,
         ask_command=gate.ask_command,
-        ask_user=gate.ask_user if interactive else ASK_LATER,
+        ask_user=None if ws.config.questions == "never" else asker,
     )
     budget = RunBudget(engine.settings.run_budget_usd)  # one budget over every task of the run
     pause.engine = engine

@@ -23,6 +23,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from roadmapd.agent.questions import AskFor
 from roadmapd.config import Config, ConfigError
 from roadmapd.containment.jail import UNSANDBOXED
 from roadmapd.engine import ACTIVE, DONE, TaskEngine, TaskStatus
@@ -123,12 +124,18 @@ class EngineAdapter:
                 extra_sinks=[self.view, self._pr],
                 approval=self.approval,
                 ask_command=self.approval.ask_command,
-                ask_user=self.approval.ask_user if self.approval.can_ask_user else None,
+                ask_user=self._asker(config),
             )
             self._config = config
             self.view.max_turns = config.max_turns
             self.view.unsandboxed = config.sandbox == "off"
         return self._engine
+
+    def _asker(self, config: Config) -> AskFor | None:
+        """Who answers the agents' questions: the editor, when it can and they may ask."""
+        if config.questions == "never" or not self.approval.can_ask_user:
+            return None
+        return self.approval.ask_user
 
     def _tasks(
         self, uri: str, ids: Sequence[str]
