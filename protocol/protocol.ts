@@ -23,6 +23,7 @@ export const NOTIFY_TASK_STATE = "roadmapd/taskState";
 export const NOTIFY_TRANSCRIPT = "roadmapd/transcript";
 export const REQUEST_CHECKPOINTS = "roadmapd/checkpoints";
 export const REQUEST_ASK_USER = "roadmapd/askUser";
+export const REQUEST_TASKS = "roadmapd/tasks";
 
 export type TaskStatus = "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "needs_input" | "blocked";
 
@@ -83,6 +84,11 @@ export interface DocumentRef {
   uri: string;
 }
 
+export interface RoadmapListing {
+  uri: string;
+  tasks: TaskListing[];
+}
+
 /** rollbackTask also accepts `force` (roll back despite later edits or dependants). */
 export interface RollbackArgs {
   /** URI of the roadmap document */
@@ -107,6 +113,26 @@ export interface RollbackResult {
 export interface SectionRef {
   uri: string;
   headings: string[];
+}
+
+/** One task of roadmapd/tasks: where it is, what it waits for, and its state. */
+export interface TaskListing {
+  taskId: string;
+  title: string;
+  /** 0-based line of the task's list marker */
+  line: number;
+  /** the headings above it, outermost first */
+  headings: string[];
+  /** the id of the enclosing task */
+  parent?: string | null;
+  depends?: string[];
+  checked: boolean;
+  /** the last run's status (pending: never run) */
+  status: "pending" | "queued" | "running" | "verifying" | "awaiting_approval" | "passed" | "failed" | "cancelled" | "interrupted" | "committed" | "rolled_back" | "needs_replan" | "regressed" | "needs_input" | "blocked";
+  reason?: string | null;
+  costUsd?: number;
+  durationS?: number | null;
+  commit?: string | null;
 }
 
 /** Argument of runTask, retryTask, cancelTask, rollbackTask, showLog, approveTask, rejectTask, diffTask and answerTask. */
@@ -142,6 +168,16 @@ export interface TaskState {
   reason?: string | null;
   /** wall time of the last finished run */
   durationS?: number | null;
+}
+
+/** Params of the roadmapd/tasks request; no uri = every roadmap of the workspace. */
+export interface TasksParams {
+  uri?: string | null;
+}
+
+/** Answer of roadmapd/tasks: each roadmap with its tasks in document order. */
+export interface TasksResult {
+  roadmaps: RoadmapListing[];
 }
 
 /** Notification roadmapd/transcript: one piece of the agent's transcript for a task. */

@@ -68,6 +68,9 @@ REQUEST_CHECKPOINTS = "roadmapd/checkpoints"
 #: Server -> client: the agent of a task asks the user a question. Sent only to a client whose
 #: capabilities say `experimental.roadmapd.askUser: true`; others get window/showMessageRequest.
 REQUEST_ASK_USER = "roadmapd/askUser"
+#: Client -> server: every task of the workspace's roadmaps (or of one) with its status, for a
+#: task tree or a dependency graph; live changes then come as roadmapd/taskState.
+REQUEST_TASKS = "roadmapd/tasks"
 
 TaskStatus = Literal[
     "pending",
@@ -230,6 +233,40 @@ class CheckpointsResult(_Wire):
     checkpoints: list[CheckpointEntry]
 
 
+class TasksParams(_Wire):
+    """Params of the roadmapd/tasks request; no uri = every roadmap of the workspace."""
+
+    uri: str | None = None
+
+
+class TaskListing(_Wire):
+    """One task of roadmapd/tasks: where it is, what it waits for, and its state."""
+
+    taskId: str
+    title: str
+    line: int = Field(description="0-based line of the task's list marker")
+    headings: list[str] = Field(description="the headings above it, outermost first")
+    parent: str | None = Field(default=None, description="the id of the enclosing task")
+    depends: list[str] = Field(default_factory=list)
+    checked: bool
+    status: TaskStatus = Field(description="the last run's status (pending: never run)")
+    reason: str | None = None
+    costUsd: float = 0.0
+    durationS: float | None = None
+    commit: str | None = None
+
+
+class RoadmapListing(_Wire):
+    uri: str
+    tasks: list[TaskListing]
+
+
+class TasksResult(_Wire):
+    """Answer of roadmapd/tasks: each roadmap with its tasks in document order."""
+
+    roadmaps: list[RoadmapListing]
+
+
 WIRE_MODELS: tuple[type[BaseModel], ...] = (
     TaskRef,
     RollbackArgs,
@@ -245,4 +282,8 @@ WIRE_MODELS: tuple[type[BaseModel], ...] = (
     CheckpointsParams,
     CheckpointEntry,
     CheckpointsResult,
+    TasksParams,
+    TaskListing,
+    RoadmapListing,
+    TasksResult,
 )

@@ -28,6 +28,7 @@ from . import (
     normalize,
     rename,
     symbols,
+    task_list,
 )
 from .background import Background
 from .commands import Commands
@@ -114,6 +115,7 @@ def create_server(
     lenses.register(server)
     hover.register(server, documents, task_states, hover.published_lookup(lambda: settings.root))
     symbols.register(server, documents)
+    task_list.register(server, documents, task_states)
     Commands(documents, task_states, engine).register(server)
     watch.register(server)
     completion.register(server, documents, task_states)
