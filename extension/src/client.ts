@@ -1,11 +1,15 @@
 /**
- * The language client's life: start the daemon (launch choice, API key from SecretStorage in
- * its environment, settings as initializationOptions), route its custom notifications to the
- * status bar and the transcript channel, filter the settings it pulls, stop and restart it.
+ * One daemon's language client (one per workspace folder with a roadmap; `clients.ts` keeps
+ * them): start the daemon (launch choice, API key from SecretStorage in its environment,
+ * settings as initializationOptions), route its custom notifications to the status bar and the
+ * transcript channel, filter the settings it pulls, run server commands through the trust gate,
+ * stop and restart it. Server commands are not registered per client (two clients cannot both
+ * register `roadmapd.runTask`): `clients.ts` registers each once and routes it here.
  */
 import * as vscode from "vscode";
 import {
   DidChangeWatchedFilesNotification,
+  ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
   type Middleware,
@@ -32,6 +36,8 @@ import {
   serverProcess,
 } from "./launch";
 import { askUser, askUserCapability } from "./askUser";
+import { type FolderRef, folderLabel } from "./folders";
+import { commandGate } from "./gate";
 import { chooseLaunch } from "./python";
 import { type Registrable, replaceRepeatedRegistrations } from "./registrations";
 import { DAEMON_KEYS, daemonSettings, documentSelector, explicitValue } from "./settings";
@@ -46,12 +52,10 @@ export interface Surfaces {
   board: TaskBoard;
   /** Called after the board changed (a state arrived, or the daemon stopped). */
   onBoardChanged(): void;
-  /** Intercepts workspace/executeCommand (trust gate, result messages). */
-  executeCommand: NonNullable<Middleware["executeCommand"]>;
-}
-
-function folderUri(): vscode.Uri | undefined {
-  return vscode.workspace.workspaceFolders?.[0]?.uri;
+  /** Whether several folders have a daemon (their lines then carry the folder's name). */
+  multiRoot(): boolean;
+  /** The server's commands, once it announced them (registered once for every client). */
+  onServerCommands(commands: readonly string[]): void;
 }
 
 /** The daemon's settings the user set explicitly for `scope` (defaults are the daemon's). */
@@ -65,16 +69,37 @@ function explicitSettings(scope: vscode.Uri | undefined): Record<string, unknown
 export class RoadmapClient {
   private client: LanguageClient | undefined;
   private starting: Promise<void> | undefined;
+  private readonly gate: NonNullable<Middleware["executeCommand"]>;
 
   /**
    * `bundledLibs`: the package's bundled/libs folder (roadmapd and its dependencies) when it
-   * ships them, which roadmapd.importStrategy = useBundled runs.
+   * ships them, which roadmapd.importStrategy = useBundled runs. `folder`: the workspace folder
+   * this daemon serves (undefined: a window without folders).
    */
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly surfaces: Surfaces,
     private readonly bundledLibs: string | undefined,
-  ) {}
+    readonly folder: vscode.WorkspaceFolder | undefined,
+  ) {
+    this.gate = commandGate(() => this, surfaces.transcript);
+  }
+
+  get ref(): FolderRef | undefined {
+    return this.folder && { uri: this.folder.uri.toString(), name: this.folder.name };
+  }
+
+  /** Run a server command of this daemon through the trust gate (messages, confirmations). */
+  async execute(command: string, args: unknown[]): Promise<unknown> {
+    const next = async (name: string, callArgs: unknown[]): Promise<unknown> => {
+      const client = this.running;
+      if (client === undefined) {
+        throw new Error("the roadmapd daemon is not running (Roadmap: Restart Server)");
+      }
+      return client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: callArgs });
+    };
+    return this.gate(command, args, next);
+  }
 
   get running(): LanguageClient | undefined {
     return this.client?.isRunning() ? this.client : undefined;
@@ -89,7 +114,7 @@ export class RoadmapClient {
 
   private async doStart(): Promise<void> {
     const { serverLog } = this.surfaces;
-    const folder = folderUri();
+    const folder = this.folder?.uri;
     const strategy = importStrategy(
       vscode.workspace.getConfiguration("roadmapd", folder).get<string>("importStrategy"),
     );
@@ -130,13 +155,16 @@ export class RoadmapClient {
     const serverOptions: ServerOptions = proc;
     const config = vscode.workspace.getConfiguration("roadmapd", folder);
     const clientOptions: LanguageClientOptions = {
-      documentSelector: documentSelector(config.get<string[]>("roadmaps")),
+      documentSelector: documentSelector(
+        config.get<string[]>("roadmaps"),
+        (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? this.folder?.uri.fsPath : undefined,
+      ),
+      workspaceFolder: this.folder,
       initializationOptions: explicitSettings(folder),
       synchronize: { configurationSection: "roadmapd" },
       outputChannel: serverLog,
       traceOutputChannel: serverLog,
       middleware: {
-        executeCommand: this.surfaces.executeCommand,
         workspace: {
           configuration: async (params, token, next) => {
             const answer = await next(params, token);
@@ -163,18 +191,27 @@ export class RoadmapClient {
     if (watcher !== undefined) {
       replaceRepeatedRegistrations(watcher);
     }
+    const commands = getFeature(ExecuteCommandRequest.method);
+    if (commands !== undefined) {
+      // clients.ts registers each server command once, for every client; not each client
+      commands.register = () => undefined;
+    }
     client.onNotification(NOTIFY_TASK_STATE, (state: TaskState) => {
       this.surfaces.board.update(state);
       this.surfaces.onBoardChanged();
     });
     client.onNotification(NOTIFY_TRANSCRIPT, (line: TranscriptLine) => {
-      this.surfaces.transcript.appendLine(formatTranscript(line));
+      const label = folderLabel(this.ref, this.surfaces.multiRoot());
+      this.surfaces.transcript.appendLine(label + formatTranscript(line));
     });
     client.registerFeature(askUserCapability);
     client.onRequest(REQUEST_ASK_USER, (params: AskUserParams) => askUser(params));
     this.client = client;
     try {
       await client.start();
+      this.surfaces.onServerCommands(
+        client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [],
+      );
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       void vscode.window.showErrorMessage(

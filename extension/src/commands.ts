@@ -17,7 +17,8 @@ import {
   type CheckpointEntry,
   type TaskState,
 } from "../../protocol/protocol";
-import { API_KEY_SECRET, type RoadmapClient } from "./client";
+import { API_KEY_SECRET } from "./client";
+import type { RoadmapClients } from "./clients";
 import { showTaskDiff } from "./gitContent";
 import { type LensCommand, commandOnLine } from "./lensPick";
 import { checkpointItems } from "./rollbackText";
@@ -25,7 +26,7 @@ import { DEFAULT_ROADMAPS, documentSelector } from "./settings";
 import type { TaskBoard } from "./status";
 
 export interface Deps {
-  client: RoadmapClient;
+  clients: RoadmapClients;
   board: TaskBoard;
   transcript: vscode.OutputChannel;
   secrets: vscode.SecretStorage;
@@ -180,7 +181,11 @@ async function pickCheckpoint(
   if (uri === undefined) {
     return undefined;
   }
-  const answer = await deps.client.checkpoints({ uri: uri.toString() });
+  const client = await deps.clients.forUri(uri.toString());
+  if (client === undefined) {
+    throw new Error(`no roadmapd daemon serves ${vscode.workspace.asRelativePath(uri)}`);
+  }
+  const answer = await client.checkpoints({ uri: uri.toString() });
   const entries = answer.checkpoints.filter((c) => !finishedOnly || c.taskCommit);
   if (entries.length === 0) {
     void vscode.window.showInformationMessage(
@@ -271,12 +276,12 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       await (key.trim()
         ? deps.secrets.store(API_KEY_SECRET, key.trim())
         : deps.secrets.delete(API_KEY_SECRET));
-      await deps.client.restart();
+      await deps.clients.restart();
       void vscode.window.showInformationMessage(
         `Roadmap: API key ${key.trim() ? "saved" : "removed"}; the daemon was restarted.`,
       );
     },
-    "roadmapd.restartServer": () => deps.client.restart(),
+    "roadmapd.restartServer": () => deps.clients.restart(),
   };
   return Object.entries(table).map(([name, body]) => vscode.commands.registerCommand(name, guard(body)));
 }

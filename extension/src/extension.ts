@@ -1,21 +1,22 @@
 /**
  * Entry point: creates the surfaces (transcript and server output channels, status bar item,
- * `roadmapd-git:` content provider), starts the client (with the package's bundled daemon, if
- * any) and wires restarts: serverPath/python/importStrategy changes and a newly granted
- * workspace trust restart the daemon; other settings reach it through
- * workspace/didChangeConfiguration without a restart.
+ * `roadmapd-git:` content provider), starts the daemons (one per workspace folder with a
+ * roadmap, `clients.ts`; with the package's bundled daemon, if any) and wires restarts:
+ * serverPath/python/importStrategy changes and a newly granted workspace trust restart them;
+ * other settings reach them through workspace/didChangeConfiguration without a restart.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { RoadmapClient } from "./client";
+import { RoadmapClients } from "./clients";
 import { registerCommands } from "./commands";
-import { commandGate } from "./gate";
+import { folderFor, folderLabel } from "./folders";
 import { GitContentProvider, SCHEME } from "./gitContent";
 import { needsRestart } from "./settings";
 import { TaskBoard } from "./status";
 
-let client: RoadmapClient | undefined;
+let clients: RoadmapClients | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const transcript = vscode.window.createOutputChannel("Roadmap");
@@ -25,7 +26,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.command = "roadmapd.showOutput";
   const board = new TaskBoard();
   const refreshStatus = (): void => {
-    const view = board.view();
+    const view = board.view((uri) => {
+      const refs = daemons.all().flatMap((c) => (c.ref ? [c.ref] : []));
+      return folderLabel(folderFor(uri, refs), daemons.multiRoot);
+    });
     if (view === undefined) {
       status.hide();
       return;
@@ -37,35 +41,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // The daemon the package ships (make vsix); a development build has none.
   const libs = path.join(context.extensionPath, "bundled", "libs");
   const bundledLibs = existsSync(path.join(libs, "roadmapd-bundle.json")) ? libs : undefined;
-  const roadmap: RoadmapClient = new RoadmapClient(
-    context.secrets,
-    {
-      transcript,
-      serverLog,
-      board,
-      onBoardChanged: refreshStatus,
-      executeCommand: commandGate(() => roadmap, transcript),
-    },
-    bundledLibs,
+  const surfaces = {
+    transcript,
+    serverLog,
+    board,
+    onBoardChanged: refreshStatus,
+    multiRoot: () => daemons.multiRoot,
+    onServerCommands: (commands: readonly string[]) => daemons.registerServerCommands(commands),
+  };
+  const daemons: RoadmapClients = new RoadmapClients(
+    (folder) => new RoadmapClient(context.secrets, surfaces, bundledLibs, folder),
   );
-  client = roadmap;
+  clients = daemons;
   context.subscriptions.push(
+    daemons,
     transcript,
     serverLog,
     status,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, new GitContentProvider()),
-    ...registerCommands({ client: roadmap, board, transcript, secrets: context.secrets }),
+    ...registerCommands({ clients: daemons, board, transcript, secrets: context.secrets }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart((key) => event.affectsConfiguration(key))) {
-        void roadmap.restart();
+        void daemons.restart();
       }
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void roadmap.restart()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void daemons.restart()),
+    vscode.workspace.onDidChangeWorkspaceFolders((event) => void daemons.foldersChanged(event)),
+    vscode.workspace.onDidOpenTextDocument((doc) => void daemons.opened(doc)),
   );
-  await roadmap.start();
+  await daemons.start();
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
-  client = undefined;
+  await clients?.stop();
+  clients = undefined;
 }

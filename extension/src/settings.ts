@@ -62,14 +62,19 @@ export interface FileSelector {
   pattern: string;
 }
 
-/** One selector per roadmap glob; globs are relative to a workspace folder, so match anywhere. */
-export function documentSelector(globs: readonly string[] | undefined): FileSelector[] {
+/**
+ * One selector per roadmap glob; globs are relative to a workspace folder, so match anywhere, or,
+ * given the folder's path (a multi-root workspace: one daemon per folder), anywhere below it.
+ */
+export function documentSelector(globs: readonly string[] | undefined, folderPath?: string): FileSelector[] {
   const usable = (globs ?? []).map((g) => g.trim()).filter((g) => g.length > 0);
-  return (usable.length > 0 ? usable : DEFAULT_ROADMAPS).map((glob) => ({
-    scheme: "file",
-    language: "markdown",
-    pattern: glob.startsWith("**/") || glob.startsWith("/") ? glob : `**/${glob.replace(/^\.\//, "")}`,
-  }));
+  const base = folderPath === undefined ? "" : folderPath.replace(/\\/g, "/").replace(/\/$/, "");
+  return (usable.length > 0 ? usable : DEFAULT_ROADMAPS).map((glob) => {
+    const anywhere =
+      glob.startsWith("**/") || glob.startsWith("/") ? glob : `**/${glob.replace(/^\.\//, "")}`;
+    const below = glob.startsWith("/") ? glob : `${base}/${anywhere}`;
+    return { scheme: "file", language: "markdown", pattern: base ? below : anywhere };
+  });
 }
 
 /** Whether a configuration change (tested per full key) needs the daemon restarted. */

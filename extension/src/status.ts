@@ -96,7 +96,8 @@ export class TaskBoard {
     return [...this.states.values()].filter((s) => statuses.includes(s.status));
   }
 
-  view(): StatusView | undefined {
+  /** `label(uri)`: what goes before the text (a multi-root workspace: the task's folder). */
+  view(label: (uri: string) => string = () => ""): StatusView | undefined {
     const active = this.active();
     const shown =
       active.length > 0
@@ -110,7 +111,7 @@ export class TaskBoard {
     const others = active.length > 1 ? ` (+${active.length - 1} more)` : "";
     const detail = shown.reason ? `\n${shown.reason}` : "";
     return {
-      text: statusText(shown) + others,
+      text: label(shown.uri) + statusText(shown) + others,
       tooltip: `Roadmap: ${shown.taskId} ${shown.title}${detail}\nClick to show the log.`,
     };
   }

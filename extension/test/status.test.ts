@@ -54,6 +54,8 @@ test("the board shows the latest active task and counts the others", () => {
   board.update({ ...base, taskId: "T002", status: "committed" });
   board.update({ ...base, status: "committed" });
   assert.equal(board.view()?.text, "$(check) T001 passed");
+  const label = (uri: string): string => (uri === base.uri ? "api: " : "other: ");
+  assert.equal(board.view(label)?.text, "api: $(check) T001 passed");
   assert.deepEqual(
     board.withStatus("failed").map((s) => s.taskId),
     ["T003"],

@@ -5,7 +5,7 @@
 // "▶ Run task", see attempt 1's pytest failure in the Problems panel, see the retry pass and the
 // box ticked, roll the task back from the palette and see the box unticked and calc.py restored.
 //
-//   node tests/editors/vscode/e2e.mjs [--daemon bundled|environment|no-python] [--vsix FILE]
+//   node tests/editors/vscode/e2e.mjs [--daemon bundled|environment|no-python|multiroot] [--vsix FILE]
 //                                     [--out DIR] [--keep]
 //
 // --daemon bundled (the default): the roadmapd inside the .vsix, run by a fresh venv of the
@@ -15,6 +15,8 @@
 // (roadmapd.python with this interpreter instead).
 // --daemon no-python: the only python3 is older than 3.11 (ROADMAPD_E2E_OLD_PYTHON, else one of
 // ~/.pyenv/versions): the error message with its "Open Docs" button, nothing else.
+// --daemon multiroot: as environment, in a workspace of two folders, each its own repository and
+// daemon: a task run in each folder commits in that folder's repository (multiroot.mjs).
 // Environment: ROADMAPD_CACHE (as setup.sh), ROADMAPD_E2E_BASE_PYTHON (what the bare venv is made
 // of; default /usr/bin/python3). Exit status 0 = every step passed; result.json has details.
 import {
@@ -71,6 +73,7 @@ async function main() {
     bundled: "test-output/vscode-bundled",
     environment: "test-output/vscode",
     "no-python": "test-output/vscode-no-python",
+    multiroot: "test-output/vscode-multiroot",
   };
   if (!(mode in outDirs)) {
     process.stderr.write(

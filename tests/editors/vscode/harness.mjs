@@ -10,7 +10,10 @@
 // - "environment": importStrategy fromEnvironment with the repo's .venv/bin/roadmapd
 //   (roadmapd.serverPath; ROADMAPD_SERVER overrides it) or ROADMAPD_PYTHON (roadmapd.python);
 // - "no-python": the bundled daemon, but the only python3 on the login shell's PATH is older
-//   than 3.11 (OLD_PYTHON): the extension must say so, with a button to the docs.
+//   than 3.11 (OLD_PYTHON): the extension must say so, with a button to the docs;
+// - "multiroot": as "environment", in a .code-workspace of two folders (api/ and web/), each its
+//   own git repository with the calculator's roadmap: one daemon each; the fake API's script is
+//   the calculator session twice (one run per folder, one after the other).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
@@ -108,13 +111,25 @@ async function waitHttp(url, ms) {
 /** `python -m roadmapd.testing.fake_anthropic`: its first stdout line is the base URL. */
 export async function startFakeApi(ctx) {
   ctx.apiLog = join(ctx.tmp, "api-requests.jsonl");
+  let script = SESSION;
+  if (ctx.mode === "multiroot") {
+    const session = JSON.parse(readFileSync(SESSION, "utf8"));
+    script = join(ctx.tmp, "two-sessions.json");
+    writeFileSync(
+      script,
+      JSON.stringify({
+        ...session,
+        responses: [...session.responses, ...session.responses],
+      }),
+    );
+  }
   const proc = spawn(
     PYTHON,
     [
       "-m",
       "roadmapd.testing.fake_anthropic",
       "--script",
-      SESSION,
+      script,
       "--log",
       ctx.apiLog,
     ],
@@ -194,17 +209,41 @@ export function bareInterpreter(ctx) {
 }
 
 /** The workspace (a committed copy of the fixture) and code-server's own dirs and settings. */
-export function prepare(ctx) {
-  const root = ctx.tmp;
-  ctx.workspace = join(root, "repo");
-  cpSync(FIXTURE, ctx.workspace, { recursive: true });
+/** A committed copy of the calculator fixture at `dir`; `title` renames its roadmap. */
+function calculatorRepo(dir, title) {
+  cpSync(FIXTURE, dir, { recursive: true });
+  if (title) {
+    const roadmap = join(dir, "ROADMAP.md");
+    writeFileSync(
+      roadmap,
+      readFileSync(roadmap, "utf8").replace("Calculator roadmap", title),
+    );
+  }
   const git = (...args) =>
-    execFileSync("git", ["-C", ctx.workspace, ...args], {
+    execFileSync("git", ["-C", dir, ...args], {
       env: { ...process.env, ...GIT_IDENTITY },
     });
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-qm", "Calculator: initial commit");
+}
+
+export function prepare(ctx) {
+  const root = ctx.tmp;
+  if (ctx.mode === "multiroot") {
+    ctx.folders = { api: join(root, "api"), web: join(root, "web") };
+    calculatorRepo(ctx.folders.api, "Api calculator roadmap");
+    calculatorRepo(ctx.folders.web, "Web calculator roadmap");
+    ctx.workspace = ctx.folders.api;
+    ctx.workspaceFile = join(root, "two.code-workspace");
+    writeFileSync(
+      ctx.workspaceFile,
+      JSON.stringify({ folders: [{ path: "api" }, { path: "web" }] }, null, 2),
+    );
+  } else {
+    ctx.workspace = join(root, "repo");
+    calculatorRepo(ctx.workspace);
+  }
   ctx.original = Object.fromEntries(
     ["ROADMAP.md", "calc.py", "test_calc.py"].map((f) => [
       f,
@@ -393,7 +432,7 @@ export async function startCodeServer(ctx) {
     "none",
     "--bind-addr",
     `127.0.0.1:${ctx.port}`,
-    ctx.workspace,
+    ctx.workspaceFile ?? ctx.workspace,
   ];
   const proc = spawn(NODE24, args, {
     env: ctx.env,

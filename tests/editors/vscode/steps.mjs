@@ -30,6 +30,7 @@ import {
   toasts,
   waitUntil,
 } from "./workbench.mjs";
+import { MULTIROOT_STEPS } from "./multiroot.mjs";
 
 const MULTIPLY = "Add `multiply(a, b)` to calc.py";
 const DIVIDE = "Add `divide(a, b)`";
@@ -70,7 +71,7 @@ async function openRoadmap(ctx) {
   await quickOpen(ctx.page, "ROADMAP.md", "Calculator roadmap");
 }
 
-async function waitForLenses(ctx) {
+export async function waitForLenses(ctx) {
   // ▶ Run task on multiply, ⏸ waits for multiply on divide; an error toast ends the wait early.
   const probe = async () => {
     await failOnOurErrors(ctx);
@@ -199,7 +200,7 @@ async function settingsReachDaemonWithoutReload(ctx) {
   }
 }
 
-async function setApiKey(ctx) {
+export async function setApiKey(ctx) {
   // The key goes into SecretStorage and restarts the daemon with it as ANTHROPIC_API_KEY (the
   // fake API answers 401 without one, so the run below proves it arrived).
   await runCommand(ctx.page, "Roadmap: Set API Key");
@@ -214,7 +215,10 @@ async function setApiKey(ctx) {
       toasts: await ourToasts(ctx.page),
       starts: daemonStarts(ctx),
     }),
-    (s) => s.toasts.some((t) => t.includes("API key saved")) && s.starts === 2,
+    // each daemon started once, then again with the key
+    (s) =>
+      s.toasts.some((t) => t.includes("API key saved")) &&
+      s.starts === 2 * (ctx.daemons ?? 1),
     60000,
     "no 'API key saved' message and daemon restart",
   );
@@ -231,7 +235,7 @@ async function setApiKey(ctx) {
   }
 }
 
-async function runTaskFromLens(ctx) {
+export async function runTaskFromLens(ctx) {
   await showProblems(ctx.page);
   await ctx.page
     .locator(".codelens-decoration a", { hasText: "▶ Run task" })
@@ -273,7 +277,7 @@ async function problemsShowTheFailure(ctx) {
   }
 }
 
-async function retryPassesAndTicks(ctx) {
+export async function retryPassesAndTicks(ctx) {
   const seen = await waitUntil(
     ctx.page,
     async () => {
@@ -402,10 +406,12 @@ async function boxUnticked(ctx) {
   }
 }
 
-async function noErrorNotifications(ctx) {
+export async function noErrorNotifications(ctx) {
   ctx.result.notifications = await ourToasts(ctx.page);
   await failOnOurErrors(ctx);
 }
+
+export { failOnOurErrors };
 
 export const STEPS = [
   openWorkspace,
@@ -479,6 +485,9 @@ async function noInterpreterError(ctx) {
 /** The story for a daemon mode: the bundled one also proves which daemon runs; without a
  * usable Python the story is the error message. */
 export function stepsFor(mode) {
+  if (mode === "multiroot") {
+    return MULTIROOT_STEPS;
+  }
   if (mode === "no-python") {
     return [openWorkspace, openRoadmap, noInterpreterError];
   }

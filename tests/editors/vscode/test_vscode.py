@@ -130,3 +130,33 @@ def test_vscode_runs_a_task_shows_the_failure_ticks_and_rolls_back(daemon: str) 
     assert any("rolled back" in t for t in result["rolledBack"]["lenses"])
     shots = [Path(s["screenshot"]) for s in result["steps"]]
     assert all(shot.stat().st_size > 0 for shot in shots)
+
+
+@pytest.mark.timeout(420)
+def test_vscode_multi_root_gives_each_folder_its_daemon_and_commits_there() -> None:
+    """A .code-workspace of two folders, each its own repository with a roadmap: two daemons;
+    the "▶ Run task" lens in each folder's ROADMAP.md runs the task through that folder's daemon,
+    ticks that roadmap and commits in that repository only; the status bar names the folder."""
+    node = shutil.which("node")
+    assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
+    out = REPO / "test-output" / "vscode-multiroot"
+    (out / "result.json").unlink(missing_ok=True)
+    proc = subprocess.run(
+        [node, str(HERE / "e2e.mjs"), "--daemon", "multiroot", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert proc.returncode != 2, proc.stderr
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert proc.returncode == 0, result.get("error", proc.stderr)
+    task = "Add `multiply(a, b)` to calc.py"
+    # after the run in api: api has the task's commit, web does not (yet)
+    assert result["api"]["commits"][0].startswith(task), result["api"]
+    assert result["api"]["web"] == ["Calculator: initial commit"]
+    # after the run in web: web has its own commit, api still exactly one
+    assert result["web"]["commits"][0].startswith(task), result["web"]
+    assert len(result["web"]["api"]) == 2
+    assert result["ticked"] == {"api": True, "web": True}
+    assert any(t.startswith("web: ") for t in result["statusBar"]), result["statusBar"]

@@ -1,0 +1,130 @@
+// The multi-root story (e2e.mjs --daemon multiroot): a .code-workspace of two folders, api/ and
+// web/, each its own git repository with a roadmap. Each folder gets its own daemon; the
+// "▶ Run task" lens in each folder's ROADMAP.md runs the task there, and each commits in its
+// own repository (not in the other), with the folder's name on the status bar.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { daemonProcesses, daemonStarts } from "./harness.mjs";
+import {
+  failOnOurErrors,
+  noErrorNotifications,
+  retryPassesAndTicks,
+  runTaskFromLens,
+  setApiKey,
+  waitForLenses,
+} from "./steps.mjs";
+import { waitUntil } from "./workbench.mjs";
+
+function commits(dir) {
+  return execFileSync("git", ["-C", dir, "log", "--format=%s"], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n");
+}
+
+async function openTwoFolders(ctx) {
+  ctx.daemons = 2;
+  await ctx.page.goto(
+    `http://127.0.0.1:${ctx.port}/?workspace=${encodeURIComponent(ctx.workspaceFile)}`,
+  );
+  await ctx.page.waitForSelector(".monaco-workbench", { timeout: 90000 });
+  await waitUntil(
+    ctx.page,
+    async () => ({
+      starts: daemonStarts(ctx),
+      processes: daemonProcesses(ctx).length,
+    }),
+    (s) => s.starts === 2 && s.processes === 2,
+    90000,
+    "expected one daemon per folder (two)",
+  );
+}
+
+/** Quick open the ROADMAP.md of folder `name` (its row says the folder). */
+async function openRoadmapOf(ctx, name, title) {
+  ctx.workspace = ctx.folders[name];
+  await ctx.page
+    .locator(".monaco-workbench")
+    .click({ position: { x: 700, y: 450 } });
+  await ctx.page.keyboard.press("Control+P");
+  await ctx.page
+    .locator(".quick-input-widget input")
+    .waitFor({ state: "visible" });
+  await ctx.page.keyboard.type("ROADMAP.md");
+  const row = ctx.page
+    .locator(".quick-input-list .monaco-list-row", { hasText: "ROADMAP.md" })
+    .filter({ hasText: name })
+    .first();
+  await row.waitFor();
+  await row.click();
+  await ctx.page
+    .locator(".editor-instance .view-line", { hasText: title })
+    .first()
+    .waitFor();
+}
+
+async function openApiRoadmap(ctx) {
+  await openRoadmapOf(ctx, "api", "Api calculator roadmap");
+}
+
+async function runInApi(ctx) {
+  await runTaskFromLens(ctx);
+  await retryPassesAndTicks(ctx);
+  ctx.result.api = {
+    commits: commits(ctx.folders.api),
+    web: commits(ctx.folders.web),
+  };
+}
+
+async function openWebRoadmap(ctx) {
+  await openRoadmapOf(ctx, "web", "Web calculator roadmap");
+  await waitForLenses(ctx);
+}
+
+async function runInWeb(ctx) {
+  await runTaskFromLens(ctx);
+  await retryPassesAndTicks(ctx);
+  ctx.result.web = {
+    commits: commits(ctx.folders.web),
+    api: commits(ctx.folders.api),
+  };
+}
+
+async function eachFolderCommittedItsOwn(ctx) {
+  await failOnOurErrors(ctx);
+  const status = await ctx.page.$$eval(".statusbar-item", (els) =>
+    els.map((e) => (e.textContent ?? "").replace(/\s+/g, " ").trim()),
+  );
+  ctx.result.statusBar = status.filter((t) => t.includes("multiply"));
+  const roadmaps = Object.fromEntries(
+    Object.entries(ctx.folders).map(([name, dir]) => [
+      name,
+      readFileSync(join(dir, "ROADMAP.md"), "utf8").includes(
+        "- [x] Add `multiply",
+      ),
+    ]),
+  );
+  ctx.result.ticked = roadmaps;
+  if (!roadmaps.api || !roadmaps.web) {
+    throw new Error(`a roadmap is not ticked: ${JSON.stringify(roadmaps)}`);
+  }
+  if (!ctx.result.statusBar.some((t) => t.startsWith("web: "))) {
+    throw new Error(
+      `the status bar does not name the folder: ${JSON.stringify(status)}`,
+    );
+  }
+}
+
+export const MULTIROOT_STEPS = [
+  openTwoFolders,
+  openApiRoadmap,
+  waitForLenses,
+  setApiKey,
+  runInApi,
+  openWebRoadmap,
+  runInWeb,
+  eachFolderCommittedItsOwn,
+  noErrorNotifications,
+];
