@@ -21,10 +21,13 @@ import {
   NOTIFY_TRANSCRIPT,
   REQUEST_ASK_USER,
   REQUEST_CHECKPOINTS,
+  REQUEST_TASKS,
   type AskUserParams,
   type CheckpointsParams,
   type CheckpointsResult,
   type TaskState,
+  type TasksParams,
+  type TasksResult,
   type TranscriptLine,
 } from "../../protocol/protocol";
 import {
@@ -234,6 +237,15 @@ export class RoadmapClient {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+
+  /** Every task of this daemon's roadmaps with its state (`roadmapd/tasks`). */
+  async tasks(params: TasksParams = {}): Promise<TasksResult> {
+    const client = this.running;
+    if (client === undefined) {
+      return { roadmaps: [] };
+    }
+    return client.sendRequest<TasksResult>(REQUEST_TASKS, params);
   }
 
   async checkpoints(params: CheckpointsParams): Promise<CheckpointsResult> {

@@ -15,6 +15,7 @@ import { folderFor, folderLabel } from "./folders";
 import { GitContentProvider, SCHEME } from "./gitContent";
 import { needsRestart } from "./settings";
 import { TaskBoard } from "./status";
+import { registerTaskTree } from "./taskTree";
 
 let clients: RoadmapClients | undefined;
 
@@ -45,16 +46,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     transcript,
     serverLog,
     board,
-    onBoardChanged: refreshStatus,
+    onBoardChanged: () => {
+      refreshStatus();
+      taskTree.tree.stateChanged();
+    },
     multiRoot: () => daemons.multiRoot,
-    onServerCommands: (commands: readonly string[]) => daemons.registerServerCommands(commands),
+    onServerCommands: (commands: readonly string[]) => {
+      daemons.registerServerCommands(commands);
+      void taskTree.tree.reload(); // a daemon (re)started: its tasks
+    },
   };
   const daemons: RoadmapClients = new RoadmapClients(
     (folder) => new RoadmapClient(context.secrets, surfaces, bundledLibs, folder),
   );
   clients = daemons;
+  const taskTree = registerTaskTree(daemons, board);
   context.subscriptions.push(
     daemons,
+    ...taskTree.disposables,
     transcript,
     serverLog,
     status,

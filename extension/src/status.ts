@@ -92,6 +92,10 @@ export class TaskBoard {
     return [...this.states.values()].filter(isActive);
   }
 
+  get(uri: string, taskId: string): TaskState | undefined {
+    return this.states.get(`${uri}#${taskId}`);
+  }
+
   withStatus(...statuses: TaskState["status"][]): TaskState[] {
     return [...this.states.values()].filter((s) => statuses.includes(s.status));
   }

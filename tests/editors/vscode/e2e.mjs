@@ -121,6 +121,7 @@ async function main() {
     tmp: mkdtempSync(join(tmpdir(), "roadmapd-vscode-")),
     vsix,
     mode,
+    out,
     oldPython: oldPython(),
     pids: [],
     result: { mode, vsix, steps: [] },

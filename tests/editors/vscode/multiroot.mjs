@@ -1,7 +1,8 @@
 // The multi-root story (e2e.mjs --daemon multiroot): a .code-workspace of two folders, api/ and
 // web/, each its own git repository with a roadmap. Each folder gets its own daemon; the
 // "▶ Run task" lens in each folder's ROADMAP.md runs the task there, and each commits in its
-// own repository (not in the other), with the folder's name on the status bar.
+// own repository (not in the other), with the folder's name on the status bar. The "Roadmap"
+// view's task tree then shows both folders' roadmaps with their tasks' states, and its filters.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import {
   setApiKey,
   waitForLenses,
 } from "./steps.mjs";
-import { waitUntil } from "./workbench.mjs";
+import { runCommand, waitUntil } from "./workbench.mjs";
 
 function commits(dir) {
   return execFileSync("git", ["-C", dir, "log", "--format=%s"], {
@@ -117,6 +118,66 @@ async function eachFolderCommittedItsOwn(ctx) {
   }
 }
 
+/** The rows of the task tree (label and description), as shown. */
+async function treeRows(ctx) {
+  return ctx.page.$$eval(
+    '[id="workbench.view.extension.roadmapd"] .monaco-list-row',
+    (els) => els.map((e) => (e.textContent ?? "").replace(/\s+/g, " ").trim()),
+  );
+}
+
+async function taskTreeShowsBothFolders(ctx) {
+  await ctx.page
+    .locator('.activitybar [aria-label^="Roadmap"]')
+    .first()
+    .click();
+  const rows = await waitUntil(
+    ctx.page,
+    () => treeRows(ctx),
+    (r) =>
+      r.some((t) => t.startsWith("api/ROADMAP.md")) &&
+      r.some((t) => t.startsWith("web/ROADMAP.md")) &&
+      r.filter(
+        (t) => t.startsWith("multiply Add") && /\$0\.\d\d · \d+ s/.test(t),
+      ).length === 2 &&
+      r.filter((t) => t.startsWith("divide Add")).length === 2,
+    60000,
+    "the task tree did not show both roadmaps with multiply passed and divide pending",
+  );
+  ctx.result.tree = rows;
+  await ctx.page.screenshot({ path: join(ctx.out, "task-tree.png") }); // docs/images/vscode-task-tree.png
+}
+
+async function taskTreeFilters(ctx) {
+  await runCommand(ctx.page, "Roadmap: Show Pending Tasks");
+  const pending = await waitUntil(
+    ctx.page,
+    () => treeRows(ctx),
+    (r) =>
+      !r.some((t) => t.startsWith("multiply")) &&
+      r.filter((t) => t.startsWith("divide")).length === 2,
+    30000,
+    "the pending filter still shows multiply, or not divide",
+  );
+  await runCommand(ctx.page, "Roadmap: Show Failed Tasks");
+  const failed = await waitUntil(
+    ctx.page,
+    () => treeRows(ctx),
+    (r) => !r.some((t) => /^(multiply|divide)/.test(t)),
+    30000,
+    "the failed filter shows tasks although none failed",
+  );
+  await runCommand(ctx.page, "Roadmap: Show All Tasks");
+  await waitUntil(
+    ctx.page,
+    () => treeRows(ctx),
+    (r) => r.filter((t) => t.startsWith("multiply")).length === 2,
+    30000,
+    "the tree did not come back to all tasks",
+  );
+  ctx.result.filters = { pending, failed };
+}
+
 export const MULTIROOT_STEPS = [
   openTwoFolders,
   openApiRoadmap,
@@ -126,5 +187,7 @@ export const MULTIROOT_STEPS = [
   openWebRoadmap,
   runInWeb,
   eachFolderCommittedItsOwn,
+  taskTreeShowsBothFolders,
+  taskTreeFilters,
   noErrorNotifications,
 ];

@@ -160,3 +160,11 @@ def test_vscode_multi_root_gives_each_folder_its_daemon_and_commits_there() -> N
     assert len(result["web"]["api"]) == 2
     assert result["ticked"] == {"api": True, "web": True}
     assert any(t.startswith("web: ") for t in result["statusBar"]), result["statusBar"]
+    tree = result["tree"]  # the task tree: both roadmaps, multiply passed with cost and time
+    assert any(t.startswith("api/ROADMAP.md") for t in tree) and any(
+        t.startswith("web/ROADMAP.md") for t in tree
+    )
+    assert len([t for t in tree if t.startswith("multiply Add")]) == 2
+    pending, failed = result["filters"]["pending"], result["filters"]["failed"]
+    assert not any(t.startswith("multiply") for t in pending)
+    assert not any(t.startswith(("multiply", "divide")) for t in failed)
