@@ -37,7 +37,7 @@ def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> DiskTick:
     when it cannot be replaced.
     """
     text = read_text_exact(path)
-    change = checkbox_edit(text, task_id, checked)
+    change = checkbox_edit(text, task_id, checked, path.as_posix())
     if change.edit is None:
         return DiskTick.ALREADY if change.found else DiskTick.NO_TASK
     try:
@@ -54,7 +54,7 @@ def tick_many_on_disk(path: Path, task_ids: Sequence[str]) -> list[str]:
     text = read_text_exact(path)
     ticked: list[str] = []
     for task_id in task_ids:
-        change = checkbox_edit(text, task_id, True)
+        change = checkbox_edit(text, task_id, True, path.as_posix())
         if change.edit is not None:
             text = apply_edit(text, change.edit)
             ticked.append(task_id)

@@ -27,6 +27,8 @@ from pydantic.alias_generators import to_camel, to_snake
 
 ParserName = Literal["pytest", "junit", "ruff", "mypy", "tsc", "eslint", "regex", "none"]
 CONFIG_FILE = "roadmapd.toml"
+#: Roadmap files found without configuration: ours, then Kiro's and Spec Kit's task files.
+DEFAULT_ROADMAPS = ("ROADMAP.md", ".kiro/specs/*/tasks.md", "specs/*/tasks.md")
 PYPROJECT = "pyproject.toml"
 
 #: Shell commands the agent may only run after the user approved them (regexes, searched).
@@ -114,7 +116,7 @@ class Role:
 
 
 class Config(_Model):
-    roadmaps: list[str] = Field(default_factory=lambda: ["ROADMAP.md"], min_length=1)
+    roadmaps: list[str] = Field(default_factory=lambda: list(DEFAULT_ROADMAPS), min_length=1)
     model: str = "claude-sonnet-4-6"
     base_url: str | None = None
     max_attempts: int = Field(default=3, ge=1, le=20)

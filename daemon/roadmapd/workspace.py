@@ -79,9 +79,11 @@ class AgentAdapter:
         memory: Callable[[Task], str] | None = None,
         gate: CommandGate | None = None,
         ask_user: AskFor | AskLater | None = None,
+        in_progress: Callable[[Task | DocumentTask], bool] | None = None,
     ) -> None:
         self.root, self.settings, self._api_key = root, settings, api_key
         self._memory, self._gate, self._ask_user = memory, gate, ask_user
+        self._in_progress = in_progress
 
     async def open(
         self,
@@ -91,7 +93,9 @@ class AgentAdapter:
         after: AgentSessionPort | None = None,
     ) -> AgentSession:
         task = task_of(item)
-        prompt = task_prompt(task, memory=self._memory(task) if self._memory else "")
+        marked = self._in_progress is not None and self._in_progress(item)
+        memory = self._memory(task) if self._memory else ""
+        prompt = task_prompt(task, memory=memory, in_progress=marked)
         if context:
             prompt += "\n\n" + context
         ask = self._gate.for_task(task.id) if self._gate is not None else None
@@ -317,13 +321,15 @@ class Workspace(WorkspaceBase):
         approval: ApprovalPort[RoadmapItem] | None = None,
         ask_command: Ask | None = None,
         ask_user: AskFor | AskLater | None = None,
+        in_progress: Callable[[RoadmapItem], bool] | None = None,
     ) -> TaskEngine[RoadmapItem, Checkpoint]:
         """The engine of this workspace. `approval` answers the review gate (`approval =
         "before-commit"`); `ask_command(command, why)` is asked before a risky shell command
         (without it, no command is asked about); `ask_user(task_id, question, choices)` answers
         the agents' questions (without it, the agents get no `ask_user` tool; `ASK_LATER`: a
         question ends the task `needs_input`, in this checkout only: an agent in a lane of a
-        parallel run gets no `ask_user` tool, its work could not be taken up)."""
+        parallel run gets no `ask_user` tool, its work could not be taken up); `in_progress(task)`:
+        whether the task file marks the task in progress (Kiro's `[-]`: its prompt says so)."""
         memory = self.memory
         on_disk = self.writer.sink([self.recorder, MemoryRecorder(memory)])
         sinks: list[Callable[[Event], None]] = [on_disk, *extra_sinks]
@@ -346,7 +352,15 @@ class Workspace(WorkspaceBase):
             settings = agent_settings(self.config)
             recall_for = memory_for(memory, self.config.memory_tokens)
             asker = None if root != self.root and isinstance(ask_user, AskLater) else ask_user
-            return AgentAdapter(root, settings, self.api_key, recall_for, gate, asker)
+            return AgentAdapter(
+                root,
+                settings,
+                self.api_key,
+                recall_for,
+                gate,
+                asker,
+                in_progress,  # type: ignore[arg-type]
+            )
 
         lanes = None
         if self.config.max_parallel > 1:

@@ -69,7 +69,7 @@ class LaneGit:
         out = await self.inner.commit_task(cp, title=title, task_id=task_id, attempts=attempts)
         if not out.committed or out.commit is None:
             return out
-        edits = {self._roadmap: _ticker(task_id)} if self._roadmap else None
+        edits = {self._roadmap: _ticker(task_id, self._roadmap)} if self._roadmap else None
         branch = self.lane.branch.removeprefix("refs/heads/")
         done = await self.main.integrate(task_id, cp.n, out.commit, branch_name=branch, edits=edits)
         return CommitOutcome(done.done, done.commit, done.files, done.reason)
@@ -83,10 +83,10 @@ class LaneGit:
         return await self.main.undo_rollback()
 
 
-def _ticker(task_id: str) -> Callable[[bytes], bytes]:
+def _ticker(task_id: str, roadmap: str) -> Callable[[bytes], bytes]:
     def tick(data: bytes) -> bytes:
         text = data.decode("utf-8", errors="surrogateescape")
-        change = checkbox_edit(text, task_id, True)
+        change = checkbox_edit(text, task_id, True, roadmap)
         if change.edit is None:
             return data
         return apply_edit(text, change.edit).encode("utf-8", "surrogateescape")

@@ -22,7 +22,8 @@ export const DAEMON_KEYS = [
 /** Settings only the extension reads; a change to one of these restarts the daemon. */
 export const RESTART_KEYS = ["serverPath", "python", "importStrategy"] as const;
 
-export const DEFAULT_ROADMAPS = ["ROADMAP.md"];
+/** The daemon's default (config.DEFAULT_ROADMAPS): ours, then Kiro's and Spec Kit's task files. */
+export const DEFAULT_ROADMAPS = ["ROADMAP.md", ".kiro/specs/*/tasks.md", "specs/*/tasks.md"];
 
 /** What `WorkspaceConfiguration.inspect` reports for one key (the parts we read). */
 export interface Inspection {

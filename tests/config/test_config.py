@@ -10,7 +10,7 @@ from roadmapd.config import Config, ConfigError, find_config_file, load_config
 
 def test_defaults_without_any_file(tmp_path: Path) -> None:
     config = load_config(tmp_path)
-    assert config.roadmaps == ["ROADMAP.md"]
+    assert config.roadmaps == ["ROADMAP.md", ".kiro/specs/*/tasks.md", "specs/*/tasks.md"]
     assert config.max_attempts == 3
     assert config.checks == []
     assert find_config_file(tmp_path) is None

@@ -59,11 +59,20 @@ NEXT_TASK_LEAD = (
 )
 
 
-def task_prompt(task: TaskLike, *, memory: str = "") -> str:
+#: Kiro's `[-]`: its own agent refused such tasks as "already started".
+MARKED_IN_PROGRESS = (
+    "(The task list marks this task as in progress: the user marked it so that it is done now. "
+    "It is not finished and nobody else works on it; do the whole task.)"
+)
+
+
+def task_prompt(task: TaskLike, *, memory: str = "", in_progress: bool = False) -> str:
     where = " > ".join(task.headings)
     parts = [f"Task {task.id}: {task.title}"]
     if where:
         parts.append(f"(in the roadmap under: {where})")
+    if in_progress:
+        parts.append(MARKED_IN_PROGRESS)
     if task.body:
         parts.append("\n" + "\n".join(task.body))
     parts.append(_section("Files to look at first", task.files))

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Generic, TextIO, TypeAlias, TypeVar
 
 from roadmapd.files import read_text_exact
 from roadmapd.problems import Problem, format_problem
-from roadmapd.roadmap import Roadmap, Task, parse
+from roadmapd.roadmap import Roadmap, Task
+from roadmapd.roadmap.dialects import parse_file
 from roadmapd.secrets import protect_stdio
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class CommandError(Exception):
 
 def read_roadmap(path: Path) -> Roadmap:
     """Parse the roadmap file at `path`; CommandError when it is missing or unreadable."""
-    return parse(read_roadmap_text(path))
+    return parse_file(path.as_posix(), read_roadmap_text(path))
 
 
 def read_roadmap_text(path: Path) -> str:

@@ -110,6 +110,7 @@ async def execute(
         approval=gate,
         ask_command=gate.ask_command,
         ask_user=None if ws.config.questions == "never" else asker,
+        in_progress=lambda task: task.id in project.roadmap.in_progress,  # Kiro's `[-]`
     )
     budget = RunBudget(engine.settings.run_budget_usd)  # one budget over every task of the run
     pause.engine = engine

@@ -20,9 +20,10 @@ def select_tasks(
 ) -> list[Task]:
     """The chosen tasks, dependencies first, else document order.
 
-    `--all` is every unchecked task; `--section` the unchecked tasks under a heading of that
-    name (case-insensitive); `--task` the named tasks, checked or not (the engine refuses a
-    ticked one with its reason). No selector is a usage error that lists the options.
+    `--all` is every unchecked task (not Kiro's optional ones); `--section` the unchecked tasks
+    under a heading of that name (case-insensitive); `--task` the named tasks, checked or not
+    (the engine refuses a ticked one with its reason). No selector is a usage error that lists
+    the options.
     """
     if not (task_ids or section or everything):
         pending = [t.id for t in roadmap.tasks if not t.checked]
@@ -31,8 +32,8 @@ def select_tasks(
             "choose what to run: --task ID (repeatable), --section NAME, or --all "
             f"(every unchecked task); pending in {path.name}: {shown or 'none'}"
         )
-    if everything:
-        chosen = [t for t in roadmap.tasks if not t.checked]
+    if everything:  # Kiro's optional tasks (`[ ]*`) only when named
+        chosen = [t for t in roadmap.tasks if not t.checked and t.id not in roadmap.optional]
     else:
         wanted: set[str] = set()
         for task_id in task_ids:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from roadmapd.problems import Position, Range
 from roadmapd.roadmap.columns import str_index
+from roadmapd.roadmap.dialects import parse_file
 from roadmapd.roadmap.model import Task
 from roadmapd.roadmap.parser import parse
 
@@ -90,10 +91,11 @@ class CheckboxEdit:
     edit: TextEdit | None
 
 
-def checkbox_edit(text: str, task_id: str, checked: bool) -> CheckboxEdit:
-    """Parse `text` and give the one-character edit that ticks (`checked=True`) or unticks the
-    box of task `task_id`."""
-    task = parse(text).task(task_id)
+def checkbox_edit(text: str, task_id: str, checked: bool, path: str = "") -> CheckboxEdit:
+    """Parse `text` (in the dialect of the file at `path`: a Kiro task file's `[-]` and `[ ]*`
+    tasks have boxes too) and give the one-character edit that ticks (`checked=True`) or
+    unticks the box of task `task_id`."""
+    task = (parse_file(path, text) if path else parse(text)).task(task_id)
     if task is None:
         return CheckboxEdit(found=False, edit=None)
     if task.checked == checked:

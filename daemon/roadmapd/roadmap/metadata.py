@@ -1,7 +1,8 @@
 """Metadata lines under a task: `Depends:`, `Files:`, `Verify:`, `Acceptance:`.
 
-Keys are case-insensitive and may be bold (`**Depends:**`, `**Depends**:`); `Depends on:` and
-`File:` are accepted too. A key with an empty value collects the items of its own sub-list.
+Keys are case-insensitive and may be bold (`**Depends:**`, `**Depends**:`) or, as cc-sdd writes
+them, italic (`_Depends: 1.2_`); `Depends on:` and `File:` are accepted too. A key with an empty
+value collects the items of its own sub-list.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ BULLET = r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
 
 def _key_value(keys: str) -> str:
     """A key among `keys` (an alternation), maybe bold, its colon, and its value (`rest`)."""
-    return rf"(?:\*\*|__)?(?P<key>{keys})(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<rest>.*)$"
+    return rf"(?:\*\*|__|_)?(?P<key>{keys})(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<rest>.*)$"
 
 
 #: A metadata line's text after its list marker.
@@ -74,6 +75,8 @@ def depends_tokens(line: str, start: int = 0) -> list[tuple[str, int, int, int]]
     end = len(line.rstrip())
     if line.endswith("**", start, end) and line.count("**", start, end) % 2 == 1:
         end -= 2  # the end of bold around the whole line (`**Depends: T1**`)
+    elif line.endswith("_", start, end) and line.count("_", start, end) % 2 == 1:
+        end -= 1  # the end of italics around the whole line (`_Depends: 1.2_`)
     out = []
     for m in _DEPENDS_TOKEN.finditer(line, start, end):
         raw = m.group()

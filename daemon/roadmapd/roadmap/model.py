@@ -176,6 +176,9 @@ class Roadmap:
     line_count: int
     _by_id: dict[str, Task] = field(default_factory=dict, repr=False, compare=False)
     _memo: ScanMemo | None = field(default=None, repr=False, compare=False)  # for `reparse`
+    #: Kiro task files only (`dialects.py`): tasks marked `[-]` (in progress) and `[ ]*` (optional)
+    in_progress: frozenset[str] = frozenset()
+    optional: frozenset[str] = frozenset()
 
     def task(self, task_id: str) -> Task | None:
         """The task with this id, or None."""

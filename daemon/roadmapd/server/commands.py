@@ -186,7 +186,9 @@ class Commands:
         async def run_all(*args: Any) -> dict[str, Any]:
             ref = validate(DocumentRef, CMD_RUN_ALL, args)
             parsed = document(documents, CMD_RUN_ALL, ref.uri)
-            ids = pending_ids(parsed.roadmap.tasks, ref.uri, states)
+            optional = parsed.roadmap.optional  # Kiro's `[ ]*` tasks: run by their own lens only
+            runnable = [t for t in parsed.roadmap.tasks if t.id not in optional]
+            ids = pending_ids(runnable, ref.uri, states)
             result = await (await door(CMD_RUN_ALL)).run(ref.uri, ids)
             return result.model_dump()
 

@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
+from roadmapd.config import DEFAULT_ROADMAPS
 from roadmapd.roadmap import Roadmap, parse, reparse
+from roadmapd.roadmap.dialects import is_kiro, parse_kiro
 
 from .rpc.protocol import RawJson, encode
 
@@ -63,7 +65,7 @@ class Documents:
     def __init__(self, open_buffers: OpenBuffers) -> None:
         self._open_buffers = open_buffers
         self._root: Path | None = None
-        self._globs: tuple[str, ...] = ("ROADMAP.md",)
+        self._globs: tuple[str, ...] = DEFAULT_ROADMAPS
         self._parsed: dict[str, Parsed] = {}
 
     @property
@@ -145,7 +147,10 @@ class Documents:
     def _store(self, uri: str, key: tuple[object, ...], text: str, version: int | None) -> Parsed:
         started = time.perf_counter()
         previous = self._parsed.get(uri)
-        roadmap = reparse(previous.roadmap, previous.text, text) if previous else parse(text)
+        if is_kiro(uri):  # Kiro's `[-]` and `[ ]*` boxes (small files: no incremental parse)
+            roadmap = parse_kiro(text)
+        else:
+            roadmap = reparse(previous.roadmap, previous.text, text) if previous else parse(text)
         parsed = Parsed(uri, key, text, roadmap, version)
         log.debug("parsed %s %s in %.1f ms", uri, key, (time.perf_counter() - started) * 1000)
         self._parsed[uri] = parsed

@@ -53,7 +53,7 @@ class CheckboxWriter:
     async def _in_buffer(self, uri: str, task_id: str, checked: bool) -> EditOutcome:
         doc = self._server.workspace.text_documents[uri]
         version, text = doc.version, doc.source
-        change = checkbox_edit(text, task_id, checked)
+        change = checkbox_edit(text, task_id, checked, uri)
         if not change.found:
             return EditOutcome(False, "none", f"no task {task_id!r} in {uri}")
         if change.edit is None:

@@ -125,11 +125,17 @@ class EngineAdapter:
                 approval=self.approval,
                 ask_command=self.approval.ask_command,
                 ask_user=self._asker(config),
+                in_progress=self._marked_in_progress,
             )
             self._config = config
             self.view.max_turns = config.max_turns
             self.view.unsandboxed = config.sandbox == "off"
         return self._engine
+
+    def _marked_in_progress(self, item: DocumentTask) -> bool:
+        """Whether the task's file marks it in progress (Kiro's `[-]`)."""
+        parsed = self._documents.get(item.uri)
+        return parsed is not None and item.task.id in parsed.roadmap.in_progress
 
     def _asker(self, config: Config) -> AskFor | None:
         """Who answers the agents' questions: the editor, when it can and they may ask."""

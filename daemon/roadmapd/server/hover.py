@@ -118,6 +118,10 @@ def hover_markdown(
     pr = published(task.id) if published is not None else None
     if pr:
         lines.insert(1, f"- {pr}")
+    if task.id in roadmap.in_progress:  # Kiro's `[-]`
+        lines.insert(1, "- ◐ marked in progress in the task file: ▶ Run task does it now")
+    if task.id in roadmap.optional:  # Kiro's `[ ]*`
+        lines.insert(1, "- optional: Run all leaves it out; run it on its own")
     return "\n".join(lines)
 
 
