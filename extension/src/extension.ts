@@ -13,6 +13,7 @@ import { RoadmapClients } from "./clients";
 import { registerCommands } from "./commands";
 import { folderFor, folderLabel } from "./folders";
 import { GitContentProvider, SCHEME } from "./gitContent";
+import { registerLmTools } from "./lmTools";
 import { needsRestart } from "./settings";
 import { TaskBoard } from "./status";
 import { registerTaskTree } from "./taskTree";
@@ -64,6 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     daemons,
     ...taskTree.disposables,
+    ...registerLmTools(daemons, serverLog),
     transcript,
     serverLog,
     status,

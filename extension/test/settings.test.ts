@@ -42,8 +42,10 @@ test("the document selector matches the roadmap globs in any workspace folder", 
   );
   assert.deepEqual(documentSelector(undefined), [
     { scheme: "file", language: "markdown", pattern: "**/ROADMAP.md" },
+    { scheme: "file", language: "markdown", pattern: "**/.kiro/specs/*/tasks.md" },
+    { scheme: "file", language: "markdown", pattern: "**/specs/*/tasks.md" },
   ]);
-  assert.equal(documentSelector([]).length, 1);
+  assert.equal(documentSelector([]).length, 3); // the defaults: ours, Kiro's, Spec Kit's
 });
 
 test("only serverPath, python and importStrategy changes restart the daemon", () => {

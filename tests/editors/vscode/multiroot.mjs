@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { daemonProcesses, daemonStarts } from "./harness.mjs";
+import { daemonProcesses, daemonStarts, serverLog } from "./harness.mjs";
 import {
   failOnOurErrors,
   noErrorNotifications,
@@ -108,6 +108,8 @@ async function eachFolderCommittedItsOwn(ctx) {
     ]),
   );
   ctx.result.ticked = roadmaps;
+  // the extension registered its tools for VS Code's agents (it logs when the API is missing)
+  ctx.result.lmTools = !serverLog(ctx).includes("no language model tools API");
   if (!roadmaps.api || !roadmaps.web) {
     throw new Error(`a roadmap is not ticked: ${JSON.stringify(roadmaps)}`);
   }

@@ -159,6 +159,7 @@ def test_vscode_multi_root_gives_each_folder_its_daemon_and_commits_there() -> N
     assert result["web"]["commits"][0].startswith(task), result["web"]
     assert len(result["web"]["api"]) == 2
     assert result["ticked"] == {"api": True, "web": True}
+    assert result["lmTools"]  # vscode.lm.registerTool exists here and took the four tools
     assert any(t.startswith("web: ") for t in result["statusBar"]), result["statusBar"]
     tree = result["tree"]  # the task tree: both roadmaps, multiply passed with cost and time
     assert any(t.startswith("api/ROADMAP.md") for t in tree) and any(
