@@ -160,7 +160,8 @@ async function withRoadmaps(folders: readonly vscode.WorkspaceFolder[]): Promise
   return folders.filter((_, i) => found[i]);
 }
 
-function roadmapGlobs(folder: vscode.WorkspaceFolder): string[] {
-  const configured = vscode.workspace.getConfiguration("roadmapd", folder.uri).get<string[]>("roadmaps");
+/** The roadmapd.roadmaps globs (of `folder` when given), else the defaults. */
+export function roadmapGlobs(folder?: vscode.WorkspaceFolder): string[] {
+  const configured = vscode.workspace.getConfiguration("roadmapd", folder?.uri).get<string[]>("roadmaps");
   return configured && configured.length > 0 ? configured : DEFAULT_ROADMAPS;
 }

@@ -18,7 +18,7 @@ import {
   type TaskState,
 } from "../../protocol/protocol";
 import { API_KEY_SECRET } from "./client";
-import type { RoadmapClients } from "./clients";
+import { type RoadmapClients, roadmapGlobs } from "./clients";
 import { showTaskDiff } from "./gitContent";
 import { type LensCommand, commandOnLine } from "./lensPick";
 import { checkpointItems } from "./rollbackText";
@@ -30,11 +30,6 @@ export interface Deps {
   board: TaskBoard;
   transcript: vscode.OutputChannel;
   secrets: vscode.SecretStorage;
-}
-
-function roadmapGlobs(): string[] {
-  const globs = vscode.workspace.getConfiguration("roadmapd").get<string[]>("roadmaps");
-  return globs && globs.length > 0 ? globs : DEFAULT_ROADMAPS;
 }
 
 /** The workspace's roadmap files (the roadmapd.roadmaps globs). */

@@ -13,6 +13,7 @@ import { RoadmapClients } from "./clients";
 import { registerCommands } from "./commands";
 import { folderFor, folderLabel } from "./folders";
 import { GitContentProvider, SCHEME } from "./gitContent";
+import { registerGraph } from "./graphPanel";
 import { registerLmTools } from "./lmTools";
 import { needsRestart } from "./settings";
 import { TaskBoard } from "./status";
@@ -65,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     daemons,
     ...taskTree.disposables,
+    ...registerGraph(taskTree.tree),
     ...registerLmTools(daemons, serverLog),
     transcript,
     serverLog,

@@ -70,6 +70,16 @@ export class TaskTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     this.changed.fire(undefined);
   }
 
+  /** The listings the tree shows (the graph draws the same). */
+  get listings(): readonly RoadmapTasks[] {
+    return this.roadmaps;
+  }
+
+  /** The live state of a task (from roadmapd/taskState), if one arrived. */
+  state(uri: string, taskId: string): ReturnType<TaskBoard["get"]> {
+    return this.board.get(uri, taskId);
+  }
+
   getChildren(node?: TreeNode): TreeNode[] {
     if (node !== undefined) {
       return node.children;

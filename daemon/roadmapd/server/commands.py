@@ -11,7 +11,7 @@ RequestFailed error saying that task running is not available in this build.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -97,6 +97,21 @@ def document(documents: Documents, command: str, uri: str) -> Parsed:
             f"(roadmap globs: {', '.join(documents.globs)})"
         )
     return parsed
+
+
+class _MaybeDocument(Protocol):
+    uri: str | None
+
+
+def document_params(documents: Documents, model: type[M], method: str, params: Any) -> M:
+    """A request's params (`{uri?}`) as `model`, a given uri checked to be a roadmap document;
+    an InvalidParams error otherwise."""
+    raw = plain(params) if params is not None else {}
+    ref = validate(model, method, (raw,))
+    uri = cast(_MaybeDocument, ref).uri
+    if uri is not None:
+        document(documents, method, uri)
+    return ref
 
 
 def resolve_task(documents: Documents, command: str, ref: TaskRef) -> Task:
@@ -219,9 +234,6 @@ class Commands:
 
         @server.feature(REQUEST_CHECKPOINTS)
         async def checkpoints(params: Any) -> dict[str, Any]:
-            raw = plain(params) if params is not None else {}
-            ref = validate(CheckpointsParams, REQUEST_CHECKPOINTS, (raw,))
-            if ref.uri is not None:
-                document(documents, REQUEST_CHECKPOINTS, ref.uri)
+            ref = document_params(documents, CheckpointsParams, REQUEST_CHECKPOINTS, params)
             result = await (await door(REQUEST_CHECKPOINTS)).checkpoints(ref.uri)
             return result.model_dump()

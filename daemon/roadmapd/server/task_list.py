@@ -20,8 +20,7 @@ from roadmapd_protocol import (
     TaskState,
 )
 
-from .commands import document, validate
-from .rpc.protocol import plain
+from .commands import document_params
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -62,8 +61,5 @@ async def tasks_of(documents: Documents, states: TaskStates, uri: str | None) ->
 def register(server: LanguageServer, documents: Documents, states: TaskStates) -> None:
     @server.feature(REQUEST_TASKS)
     async def tasks(params: Any) -> dict[str, Any]:
-        raw = plain(params) if params is not None else {}
-        ref = validate(TasksParams, REQUEST_TASKS, (raw,))
-        if ref.uri is not None:
-            document(documents, REQUEST_TASKS, ref.uri)
+        ref = document_params(documents, TasksParams, REQUEST_TASKS, params)
         return (await tasks_of(documents, states, ref.uri)).model_dump()

@@ -2,7 +2,9 @@
 // web/, each its own git repository with a roadmap. Each folder gets its own daemon; the
 // "▶ Run task" lens in each folder's ROADMAP.md runs the task there, and each commits in its
 // own repository (not in the other), with the folder's name on the status bar. The "Roadmap"
-// view's task tree then shows both folders' roadmaps with their tasks' states, and its filters.
+// view's task tree then shows both folders' roadmaps with their tasks' states, and its filters;
+// the dependency graph webview draws the four tasks and two dependencies, and a click on a node
+// reveals that task's roadmap.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,13 +72,18 @@ async function openApiRoadmap(ctx) {
   await openRoadmapOf(ctx, "api", "Api calculator roadmap");
 }
 
-async function runInApi(ctx) {
+/** Run multiply from the lens in folder `here`; record both repositories' commits after. */
+async function runIn(ctx, here, other) {
   await runTaskFromLens(ctx);
   await retryPassesAndTicks(ctx);
-  ctx.result.api = {
-    commits: commits(ctx.folders.api),
-    web: commits(ctx.folders.web),
+  ctx.result[here] = {
+    commits: commits(ctx.folders[here]),
+    [other]: commits(ctx.folders[other]),
   };
+}
+
+async function runInApi(ctx) {
+  await runIn(ctx, "api", "web");
 }
 
 async function openWebRoadmap(ctx) {
@@ -85,12 +92,7 @@ async function openWebRoadmap(ctx) {
 }
 
 async function runInWeb(ctx) {
-  await runTaskFromLens(ctx);
-  await retryPassesAndTicks(ctx);
-  ctx.result.web = {
-    commits: commits(ctx.folders.web),
-    api: commits(ctx.folders.api),
-  };
+  await runIn(ctx, "web", "api");
 }
 
 async function eachFolderCommittedItsOwn(ctx) {
@@ -180,6 +182,55 @@ async function taskTreeFilters(ctx) {
   ctx.result.filters = { pending, failed };
 }
 
+/** The graph webview's nodes (status, text) and edge count, from whichever frame holds it. */
+async function graphSeen(ctx) {
+  for (const frame of ctx.page.frames()) {
+    try {
+      const nodes = await frame.$$eval("g.node", (els) =>
+        els.map((e) => ({
+          key: e.getAttribute("data-key"),
+          status: e.getAttribute("data-status"),
+          stroke: e.querySelector("rect")?.style.stroke ?? "",
+        })),
+      );
+      if (nodes.length > 0) {
+        return {
+          frame,
+          nodes,
+          edges: await frame.$$eval("path.edge", (els) => els.length),
+        };
+      }
+    } catch {
+      // a frame that went away meanwhile
+    }
+  }
+  return { nodes: [], edges: 0 };
+}
+
+async function dependencyGraph(ctx) {
+  await runCommand(ctx.page, "Roadmap: Show Dependency Graph");
+  const seen = await waitUntil(
+    ctx.page,
+    () => graphSeen(ctx),
+    (s) => s.nodes.length === 4 && s.edges === 2,
+    60000,
+    "the graph did not draw four tasks and two dependencies",
+  );
+  ctx.result.graph = { nodes: seen.nodes, edges: seen.edges };
+  await ctx.page.screenshot({ path: join(ctx.out, "dependency-graph.png") }); // docs/images/vscode-dependency-graph.png
+  // a click on api's divide reveals api's roadmap (web's is the one open now)
+  await seen.frame
+    .locator('g.node[data-key$="/api/ROADMAP.md#divide"]')
+    .click();
+  ctx.result.revealed = await waitUntil(
+    ctx.page,
+    () => ctx.page.locator(".tabs-container .tab.active").first().innerText(),
+    (t) => /ROADMAP\.md/.test(t.replace(/\s+/g, "")) && /api/.test(t),
+    30000,
+    "a click on api's divide node did not reveal api's roadmap",
+  );
+}
+
 export const MULTIROOT_STEPS = [
   openTwoFolders,
   openApiRoadmap,
@@ -191,5 +242,6 @@ export const MULTIROOT_STEPS = [
   eachFolderCommittedItsOwn,
   taskTreeShowsBothFolders,
   taskTreeFilters,
+  dependencyGraph,
   noErrorNotifications,
 ];

@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,33 @@ STORY = [
 ]
 
 
-OUT = {"bundled": "vscode-bundled", "environment": "vscode", "no-python": "vscode-no-python"}
+OUT = {
+    "bundled": "vscode-bundled",
+    "environment": "vscode",
+    "no-python": "vscode-no-python",
+    "multiroot": "vscode-multiroot",
+}
+
+
+def run_e2e(daemon: str, timeout: int) -> dict[str, Any]:
+    """`node e2e.mjs --daemon DAEMON` to its end; its result.json (every step passed)."""
+    node = shutil.which("node")
+    assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
+    out = REPO / "test-output" / OUT[daemon]
+    (out / "result.json").unlink(missing_ok=True)
+    proc = subprocess.run(
+        [node, str(HERE / "e2e.mjs"), "--daemon", daemon, "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode != 2, proc.stderr  # 2: a prerequisite is missing; stderr has the fix
+    result_file = out / "result.json"
+    assert result_file.exists(), f"e2e.mjs wrote no result: {proc.stdout}\n{proc.stderr}"
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    assert proc.returncode == 0, result.get("error", proc.stderr)
+    return result
 
 
 def old_python() -> str | None:
@@ -64,20 +91,7 @@ def test_vscode_without_python_3_11_says_so_with_a_docs_button() -> None:
     fix, whose "Open Docs" button opens docs/vscode.md#python-interpreter; no daemon starts."""
     if old_python() is None:
         pytest.skip("no Python older than 3.11 here (set ROADMAPD_E2E_OLD_PYTHON)")
-    node = shutil.which("node")
-    assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
-    out = REPO / "test-output" / OUT["no-python"]
-    (out / "result.json").unlink(missing_ok=True)
-    proc = subprocess.run(
-        [node, str(HERE / "e2e.mjs"), "--daemon", "no-python", "--out", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=110,
-    )
-    assert proc.returncode != 2, proc.stderr
-    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    assert proc.returncode == 0, result.get("error", proc.stderr)
+    result = run_e2e("no-python", 110)
     seen = result["noInterpreter"]
     assert "needs Python 3.11 or newer" in seen["message"]
     tried = r"old-python/python3 \(python3 on PATH\): Python 3\.\d+\.\d+ is too old"
@@ -89,22 +103,7 @@ def test_vscode_without_python_3_11_says_so_with_a_docs_button() -> None:
 @pytest.mark.timeout(330)
 @pytest.mark.parametrize("daemon", ["bundled", "environment"])
 def test_vscode_runs_a_task_shows_the_failure_ticks_and_rolls_back(daemon: str) -> None:
-    node = shutil.which("node")
-    assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
-    out = REPO / "test-output" / OUT[daemon]
-    (out / "result.json").unlink(missing_ok=True)
-    proc = subprocess.run(
-        [node, str(HERE / "e2e.mjs"), "--daemon", daemon, "--out", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode != 2, proc.stderr  # 2: a prerequisite is missing; stderr has the fix
-    result_file = out / "result.json"
-    assert result_file.exists(), f"e2e.mjs wrote no result: {proc.stdout}\n{proc.stderr}"
-    result = json.loads(result_file.read_text(encoding="utf-8"))
-    assert proc.returncode == 0, result.get("error", proc.stderr)
+    result = run_e2e(daemon, 300)
     story = [s for s in STORY if daemon == "bundled" or s != "bundledDaemonRuns"]
     assert [s["step"] for s in result["steps"]] == story
     if daemon == "bundled":
@@ -137,20 +136,7 @@ def test_vscode_multi_root_gives_each_folder_its_daemon_and_commits_there() -> N
     """A .code-workspace of two folders, each its own repository with a roadmap: two daemons;
     the "▶ Run task" lens in each folder's ROADMAP.md runs the task through that folder's daemon,
     ticks that roadmap and commits in that repository only; the status bar names the folder."""
-    node = shutil.which("node")
-    assert node, "node is not installed: apt-get install -y nodejs npm (Node 20 or later)"
-    out = REPO / "test-output" / "vscode-multiroot"
-    (out / "result.json").unlink(missing_ok=True)
-    proc = subprocess.run(
-        [node, str(HERE / "e2e.mjs"), "--daemon", "multiroot", "--out", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=400,
-    )
-    assert proc.returncode != 2, proc.stderr
-    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    assert proc.returncode == 0, result.get("error", proc.stderr)
+    result = run_e2e("multiroot", 400)
     task = "Add `multiply(a, b)` to calc.py"
     # after the run in api: api has the task's commit, web does not (yet)
     assert result["api"]["commits"][0].startswith(task), result["api"]
@@ -169,3 +155,11 @@ def test_vscode_multi_root_gives_each_folder_its_daemon_and_commits_there() -> N
     pending, failed = result["filters"]["pending"], result["filters"]["failed"]
     assert not any(t.startswith("multiply") for t in pending)
     assert not any(t.startswith(("multiply", "divide")) for t in failed)
+    graph = result["graph"]  # four tasks, two Depends: edges, coloured by status
+    statuses = sorted(n["status"] for n in graph["nodes"])
+    assert statuses == ["committed", "committed", "pending", "pending"], graph
+    assert graph["edges"] == 2
+    assert all(
+        "testing-iconPassed" in n["stroke"] for n in graph["nodes"] if n["status"] == "committed"
+    )
+    assert "api" in result["revealed"]
