@@ -29,7 +29,9 @@ class NotWritten(OSError):
     """The file was read but could not be replaced (the message is the underlying error's)."""
 
 
-def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> DiskTick:
+def set_checked_on_disk(
+    path: Path, task_id: str, checked: bool, kiro_globs: Sequence[str] = ()
+) -> DiskTick:
     """Tick or untick task `task_id`'s box in the file at `path`, keeping every other byte
     (line endings included).
 
@@ -37,7 +39,7 @@ def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> DiskTick:
     when it cannot be replaced.
     """
     text = read_text_exact(path)
-    change = checkbox_edit(text, task_id, checked, path.as_posix())
+    change = checkbox_edit(text, task_id, checked, path.as_posix(), kiro_globs)
     if change.edit is None:
         return DiskTick.ALREADY if change.found else DiskTick.NO_TASK
     try:
@@ -47,14 +49,16 @@ def set_checked_on_disk(path: Path, task_id: str, checked: bool) -> DiskTick:
     return DiskTick.WRITTEN
 
 
-def tick_many_on_disk(path: Path, task_ids: Sequence[str]) -> list[str]:
+def tick_many_on_disk(
+    path: Path, task_ids: Sequence[str], kiro_globs: Sequence[str] = ()
+) -> list[str]:
     """Tick every task of `task_ids` whose box is open, in one atomic replacement of the file;
     returns the ids ticked (nothing is written when there are none). Raises as
     `set_checked_on_disk` does."""
     text = read_text_exact(path)
     ticked: list[str] = []
     for task_id in task_ids:
-        change = checkbox_edit(text, task_id, True, path.as_posix())
+        change = checkbox_edit(text, task_id, True, path.as_posix(), kiro_globs)
         if change.edit is not None:
             text = apply_edit(text, change.edit)
             ticked.append(task_id)

@@ -117,6 +117,7 @@ class Role:
 
 class Config(_Model):
     roadmaps: list[str] = Field(default_factory=lambda: list(DEFAULT_ROADMAPS), min_length=1)
+    kiro_roadmaps: list[str] = Field(default_factory=list)  # globs of roadmaps in Kiro's dialect
     model: str = "claude-sonnet-4-6"
     base_url: str | None = None
     max_attempts: int = Field(default=3, ge=1, le=20)

@@ -234,15 +234,17 @@ class CheckRunner:
 class DiskCheckbox:
     """The engine's CheckboxPort for a roadmap file that is not open in an editor."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, kiro_globs: Sequence[str] = ()) -> None:
+        self.path, self.kiro_globs = path, tuple(kiro_globs)
 
     def roadmap_path(self, task: Task) -> Path | None:
         return self.path
 
     async def set_checked(self, task: Task, checked: bool) -> None:
         # In a worker: the write fsyncs the file and its folder, and other lanes run meanwhile.
-        tick = await asyncio.to_thread(set_checked_on_disk, self.path, task.id, checked)
+        tick = await asyncio.to_thread(
+            set_checked_on_disk, self.path, task.id, checked, self.kiro_globs
+        )
         if tick is DiskTick.NO_TASK:
             raise WorkspaceError(f"{self.path.name}: task {task.id} is no longer in the file")
 
@@ -370,6 +372,7 @@ class Workspace(WorkspaceBase):
                 checkbox,
                 agent_in,
                 lambda root: CheckRunner(root, self.config),
+                self.config.kiro_roadmaps,
             )
         return TaskEngine(
             agent=agent_in(self.root),

@@ -39,7 +39,9 @@ class LaneGit:
     """A lane's GitPort: git in the task's worktree; `commit_task` commits there and then
     integrates the commit into the user's branch, ticking the task's box in the same commit."""
 
-    def __init__(self, main: GitWorkspace, lane: Lane, roadmap: str | None) -> None:
+    def __init__(
+        self, main: GitWorkspace, lane: Lane, roadmap: str | None, kiro_globs: Sequence[str] = ()
+    ) -> None:
         hooks = main.hooks  # the lane's commits run the same hooks, in the same way
         self.main, self.lane = main, lane
         self.inner = GitWorkspace(
@@ -47,6 +49,7 @@ class LaneGit:
         )
         self.inner.ignored = main.ignored  # the same ignored files are protected the same way
         self._roadmap = roadmap  # the roadmap file, relative to the root
+        self._kiro_globs = tuple(kiro_globs)
 
     async def checkpoint(self, task_id: str, title: str = "") -> Checkpoint:
         return await self.inner.checkpoint(task_id, title)
@@ -69,7 +72,8 @@ class LaneGit:
         out = await self.inner.commit_task(cp, title=title, task_id=task_id, attempts=attempts)
         if not out.committed or out.commit is None:
             return out
-        edits = {self._roadmap: _ticker(task_id, self._roadmap)} if self._roadmap else None
+        tick = _ticker(task_id, self._roadmap or "", self._kiro_globs)
+        edits = {self._roadmap: tick} if self._roadmap else None
         branch = self.lane.branch.removeprefix("refs/heads/")
         done = await self.main.integrate(task_id, cp.n, out.commit, branch_name=branch, edits=edits)
         return CommitOutcome(done.done, done.commit, done.files, done.reason)
@@ -83,10 +87,10 @@ class LaneGit:
         return await self.main.undo_rollback()
 
 
-def _ticker(task_id: str, roadmap: str) -> Callable[[bytes], bytes]:
+def _ticker(task_id: str, roadmap: str, kiro_globs: Sequence[str]) -> Callable[[bytes], bytes]:
     def tick(data: bytes) -> bytes:
         text = data.decode("utf-8", errors="surrogateescape")
-        change = checkbox_edit(text, task_id, True, roadmap)
+        change = checkbox_edit(text, task_id, True, roadmap, kiro_globs)
         if change.edit is None:
             return data
         return apply_edit(text, change.edit).encode("utf-8", "surrogateescape")
@@ -107,8 +111,10 @@ class WorkspaceLanes(Generic[T]):
         checkbox: RoadmapCheckbox[T],
         make_agent: Callable[[Path], AgentPort[T]],
         make_verifier: Callable[[Path], VerifierPort[T]],
+        kiro_globs: Sequence[str] = (),
     ) -> None:
         self._git, self._worktrees, self._checkbox = git, worktrees, checkbox
+        self._kiro_globs = tuple(kiro_globs)
         self._make_agent, self._make_verifier = make_agent, make_verifier
         self._lanes: dict[str, Lane] = {}
 
@@ -122,7 +128,7 @@ class WorkspaceLanes(Generic[T]):
         return LanePorts(
             agent=self._make_agent(lane.path),
             verifier=self._make_verifier(lane.path),
-            git=LaneGit(self._git, lane, relative),
+            git=LaneGit(self._git, lane, relative, self._kiro_globs),
             checkbox=self._checkbox,
         )
 

@@ -84,3 +84,13 @@ def test_cc_sdd_italic_depends_lines_are_dependencies() -> None:
     assert two_one is not None and two_one.depends == ("1.1", "1.2")
     assert "(P)" in one_two.title and "- _Requirements: 2.1_" in one_two.body
     assert r.optional == {"2.2"} and r.problems == ()
+
+
+def test_a_configured_glob_reads_other_files_the_kiro_way() -> None:
+    globs = ["plan/tasks.md", "./docs/*.md"]
+    assert is_kiro("/p/plan/tasks.md", globs) and is_kiro("plan/tasks.md", globs)
+    assert is_kiro("file:///p/docs/next.md", globs)
+    assert not is_kiro("/p/plan/other.md", globs) and not is_kiro("/p/ROADMAP.md", globs)
+    text = load("kiro-tasks.md")
+    assert parse_file("/p/plan/tasks.md", text, globs).optional == {"3.5"}
+    assert parse_file("/p/plan/tasks.md", text).optional == frozenset()

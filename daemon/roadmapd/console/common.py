@@ -40,9 +40,10 @@ class CommandError(Exception):
     """A usage, configuration or I/O problem; printed as it is, and the command exits with 2."""
 
 
-def read_roadmap(path: Path) -> Roadmap:
-    """Parse the roadmap file at `path`; CommandError when it is missing or unreadable."""
-    return parse_file(path.as_posix(), read_roadmap_text(path))
+def read_roadmap(path: Path, kiro_globs: Sequence[str] = ()) -> Roadmap:
+    """Parse the roadmap file at `path` (in Kiro's dialect when it is Kiro's, or matches
+    `kiro_globs`); CommandError when it is missing or unreadable."""
+    return parse_file(path.as_posix(), read_roadmap_text(path), kiro_globs)
 
 
 def read_roadmap_text(path: Path) -> str:
@@ -140,19 +141,19 @@ def _project(roadmap: str | None, open_at: Callable[[Path], W]) -> ProjectOf[W]:
                 f"{ws.root}: no roadmap file found (looked for {patterns}); pass its path"
             )
         path = paths[0]
-    return ProjectOf(ws, path, read_roadmap(path))
+    return ProjectOf(ws, path, read_roadmap(path, ws.config.kiro_roadmaps))
 
 
 def find_task_anywhere(ws: W, task_id: str, roadmap: str | None) -> ProjectOf[W]:
     """The project whose roadmap holds `task_id`: the given file, else every configured one."""
     if roadmap is not None:
         path = Path(roadmap).resolve()
-        project = ProjectOf(ws, path, read_roadmap(path))
+        project = ProjectOf(ws, path, read_roadmap(path, ws.config.kiro_roadmaps))
         project.task(task_id)
         return project
     paths = ws.roadmap_paths()
     for path in paths:
-        project = ProjectOf(ws, path, read_roadmap(path))
+        project = ProjectOf(ws, path, read_roadmap(path, ws.config.kiro_roadmaps))
         if project.roadmap.task(task_id) is not None:
             return project
     names = ", ".join(p.name for p in paths) or "no roadmap file"

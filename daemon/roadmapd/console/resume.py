@@ -26,7 +26,7 @@ def resumed_tasks(overrides: dict[str, Any]) -> tuple[Project, list[Task]]:
     if not path.is_relative_to(ws.root):
         ws.close()
         raise CommandError(f"the paused run's roadmap {paused.roadmap!r} is outside {ws.root}")
-    project = ProjectOf(ws, path, read_roadmap(path))
+    project = ProjectOf(ws, path, read_roadmap(path, ws.config.kiro_roadmaps))
     tasks: list[Task] = []
     for task_id in paused.task_ids:
         task = project.roadmap.task(task_id)

@@ -89,7 +89,8 @@ def _report(outcome: RolledBack, what: str) -> int:
 def _undo(ws: Workspace) -> int:
     # The engine's checkbox is not used by an undo: the restored roadmap file holds the tick.
     roadmaps = ws.roadmap_paths()
-    engine = ws.engine(DiskCheckbox(roadmaps[0] if roadmaps else ws.root / "ROADMAP.md"))
+    first = roadmaps[0] if roadmaps else ws.root / "ROADMAP.md"
+    engine = ws.engine(DiskCheckbox(first, ws.config.kiro_roadmaps))
     event = asyncio.run(engine.undo_rollback())
     code = _report(event, "undo of the last rollback")
     if code == EXIT_OK and event.task_id:
@@ -147,7 +148,7 @@ def _confirm_and_roll_back(
         if not _confirm("Roll back? [y/N] "):
             print("nothing changed")
             return EXIT_FAILED
-    engine = ws.engine(DiskCheckbox(roadmap))
+    engine = ws.engine(DiskCheckbox(roadmap, ws.config.kiro_roadmaps))
     event = asyncio.run(engine.rollback(task, all_tasks=all_tasks, force=force))
     code = _report(event, f"rollback of {task.id}")
     if code == EXIT_OK:

@@ -105,7 +105,7 @@ async def execute(
     ws = project.workspace
     asker = gate.ask_user if interactive else ASK_LATER
     engine = ws.engine(
-        DiskCheckbox(project.roadmap_path),
+        DiskCheckbox(project.roadmap_path, ws.config.kiro_roadmaps),
         extra_sinks=[progress, note, *extra_sinks],
         approval=gate,
         ask_command=gate.ask_command,
@@ -259,7 +259,8 @@ async def _run_then_reverify(
         await asyncio.to_thread(clear_paused, store)
     if project.workspace.config.verify_done != "on-run" or summary.cancelled or summary.paused:
         return summary, None
-    roadmap = read_roadmap(project.roadmap_path)  # the boxes the run ticked
+    kiro = project.workspace.config.kiro_roadmaps
+    roadmap = read_roadmap(project.roadmap_path, kiro)  # the boxes the run ticked
     done = project.workspace.done_tasks(roadmap.tasks)
     try:
         return summary, await reverify_project(project, done)

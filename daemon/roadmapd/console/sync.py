@@ -44,7 +44,7 @@ def sync_command(roadmap: str | None, *, commit: bool, base: str | None, as_json
         raise CommandError(str(exc)) from exc
     wanted = [t.id for t in project.roadmap.tasks if t.id in merged and not t.checked]
     try:
-        ticked = tick_many_on_disk(path, wanted)
+        ticked = tick_many_on_disk(path, wanted, project.workspace.config.kiro_roadmaps)
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"{show_path(path)}: could not tick: {exc}") from exc
     made: str | None = None

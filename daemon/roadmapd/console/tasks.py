@@ -11,12 +11,14 @@ from roadmapd.roadmap import Roadmap, task_to_json
 
 
 def render_tasks(roadmap: Roadmap) -> list[str]:
-    """One line per task: box, id, title, and its dependencies, indented by depth."""
+    """One line per task: box (`[-]`: in progress, in a Kiro file), id, title, its dependencies
+    and whether it is optional (Kiro's `[ ]*`), indented by depth."""
     lines = []
     for task in roadmap.tasks:
-        box = "[x]" if task.checked else "[ ]"
+        box = "[x]" if task.checked else "[-]" if task.id in roadmap.in_progress else "[ ]"
         deps = f"  (depends on {', '.join(task.depends)})" if task.depends else ""
-        lines.append(f"{'  ' * task.depth}{box} {task.id}: {task.title}{deps}")
+        optional = "  (optional)" if task.id in roadmap.optional else ""  # Kiro's `[ ]*`
+        lines.append(f"{'  ' * task.depth}{box} {task.id}: {task.title}{deps}{optional}")
     return lines
 
 

@@ -39,7 +39,7 @@ def chosen_tasks(project: Project, task_ids: Sequence[str]) -> list[Task]:
 async def reverify_project(project: Project, tasks: Sequence[Task]) -> ReverifyResult:
     """One re-verify run of `tasks` through the workspace's engine (state and run log kept)."""
     ws = project.workspace
-    engine = ws.engine(DiskCheckbox(project.roadmap_path))
+    engine = ws.engine(DiskCheckbox(project.roadmap_path, ws.config.kiro_roadmaps))
     return await ws.reverify(engine, tasks)
 
 

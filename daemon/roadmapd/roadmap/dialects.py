@@ -11,13 +11,17 @@
   `## Phase N: ...` headings are sections; cc-sdd's italic `_Depends: 1.2_` is a `Depends:` line
   (`metadata.py`).
 
-Which files are Kiro's is decided by path (`is_kiro`), so the parser itself stays dialect-free.
+Which files are Kiro's is decided by path (`is_kiro`): `.kiro/specs/<feature>/tasks.md`, or a
+roadmap matching one of the `kiro_roadmaps` globs of the configuration (matched against the end
+of the path); the parser itself stays dialect-free.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
+from fnmatch import fnmatchcase
 
 from roadmapd.roadmap.model import Roadmap
 from roadmapd.roadmap.parser import parse
@@ -27,9 +31,13 @@ _KIRO_BOX = re.compile(r"(?m)^([ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)\[([- xX])\](\
 _KIRO_PATH = re.compile(r"(?:^|/)\.kiro/specs/[^/]+/tasks\.md$")
 
 
-def is_kiro(path: str) -> bool:
-    """Whether the file at `path` (a path or a file URI, `/` separated) is a Kiro task file."""
-    return _KIRO_PATH.search(path) is not None
+def is_kiro(path: str, kiro_globs: Sequence[str] = ()) -> bool:
+    """Whether the file at `path` (a path or a file URI, `/` separated) is a Kiro task file:
+    Kiro's own place, or a match of one of `kiro_globs` (relative globs, matched at the end)."""
+    if _KIRO_PATH.search(path) is not None:
+        return True
+    globs = [glob.removeprefix("./") for glob in kiro_globs]
+    return any(fnmatchcase(path, g) or fnmatchcase(path, f"*/{g}") for g in globs)
 
 
 def kiro_view(text: str) -> tuple[str, frozenset[int], frozenset[int]]:
@@ -64,6 +72,6 @@ def parse_kiro(text: str) -> Roadmap:
     )
 
 
-def parse_file(path: str, text: str) -> Roadmap:
+def parse_file(path: str, text: str, kiro_globs: Sequence[str] = ()) -> Roadmap:
     """The roadmap in `text`, read in the dialect its `path` says."""
-    return parse_kiro(text) if is_kiro(path) else parse(text)
+    return parse_kiro(text) if is_kiro(path, kiro_globs) else parse(text)

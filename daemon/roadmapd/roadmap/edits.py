@@ -10,6 +10,7 @@ Ranges are LSP ranges (0-based lines, UTF-16 code units); a line ends at `\\n`, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from roadmapd.problems import Position, Range
@@ -91,11 +92,13 @@ class CheckboxEdit:
     edit: TextEdit | None
 
 
-def checkbox_edit(text: str, task_id: str, checked: bool, path: str = "") -> CheckboxEdit:
+def checkbox_edit(
+    text: str, task_id: str, checked: bool, path: str = "", kiro_globs: Sequence[str] = ()
+) -> CheckboxEdit:
     """Parse `text` (in the dialect of the file at `path`: a Kiro task file's `[-]` and `[ ]*`
     tasks have boxes too) and give the one-character edit that ticks (`checked=True`) or
     unticks the box of task `task_id`."""
-    task = (parse_file(path, text) if path else parse(text)).task(task_id)
+    task = (parse_file(path, text, kiro_globs) if path else parse(text)).task(task_id)
     if task is None:
         return CheckboxEdit(found=False, edit=None)
     if task.checked == checked:

@@ -80,7 +80,7 @@ def create_server(
     state_sync = StateSync(lambda state: notify_task_state(server, state), lenses.request_refresh)
     task_states.subscribe(state_sync.push)
     progress = ProgressReporter(server, background, engine)
-    checkbox = CheckboxWriter(server)
+    checkbox = CheckboxWriter(server, lambda: documents.kiro_globs)
     watch = Watch(server, documents, background, refresh.document)
     lifecycle = Lifecycle(settings, documents, refresh, watch, background)
 

@@ -66,6 +66,7 @@ class Documents:
         self._open_buffers = open_buffers
         self._root: Path | None = None
         self._globs: tuple[str, ...] = DEFAULT_ROADMAPS
+        self.kiro_globs: tuple[str, ...] = ()  # roadmaps read in Kiro's dialect (config)
         self._parsed: dict[str, Parsed] = {}
 
     @property
@@ -76,9 +77,12 @@ class Documents:
     def globs(self) -> tuple[str, ...]:
         return self._globs
 
-    def configure(self, root: Path | None, globs: Iterable[str]) -> None:
+    def configure(
+        self, root: Path | None, globs: Iterable[str], kiro_globs: Iterable[str] = ()
+    ) -> None:
         self._root = root.resolve() if root is not None else None
         self._globs = tuple(globs)
+        self.kiro_globs = tuple(kiro_globs)
 
     def is_roadmap(self, uri: str) -> bool:
         path = path_of(uri)
@@ -147,7 +151,9 @@ class Documents:
     def _store(self, uri: str, key: tuple[object, ...], text: str, version: int | None) -> Parsed:
         started = time.perf_counter()
         previous = self._parsed.get(uri)
-        if is_kiro(uri):  # Kiro's `[-]` and `[ ]*` boxes (small files: no incremental parse)
+        if is_kiro(
+            uri, self.kiro_globs
+        ):  # Kiro's `[-]` and `[ ]*` boxes (small files: no incremental parse)
             roadmap = parse_kiro(text)
         else:
             roadmap = reparse(previous.roadmap, previous.text, text) if previous else parse(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,8 +36,11 @@ class EditOutcome:
 
 
 class CheckboxWriter:
-    def __init__(self, server: LanguageServer) -> None:
-        self._server = server
+    def __init__(
+        self, server: LanguageServer, kiro_globs: Callable[[], Sequence[str]] = lambda: ()
+    ) -> None:
+        """`kiro_globs()`: the roadmaps read in Kiro's dialect now (the configuration's)."""
+        self._server, self._kiro_globs = server, kiro_globs
 
     async def set_checked(self, uri: str, task: Task | str, checked: bool) -> EditOutcome:
         """Tick (`checked=True`) or untick the task's box; says where and whether it happened."""
@@ -53,7 +57,7 @@ class CheckboxWriter:
     async def _in_buffer(self, uri: str, task_id: str, checked: bool) -> EditOutcome:
         doc = self._server.workspace.text_documents[uri]
         version, text = doc.version, doc.source
-        change = checkbox_edit(text, task_id, checked, uri)
+        change = checkbox_edit(text, task_id, checked, uri, self._kiro_globs())
         if not change.found:
             return EditOutcome(False, "none", f"no task {task_id!r} in {uri}")
         if change.edit is None:
@@ -91,7 +95,7 @@ class CheckboxWriter:
         if path is None:
             return EditOutcome(False, "none", f"{uri} is not a file")
         try:
-            done = set_checked_on_disk(path, task_id, checked)
+            done = set_checked_on_disk(path, task_id, checked, self._kiro_globs())
         except NotWritten as exc:
             return EditOutcome(False, "disk", f"cannot write {path}: {exc}")
         except (OSError, UnicodeDecodeError) as exc:

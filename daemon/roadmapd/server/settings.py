@@ -58,7 +58,7 @@ class Settings:
             except ConfigError as exc:
                 self._errors.append(f"roadmapd: {exc} (ignoring these settings)")
         self.config = config
-        self._documents.configure(self.root, config.roadmaps)
+        self._documents.configure(self.root, config.roadmaps, config.kiro_roadmaps)
         self._diagnostics.set_root(self.root)
 
     async def pull(self) -> None:
