@@ -32,6 +32,7 @@ ALLOWED = [
     r"extension/changelog\.md",
     r"extension/LICENSE\.txt",
     r"extension/media/icon\.png",
+    r"extension/media/roadmap\.svg",  # the Roadmap view container's icon
     r"extension/media/walkthrough/[\w-]+\.md",
     r"extension/media/screenshots/[\w-]+\.png",
     re.escape(LIBS) + r".+",
