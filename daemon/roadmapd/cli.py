@@ -7,6 +7,7 @@ configuration error, 3 `run` paused (SIGTERM; `run --resume` continues), 130 can
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -187,12 +188,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     return demo_command(real=args.real, keep=args.keep)
 
 
+def _serve(argv: list[str]) -> int:
+    """`roadmapd serve`, its imports made with the cyclic garbage collector paused and their
+    objects (modules, classes: about 120,000, all long-lived) left out of its later passes, which
+    otherwise walk them all again whenever a big roadmap is parsed or its lenses are built."""
+    gc.disable()
+    try:
+        from roadmapd.server import main as serve
+    finally:
+        gc.freeze()
+        gc.enable()
+    return serve(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["serve"]:
-        from roadmapd.server import main as serve
-
-        return serve(args_list[1:])
+        return _serve(args_list[1:])
     protect_stdio()  # every line the terminal shows goes through the one redaction
     args = _parser().parse_args(args_list)
     from roadmapd.console.common import EXIT_CANCELLED, EXIT_USAGE, CommandError, error

@@ -122,19 +122,22 @@ def test_edits_reuse_unchanged_rows_and_stay_exact(tmp_path: Path) -> None:
 
 
 def test_rows_equal_the_lenses_of_each_task(tmp_path: Path) -> None:
-    """The shared shapes (tasks without state) give exactly each task's own lenses."""
+    """The shared shapes (tasks without state) give exactly each task's own lenses, whatever
+    the ids hold (quotes, backslashes, format braces), waiting or not."""
     from roadmapd.server.lenses import task_lenses
 
     text = ROADMAP + '- [ ] Ünïcode "quoted" \\ task <!-- id: q"1\\ -->\n- [x] T006 Done one\n'
+    text += "- [ ] Braces {0} {1} <!-- id: b{2}x -->\n  - depends: b{2}x, T001\n"
     buffers = Buffers(tmp_path, text)
     states = InMemoryTaskStates()
     parsed = buffers.parsed()
     rows = json.loads(LensCache(states).lenses(parsed))
     for task in parsed.roadmap.tasks:
-        waiting = [d for d in task.depends if d in ("T001", "T003")]
+        waiting = [d for d in task.depends if d in ("T001", "T003", "b{2}x")]
         expected = task_lenses(buffers.uri, task, None, waiting)
         assert all(lens in rows for lens in expected), task.id
     assert sum(1 for t in parsed.roadmap.tasks if '"' in t.id) == 1
+    assert [t.depends for t in parsed.roadmap.tasks if "{" in t.title] == [("b{2}x", "T001")]
 
 
 def test_the_header_never_says_all_done_while_the_only_task_runs(tmp_path: Path) -> None:
@@ -191,7 +194,7 @@ def test_resolvable_rows_equal_each_tasks_range_and_data(tmp_path: Path) -> None
     rows = json.loads(LensCache(states).lenses(parsed, resolvable=True))
     tasks = parsed.roadmap.tasks
     for task in tasks:
-        waiting = [d for d in task.depends if d in ("T001", "T003")]
+        waiting = [d for d in task.depends if d in ("T001", "T003", "b{2}x")]
         expected = _lenses(buffers.uri, task, None, waiting, 0)
         assert expected and all(lens in rows for lens in expected), task.id
     assert sum(1 for lens in rows if "data" in lens) == len(tasks)

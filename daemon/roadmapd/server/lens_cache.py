@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from roadmapd.roadmap import Task
+from roadmapd.roadmap.parser import without_gc
 from roadmapd.statuses import ACTIVE
 from roadmapd_protocol import TaskState
 
@@ -52,11 +53,13 @@ RowKey = tuple[str, bool, TaskState | None, tuple[str, ...]]
 Template = list[str]  # a task's encoded lenses, split where its line number goes
 
 
-_ID = "\ufdd0id\ufdd0"  # a noncharacter: stands for the task id in a shared shape
+# noncharacters: they stand for the task's id and what it waits for in a shared shape
+_ID, _WAITS = "\ufdd0id\ufdd0", "\ufdd0waits\ufdd0"
 #: what `encode` (ensure_ascii off) escapes in a string; an id without any is its own JSON text
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
-#: (uri, ticked, document number, waits) -> the encoded lenses of a task without state
-_SHAPES: dict[tuple[str, bool, int | None, bool], Template] = {}
+#: (uri, ticked, document number, waits) -> the format string of the lenses of a task without
+#: state ({0}: its line, {1}: its id, {2}: the ids it waits for)
+_SHAPES: dict[tuple[str, bool, int | None, bool], str] = {}
 
 
 def _lenses(
@@ -77,24 +80,30 @@ def _template(
 ) -> Template:
     """The task's encoded lenses, split where its line number goes.
 
-    Inside JSON strings every quote is escaped, so `"line":N,` only matches the ranges. A task
-    with no state and nothing to wait for (most of them) shares the shape of its kind, with
-    the id spliced in, so a cold build encodes a handful of shapes, not every task. For a
-    client that resolves, a task that waits has one too: what it waits for is only in the
-    title, which that client asks for later.
-    """
+    Inside JSON strings every quote is escaped, so `"line":N,` only matches the ranges."""
     split = f'"line":{task.line},'
-    if state is not None or (waiting and doc_ref is None):
-        return encode(_lenses(uri, task, state, waiting, doc_ref))[1:-1].split(split)
+    return encode(_lenses(uri, task, state, waiting, doc_ref))[1:-1].split(split)
+
+
+def _json_text(text: str) -> str:
+    """`text` as it stands inside a JSON string (most ids and titles need no escape)."""
+    return encode(text)[1:-1] if _NEEDS_ESCAPE.search(text) else text
+
+
+def _shaped_row(uri: str, task: Task, waiting: list[str], doc_ref: int | None) -> str:
+    """The encoded lenses of a task without state: its kind's format string, encoded once,
+    given the task's line, id and what it waits for (a cold build encodes a handful of shapes,
+    not every task)."""
     kind = (uri, task.checked, doc_ref, bool(waiting))
     shape = _SHAPES.get(kind)
     if shape is None:
-        stand_in = replace(task, id=_ID)
-        encoded = encode(_lenses(uri, stand_in, None, [_ID] if waiting else [], doc_ref))[1:-1]
-        shape = _SHAPES[kind] = encoded.split(split)
-    tid = task.id
-    escaped = encode(tid)[1:-1] if _NEEDS_ESCAPE.search(tid) else tid
-    return [part.replace(_ID, escaped) for part in shape]
+        stand_in = replace(task, id=_ID, line=0)
+        parts = _template(uri, stand_in, None, [_WAITS] if waiting else [], doc_ref)
+        escaped = [p.replace("{", "{{").replace("}", "}}") for p in parts]
+        joined = '"line":{0},'.join(escaped)
+        shape = _SHAPES[kind] = joined.replace(_ID, "{1}").replace(_WAITS, "{2}")
+    waits = _json_text(", ".join(waiting)) if waiting else ""
+    return shape.format(task.line, _json_text(task.id), waits)
 
 
 class DocumentLenses:
@@ -184,22 +193,29 @@ class DocumentLenses:
 
     def _build_all(self) -> None:
         uri, roadmap = self.parsed.uri, self.parsed.roadmap
-        get, templates = self._states.get, self._templates
+        get, row = self._states.get, self._row
         keys, rows, pending, group = self._keys, self._rows, self._pending, self._group
         group_open = self._group_open = [0] * len(self._group_total)
         for i, task in enumerate(roadmap.tasks):
             state = get(uri, task.id)
             waiting = blocked_by(roadmap, uri, task, self._states) if task.depends else []
             key: RowKey = (task.id, task.checked, state, tuple(waiting))
-            template = templates.get(key)
-            if template is None:
-                template = templates[key] = _template(uri, task, state, waiting, self.doc_ref)
             keys[i] = key
-            rows[i] = f'"line":{task.line},'.join(template)
+            rows[i] = row(task, state, waiting, key)
             pending[i] = is_pending(task, state)
             if pending[i]:
                 group_open[group[i]] += 1
             self._flying[i] = state is not None and state.status in ACTIVE
+
+    def _row(self, task: Task, state: TaskState | None, waiting: list[str], key: RowKey) -> str:
+        """The encoded lenses of `task`: shaped, or from the rows kept by `key`."""
+        if state is None:
+            return _shaped_row(self.parsed.uri, task, waiting, self.doc_ref)
+        template = self._templates.get(key)
+        if template is None:
+            template = _template(self.parsed.uri, task, state, waiting, self.doc_ref)
+            self._templates[key] = template
+        return f'"line":{task.line},'.join(template)
 
     def _update_row(self, i: int) -> bool:
         """Bring row `i` up to date after a state change; True when its pending flag changed."""
@@ -212,10 +228,7 @@ class DocumentLenses:
         if key != old and old is not None:
             self._templates.pop(old, None)  # a state nobody shows any more
         self._keys[i] = key
-        template = self._templates.get(key)
-        if template is None:
-            template = self._templates[key] = _template(uri, task, state, waiting, self.doc_ref)
-        self._rows[i] = f'"line":{task.line},'.join(template)
+        self._rows[i] = self._row(task, state, waiting, key)
         pending = is_pending(task, state)
         flying = state is not None and state.status in ACTIVE
         if flying != self._flying[i]:
@@ -305,7 +318,11 @@ class LensCache:
 
     def lenses(self, parsed: Parsed, *, resolvable: bool = False) -> RawJson:
         """The lenses of `parsed`; `resolvable`: the client resolves lenses, so a big document
-        gets its task lenses without titles (see `lens_resolve.RESOLVE_FROM_TASKS`)."""
+        gets its task lenses without titles (see `lens_resolve.RESOLVE_FROM_TASKS`). Built with
+        the cyclic garbage collector paused, as a parse is (the rows are acyclic strings)."""
+        return without_gc(lambda: self._lenses(parsed, resolvable))
+
+    def _lenses(self, parsed: Parsed, resolvable: bool) -> RawJson:
         big = len(parsed.roadmap.tasks) >= RESOLVE_FROM_TASKS
         doc_ref = self._refs.setdefault(parsed.uri, len(self._refs)) if resolvable and big else None
         doc = self._docs.get(parsed.uri)
