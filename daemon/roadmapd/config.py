@@ -66,8 +66,13 @@ class ConfigError(Exception):
 
 
 class _Model(BaseModel):
+    # defer_build: validators built when first used (a roadmap without roles never builds those)
     model_config = ConfigDict(
-        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        defer_build=True,
     )
 
 

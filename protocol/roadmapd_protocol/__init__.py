@@ -16,7 +16,9 @@ PROTOCOL_VERSION = 1
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each model's validator is built when first used, not at import (the
+    # language server's start-up imports every model and uses few of them at first)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- command names (workspace/executeCommand) ---------------------------------------------------
