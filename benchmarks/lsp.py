@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from roadmapd.parse_cache import ENV_CACHE_DIR
 from roadmapd.store import ENV_STATE_DIR
 from roadmapd.testing import FakeServer
 from roadmapd.testing.script import script, tool_use
@@ -317,6 +318,7 @@ def streaming_workspace(tmp: Path, text: str, api_url: str) -> tuple[Path, dict[
         "ANTHROPIC_BASE_URL": api_url,
         "ANTHROPIC_API_KEY": "bench-key-0123456789",
         ENV_STATE_DIR: str(tmp / "state"),
+        ENV_CACHE_DIR: str(tmp / "cache"),  # the parse cache: its own, empty
     }
     return root, env
 

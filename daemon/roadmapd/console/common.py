@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TextIO, TypeAlias, TypeVar
 
 from roadmapd.files import read_text_exact
+from roadmapd.parse_cache import ParseCache
 from roadmapd.problems import Problem, format_problem
 from roadmapd.roadmap import Roadmap, Task
-from roadmapd.roadmap.dialects import parse_file
+from roadmapd.roadmap.dialects import is_kiro, parse_kiro
 from roadmapd.secrets import protect_stdio
 
 if TYPE_CHECKING:
@@ -40,10 +41,18 @@ class CommandError(Exception):
     """A usage, configuration or I/O problem; printed as it is, and the command exits with 2."""
 
 
+#: A command writes a new entry at once, and waits for it before it exits.
+_PARSES = ParseCache()
+
+
 def read_roadmap(path: Path, kiro_globs: Sequence[str] = ()) -> Roadmap:
     """Parse the roadmap file at `path` (in Kiro's dialect when it is Kiro's, or matches
-    `kiro_globs`); CommandError when it is missing or unreadable."""
-    return parse_file(path.as_posix(), read_roadmap_text(path), kiro_globs)
+    `kiro_globs`; a big one from the parse cache when it was read before); CommandError when it
+    is missing or unreadable."""
+    text = read_roadmap_text(path)
+    if is_kiro(path.as_posix(), kiro_globs):
+        return parse_kiro(text)
+    return _PARSES.parse(text, path.resolve().as_posix())
 
 
 def read_roadmap_text(path: Path) -> str:

@@ -16,6 +16,7 @@ from types import ModuleType
 from pygls.lsp.server import LanguageServer
 
 from roadmapd import __version__
+from roadmapd.parse_cache import ParseCache
 
 from . import (
     breakdown,
@@ -61,6 +62,7 @@ def create_server(
     engine_port: EnginePort | None = None,
     states: TaskStates | None = None,
     load_engine: bool = False,
+    parse_cache: ParseCache | None = None,
 ) -> RoadmapServer:
     """The roadmapd language server. Without an engine port, commands answer a clear error.
 
@@ -71,7 +73,7 @@ def create_server(
     server = RoadmapServer()
     background = Background()
     task_states: TaskStates = states if states is not None else InMemoryTaskStates()
-    documents = Documents(lambda: server.workspace.text_documents)
+    documents = Documents(lambda: server.workspace.text_documents, parse_cache)
     diagnostics = DiagnosticsPublisher(server.text_document_publish_diagnostics)
     engine = EngineDoor(engine_port)
     settings = Settings(server, documents, diagnostics)

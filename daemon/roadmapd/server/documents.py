@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from roadmapd.config import DEFAULT_ROADMAPS
+from roadmapd.parse_cache import ParseCache
 from roadmapd.roadmap import Roadmap, parse, reparse
 from roadmapd.roadmap.dialects import is_kiro, parse_kiro
 
@@ -62,8 +63,11 @@ def uri_of(path: Path) -> str:
 class Documents:
     """The roadmap documents of one workspace, open or not."""
 
-    def __init__(self, open_buffers: OpenBuffers) -> None:
+    def __init__(self, open_buffers: OpenBuffers, parse_cache: ParseCache | None = None) -> None:
+        """`parse_cache`: where the first parse of a big roadmap may come from (`roadmapd
+        serve`); edits are re-parsed from the previous version either way."""
         self._open_buffers = open_buffers
+        self._parse_cache = parse_cache
         self._root: Path | None = None
         self._globs: tuple[str, ...] = DEFAULT_ROADMAPS
         self.kiro_globs: tuple[str, ...] = ()  # roadmaps read in Kiro's dialect (config)
@@ -156,11 +160,24 @@ class Documents:
         ):  # Kiro's `[-]` and `[ ]*` boxes (small files: no incremental parse)
             roadmap = parse_kiro(text)
         else:
-            roadmap = reparse(previous.roadmap, previous.text, text) if previous else parse(text)
+            roadmap = (
+                reparse(previous.roadmap, previous.text, text)
+                if previous
+                else self._parse(uri, text)
+            )
         parsed = Parsed(uri, key, text, roadmap, version)
         log.debug("parsed %s %s in %.1f ms", uri, key, (time.perf_counter() - started) * 1000)
         self._parsed[uri] = parsed
         return parsed
+
+    def _parse(self, uri: str, text: str) -> Roadmap:
+        """A first parse: from the parse cache when there is one (keyed by the file's path, as
+        the CLI keys it, so that both find the other's entries)."""
+        cache = self._parse_cache
+        if cache is None:
+            return parse(text)
+        path = path_of(uri)
+        return cache.parse(text, path.resolve().as_posix() if path is not None else uri)
 
 
 def _glob_match(rel: str, pattern: str) -> bool:

@@ -6,10 +6,13 @@ import argparse
 import logging
 import sys
 
+from roadmapd.parse_cache import ParseCache
 from roadmapd.secrets import protect_stdio
 
 from .app import create_server
 from .rpc.stdio import serve_stdio
+
+SAVE_PARSE_AFTER_S = 2.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +45,9 @@ def main(argv: list[str]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
-    server = create_server(load_engine=not args.no_engine)
+    # a big roadmap's first parse is kept on disk once the editor's first requests are answered
+    parses = ParseCache(save_after_s=SAVE_PARSE_AFTER_S, wait_at_exit=False)
+    server = create_server(load_engine=not args.no_engine, parse_cache=parses)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():

@@ -1,0 +1,113 @@
+"""The parse cache: a big roadmap read before comes from its entry, and is always what a parse of
+the text gives, whatever the entry holds (another text, another parser, garbage).
+
+The real CLI (`roadmapd tasks --json`) writes and reads the entries; the ParseCache itself is
+driven for what the CLI cannot show (a hit is not a parse, a stale entry is a miss).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from roadmapd import parse_cache
+from roadmapd.parse_cache import CACHE_FROM_CHARS, ENV_CACHE_DIR, ParseCache
+from roadmapd.roadmap import parse
+
+
+def big_roadmap(tasks: int, ticked: int = -1) -> str:
+    """A roadmap over CACHE_FROM_CHARS: tasks with bodies, sub-tasks and dependencies."""
+    out = ["# Plan", ""]
+    for n in range(tasks):
+        if n % 20 == 0:
+            out += [f"## Phase {n // 20}", ""]
+        box = "x" if n == ticked else " "
+        out.append(f"- [{box}] T{n:05d} Implement part {n} of the parser and keep it fast")
+        out.append(f"  The part {n} reads its input once; see the notes for the reasons why.")
+        out.append(f"  - Files: src/part{n}.py, tests/test_part{n}.py")
+        if n:
+            out.append(f"  - Depends: T{n - 1:05d}")
+        out.append(f"  - [ ] Cover the edge case of part {n}")
+    return "\n".join(out) + "\n"
+
+
+def tasks_json(path: Path, cache: Path) -> list[dict[str, object]]:
+    env = {**os.environ, ENV_CACHE_DIR: str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-m", "roadmapd", "tasks", "--json", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    listed: list[dict[str, object]] = json.loads(done.stdout)
+    return listed
+
+
+def test_the_cli_writes_an_entry_and_reads_it_back_as_the_parse(tmp_path: Path) -> None:
+    roadmap, cache = tmp_path / "ROADMAP.md", tmp_path / "cache"
+    roadmap.write_text(big_roadmap(1500), encoding="utf-8")
+    assert roadmap.stat().st_size >= CACHE_FROM_CHARS
+    first = tasks_json(roadmap, cache)
+    entries = list((cache / "parse").iterdir())
+    assert len(entries) == 1 and entries[0].suffix == ".parse"  # written before the exit
+    written = entries[0].read_bytes()
+    assert tasks_json(roadmap, cache) == first  # from the entry
+    assert len(first) == 3000 and first[1]["depends"] == []
+
+    # a changed text is parsed again, and replaces the entry of that file
+    roadmap.write_text(big_roadmap(1500, ticked=7), encoding="utf-8")
+    changed = tasks_json(roadmap, cache)
+    assert [t["checked"] for t in changed].count(True) == 1
+    assert list((cache / "parse").iterdir()) == entries
+    assert entries[0].read_bytes() != written
+
+    # an entry that is garbage is a miss, never an error
+    entries[0].write_bytes(b"\x00garbage" * 100)
+    assert tasks_json(roadmap, cache) == changed
+    assert entries[0].read_bytes()[:8] != b"\x00garbage"
+
+
+def test_a_hit_is_not_a_parse_and_a_stale_entry_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = big_roadmap(40)
+    cache = ParseCache(tmp_path, min_chars=0)
+    parsed = cache.parse(text, "/w/ROADMAP.md")
+    cache.wait()
+    assert parsed == parse(text)
+
+    calls: list[str] = []
+    real_parse = parse_cache.parse
+
+    def counting(text: str) -> object:
+        calls.append(text)
+        return real_parse(text)
+
+    monkeypatch.setattr(parse_cache, "parse", counting)
+    hit = cache.parse(text, "/w/ROADMAP.md")
+    assert calls == [] and hit == parsed and hit._memo == parsed._memo
+
+    # the same text under another path has no entry; another text under this path is stale
+    assert cache.parse(text, "/elsewhere/ROADMAP.md") == parsed and len(calls) == 1
+    other = text.replace("T00003 Implement", "T00003 Build", 1)
+    assert cache.parse(other, "/w/ROADMAP.md") == parse(other) and len(calls) == 2
+    cache.wait()
+
+    # an entry of another parser (its sources changed) is a miss
+    monkeypatch.setattr(parse_cache, "fingerprint", lambda: b"another parser")
+    assert cache.parse(other, "/w/ROADMAP.md") == parse(other) and len(calls) == 3
+    cache.wait()
+
+
+def test_a_small_roadmap_is_never_cached(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path)
+    cache.parse("# Plan\n- [ ] T001 Build it\n", "/w/ROADMAP.md")
+    cache.wait()
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
