@@ -125,7 +125,8 @@ class ParseCache:
 
     def _save(self, entry: Path, digest: bytes, roadmap: Roadmap) -> None:
         try:
-            blob = marshal.dumps((fingerprint(), digest, snapshot.dump(roadmap)))
+            data = without_gc(lambda: snapshot.dump(roadmap))
+            blob = marshal.dumps((fingerprint(), digest, data))
             write_atomic(entry, blob)
         except Exception as exc:  # a cache that cannot be written changes nothing but speed
             log.info("parse cache: cannot write %s: %s", entry, exc)

@@ -9,6 +9,8 @@ checks that `data` belongs to `text` and to this parser.
 
 from __future__ import annotations
 
+from array import array
+from operator import attrgetter
 from typing import Any
 
 from roadmapd.problems import Position, Problem, Range, Severity
@@ -38,8 +40,19 @@ def _from_problem(row: tuple[Any, ...]) -> Problem:
     )
 
 
-def _ranges(columns: tuple[list[int], list[int], list[int], list[int]]) -> list[Range]:
-    a, b, c, d = columns
+_COORDS = [
+    attrgetter(f"{end}.{part}") for end in ("start", "end") for part in ("line", "character")
+]
+
+
+def _coords(column: list[Range]) -> list[bytes]:
+    """The four coordinates of every Range in `column`, each as the bytes of an int array (the
+    ints are made one at a time and dropped, where a list of tuples would keep them all)."""
+    return [array("q", map(coord, column)).tobytes() for coord in _COORDS]
+
+
+def _ranges(coords: list[bytes]) -> list[Range]:
+    a, b, c, d = (array("q", data).tolist() for data in coords)
     return ranges(positions(a, b), positions(c, d))
 
 
@@ -48,10 +61,10 @@ def dump(roadmap: Roadmap) -> tuple[Any, ...]:
     memo = roadmap._memo
     if memo is None:
         raise ValueError("only a parse (with its memo) can be dumped")
-    columns = [list(c) for c in zip(*roadmap.tasks, strict=True)] if roadmap.tasks else []
+    columns: list[Any] = [list(c) for c in zip(*roadmap.tasks, strict=True)]
     for i in (_RANGE, _BOX):
         if columns:
-            columns[i] = [list(c) for c in zip(*map(_range, columns[i]), strict=True)]
+            columns[i] = _coords(columns[i])
     return (
         FORMAT,
         columns,
