@@ -8,6 +8,7 @@ its light part (`read_workspace`: the configuration and the state store).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -39,6 +40,15 @@ EXIT_CANCELLED = 130
 
 class CommandError(Exception):
     """A usage, configuration or I/O problem; printed as it is, and the command exits with 2."""
+
+
+def json_array(items: Sequence[Any]) -> str:
+    """A JSON array with one item per line: as easy to read and grep as an indented one, and
+    written by the C encoder (indenting takes the pure-Python one, ~0.7 s for 20,000 tasks)."""
+    if not items:
+        return "[]"
+    rows = [json.dumps(item, ensure_ascii=False, separators=(", ", ": ")) for item in items]
+    return "[\n " + ",\n ".join(rows) + "\n]"
 
 
 #: A command writes a new entry at once, and waits for it before it exits.

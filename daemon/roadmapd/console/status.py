@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from roadmapd.agent.pricing import format_cost, is_estimate
-from roadmapd.console.common import EXIT_OK, ProjectOf, read_project, show_path
+from roadmapd.console.common import EXIT_OK, ProjectOf, json_array, read_project, show_path
 from roadmapd.console.prstate import as_row, records
 from roadmapd.roadmap import Task
 from roadmapd.statuses import TaskStatus
@@ -124,7 +123,7 @@ def status_command(roadmap: str | None, as_json: bool) -> int:
     for row in rows:
         row["pr"] = as_row(prs.get(row["id"]))
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_array(rows))
         return EXIT_OK
     total = totals(states)
     done = sum(r["checked"] for r in rows)

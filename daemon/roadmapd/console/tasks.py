@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from roadmapd.console.common import EXIT_OK, problem_line, read_roadmap
+from roadmapd.console.common import EXIT_OK, json_array, problem_line, read_roadmap
 from roadmapd.roadmap import Roadmap, task_to_json
 
 
@@ -26,7 +25,7 @@ def tasks_command(file: str, as_json: bool) -> int:
     path = Path(file)
     roadmap = read_roadmap(path)
     if as_json:
-        print(json.dumps([task_to_json(t) for t in roadmap.tasks], ensure_ascii=False, indent=1))
+        print(json_array([task_to_json(t) for t in roadmap.tasks]))
     else:
         lines = render_tasks(roadmap)
         done = sum(t.checked for t in roadmap.tasks)
