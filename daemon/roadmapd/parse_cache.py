@@ -22,12 +22,13 @@ import marshal
 import os
 import sys
 import threading
+import time
 from functools import cache
 from pathlib import Path
 
 import platformdirs
 
-from roadmapd.files import write_atomic
+from roadmapd.files import TMP_PREFIX, write_atomic
 from roadmapd.roadmap import Roadmap, parse, snapshot
 from roadmapd.roadmap.parser import without_gc
 
@@ -55,6 +56,19 @@ def fingerprint() -> bytes:
         digest.update(source.name.encode())
         digest.update(source.read_bytes())
     return digest.digest()
+
+
+def _sweep(directory: Path) -> None:
+    """Remove the temp files of writes that did not finish (a server that exits while it writes
+    leaves one): those older than a minute, so that no write under way loses its file."""
+    try:
+        stale = [
+            p for p in directory.glob(f"{TMP_PREFIX}*") if time.time() - p.stat().st_mtime > 60
+        ]
+        for path in stale:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _digest(text: str) -> bytes:
@@ -124,6 +138,7 @@ class ParseCache:
         timer.start()
 
     def _save(self, entry: Path, digest: bytes, roadmap: Roadmap) -> None:
+        _sweep(entry.parent)
         try:
             data = without_gc(lambda: snapshot.dump(roadmap))
             blob = marshal.dumps((fingerprint(), digest, data))

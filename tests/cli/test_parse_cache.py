@@ -11,11 +11,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from roadmapd import parse_cache
+from roadmapd.files import TMP_PREFIX
 from roadmapd.parse_cache import CACHE_FROM_CHARS, ENV_CACHE_DIR, ParseCache
 from roadmapd.roadmap import parse
 
@@ -104,6 +106,18 @@ def test_a_hit_is_not_a_parse_and_a_stale_entry_is_a_miss(
     monkeypatch.setattr(parse_cache, "fingerprint", lambda: b"another parser")
     assert cache.parse(other, "/w/ROADMAP.md") == parse(other) and len(calls) == 3
     cache.wait()
+
+
+def test_a_write_left_unfinished_is_swept_away(tmp_path: Path) -> None:
+    old, fresh = tmp_path / f"{TMP_PREFIX}x.parse.1.tmp", tmp_path / f"{TMP_PREFIX}y.parse.2.tmp"
+    for path in (old, fresh):
+        path.write_bytes(b"half an entry")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    cache = ParseCache(tmp_path, min_chars=0)
+    cache.parse(big_roadmap(3), "/w/ROADMAP.md")
+    cache.wait()
+    assert not old.exists() and fresh.exists()  # another writer may still be at it
+    assert len(list(tmp_path.glob("*.parse"))) == 1
 
 
 def test_a_small_roadmap_is_never_cached(tmp_path: Path) -> None:
