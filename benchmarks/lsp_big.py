@@ -243,7 +243,7 @@ def server_share(n: int, resolvable: bool) -> dict[str, float]:
     sink = _Sink()
     protocol.set_writer(sink)
     encode_ms = best_ms(lambda: protocol._send_response(1, payload))
-    blob = payload.encode()
+    blob = bytes(payload)
     floor_ms = best_ms(lambda: json.dumps(json.loads(blob), ensure_ascii=False))
     return {
         "parse": parse_ms,

@@ -1,9 +1,10 @@
 """The `textDocument/codeLens` handler and its cache: encoded lenses per task, per document.
 
 A `DocumentLenses` belongs to one parsed version of one roadmap. It holds every task's lenses
-as encoded JSON, the pending counts per section, and the assembled payload. A task state change
+as UTF-8 JSON (bytes: a byte per ASCII character, and written to the editor as they are), the
+pending counts per section, and the assembled payload. A task state change
 marks only that task (and the tasks that depend on it) dirty; the next request re-encodes those
-rows, adjusts the counts, and joins the rows again (a string join, no JSON encoding of the
+rows, adjusts the counts, and joins the rows again (a bytes join, no JSON encoding of the
 rest). A new document version starts from the previous one: when the edit kept the tasks'
 ids, dependencies and headings (typing in a title, ticking a box), only the tasks the parser
 rebuilt are redone; otherwise every row is rebuilt from the encoded rows kept by (task id,
@@ -38,7 +39,7 @@ from roadmapd_protocol import TaskState
 from .documents import Parsed
 from .lens_resolve import RESOLVE_FROM_TASKS, lens_ref, register_resolve, resolves_lenses
 from .lenses import Lens, header_lenses, task_lenses
-from .rpc.protocol import RawJson, encode
+from .rpc.protocol import Utf8Json, encode
 from .task_states import TaskStates
 from .taskview import blocked_by, is_pending, sections
 
@@ -50,16 +51,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RowKey = tuple[str, bool, TaskState | None, tuple[str, ...]]
-Template = list[str]  # a task's encoded lenses, split where its line number goes
+Template = list[bytes]  # a task's lenses (UTF-8 JSON), split where its line number goes
 
 
 # noncharacters: they stand for the task's id and what it waits for in a shared shape
 _ID, _WAITS = "\ufdd0id\ufdd0", "\ufdd0waits\ufdd0"
 #: what `encode` (ensure_ascii off) escapes in a string; an id without any is its own JSON text
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
-#: (uri, ticked, document number, waits) -> the format string of the lenses of a task without
-#: state ({0}: its line, {1}: its id, {2}: the ids it waits for)
-_SHAPES: dict[tuple[str, bool, int | None, bool], str] = {}
+#: (uri, ticked, document number, waits) -> the format of the lenses of a task without state
+#: (`%(l)d`: its line, `%(i)b`: its id, `%(w)b`: the ids it waits for)
+_SHAPES: dict[tuple[str, bool, int | None, bool], bytes] = {}
 
 
 def _lenses(
@@ -78,32 +79,32 @@ def _lenses(
 def _template(
     uri: str, task: Task, state: TaskState | None, waiting: list[str], doc_ref: int | None
 ) -> Template:
-    """The task's encoded lenses, split where its line number goes.
+    """The task's lenses as UTF-8 JSON, split where its line number goes.
 
     Inside JSON strings every quote is escaped, so `"line":N,` only matches the ranges."""
-    split = f'"line":{task.line},'
-    return encode(_lenses(uri, task, state, waiting, doc_ref))[1:-1].split(split)
+    split = f'"line":{task.line},'.encode()
+    return encode(_lenses(uri, task, state, waiting, doc_ref))[1:-1].encode().split(split)
 
 
-def _json_text(text: str) -> str:
-    """`text` as it stands inside a JSON string (most ids and titles need no escape)."""
-    return encode(text)[1:-1] if _NEEDS_ESCAPE.search(text) else text
+def _json_text(text: str) -> bytes:
+    """`text` as it stands inside a JSON string, in UTF-8 (most ids need no escape)."""
+    return (encode(text)[1:-1] if _NEEDS_ESCAPE.search(text) else text).encode()
 
 
-def _shaped_row(uri: str, task: Task, waiting: list[str], doc_ref: int | None) -> str:
-    """The encoded lenses of a task without state: its kind's format string, encoded once,
-    given the task's line, id and what it waits for (a cold build encodes a handful of shapes,
-    not every task)."""
+def _shaped_row(uri: str, task: Task, waiting: list[str], doc_ref: int | None) -> bytes:
+    """The lenses of a task without state: its kind's format, encoded once, given the task's
+    line, id and what it waits for (a cold build encodes a handful of shapes, not every task).
+    """
     kind = (uri, task.checked, doc_ref, bool(waiting))
     shape = _SHAPES.get(kind)
     if shape is None:
         stand_in = replace(task, id=_ID, line=0)
         parts = _template(uri, stand_in, None, [_WAITS] if waiting else [], doc_ref)
-        escaped = [p.replace("{", "{{").replace("}", "}}") for p in parts]
-        joined = '"line":{0},'.join(escaped)
-        shape = _SHAPES[kind] = joined.replace(_ID, "{1}").replace(_WAITS, "{2}")
-    waits = _json_text(", ".join(waiting)) if waiting else ""
-    return shape.format(task.line, _json_text(task.id), waits)
+        joined = b'"line":%(l)d,'.join(p.replace(b"%", b"%%") for p in parts)
+        shape = joined.replace(_ID.encode(), b"%(i)b").replace(_WAITS.encode(), b"%(w)b")
+        _SHAPES[kind] = shape
+    waits = _json_text(", ".join(waiting)) if waiting else b""
+    return shape % {b"l": task.line, b"i": _json_text(task.id), b"w": waits}
 
 
 class DocumentLenses:
@@ -145,13 +146,13 @@ class DocumentLenses:
                 under.setdefault(headings[:depth], []).append(g)
         self._sections = [(s, under[s.path]) for s in sections(parsed.roadmap) if s.path in under]
         self._keys: list[RowKey | None] = [None] * n
-        self._rows: list[str] = [""] * n
+        self._rows: list[bytes] = [b""] * n  # each task's lenses, UTF-8 JSON without brackets
         self._pending: list[bool] = [False] * n
         self._flying: list[bool] = [False] * n  # queued, running, verifying, awaiting approval
         self._dirty: set[int] | None = None  # None: every row
         self._generation = -1
-        self._header = ""
-        self._payload: RawJson | None = None
+        self._header = b""
+        self._payload: Utf8Json | None = None
 
     def changed(self, task_id: str, generation: int) -> None:
         """The state of `task_id` changed (cheap: the work is done at the next request)."""
@@ -163,14 +164,14 @@ class DocumentLenses:
             self._dirty = None
         self._payload = None
 
-    def payload(self) -> RawJson:
+    def payload(self) -> Utf8Json:
         generation = self._states.generation(self.parsed.uri)
         if generation != self._generation:
             self._dirty, self._payload = None, None
         if self._payload is not None:
             return self._payload
         if not self._rows:
-            self._payload = RawJson("[]")
+            self._payload = Utf8Json(b"[]")
             return self._payload
         started = time.perf_counter()
         rebuilt = len(self._rows) if self._dirty is None else len(self._dirty)
@@ -180,7 +181,7 @@ class DocumentLenses:
         elif any([self._update_row(i) for i in sorted(self._dirty)]):
             self._header = self._encode_header()
         self._dirty, self._generation = set(), generation
-        self._payload = RawJson("[" + ",".join([self._header, *self._rows]) + "]")
+        self._payload = Utf8Json(b"[" + b",".join([self._header, *self._rows]) + b"]")
         elapsed = (time.perf_counter() - started) * 1000
         log.debug(
             "lenses of %s: %d of %d rows in %.1f ms",
@@ -207,7 +208,7 @@ class DocumentLenses:
                 group_open[group[i]] += 1
             self._flying[i] = state is not None and state.status in ACTIVE
 
-    def _row(self, task: Task, state: TaskState | None, waiting: list[str], key: RowKey) -> str:
+    def _row(self, task: Task, state: TaskState | None, waiting: list[str], key: RowKey) -> bytes:
         """The encoded lenses of `task`: shaped, or from the rows kept by `key`."""
         if state is None:
             return _shaped_row(self.parsed.uri, task, waiting, self.doc_ref)
@@ -215,7 +216,7 @@ class DocumentLenses:
         if template is None:
             template = _template(self.parsed.uri, task, state, waiting, self.doc_ref)
             self._templates[key] = template
-        return f'"line":{task.line},'.join(template)
+        return f'"line":{task.line},'.encode().join(template)
 
     def _update_row(self, i: int) -> bool:
         """Bring row `i` up to date after a state change; True when its pending flag changed."""
@@ -241,7 +242,7 @@ class DocumentLenses:
         self._group_open[self._group[i]] += 1 if pending else -1
         return True
 
-    def _encode_header(self) -> str:
+    def _encode_header(self) -> bytes:
         total, open_ = self._group_total, self._group_open
         counted = [
             (section, sum(total[g] for g in gs), sum(open_[g] for g in gs))
@@ -250,7 +251,7 @@ class DocumentLenses:
         n_tasks = len(self._rows)
         flying = sum(self._flying)
         header = header_lenses(self.parsed.uri, n_tasks, sum(open_), counted, flying)
-        return encode(header)[1:-1]
+        return encode(header)[1:-1].encode()
 
     def follow(self, parsed: Parsed) -> DocumentLenses:
         """The lenses of `parsed`, the document's next version, reusing what this one built."""
@@ -316,13 +317,13 @@ class LensCache:
         self._refs: dict[str, int] = {}  # uri -> its number in lens data
         states.subscribe(self._on_state)
 
-    def lenses(self, parsed: Parsed, *, resolvable: bool = False) -> RawJson:
+    def lenses(self, parsed: Parsed, *, resolvable: bool = False) -> Utf8Json:
         """The lenses of `parsed`; `resolvable`: the client resolves lenses, so a big document
         gets its task lenses without titles (see `lens_resolve.RESOLVE_FROM_TASKS`). Built with
         the cyclic garbage collector paused, as a parse is (the rows are acyclic strings)."""
         return without_gc(lambda: self._lenses(parsed, resolvable))
 
-    def _lenses(self, parsed: Parsed, resolvable: bool) -> RawJson:
+    def _lenses(self, parsed: Parsed, resolvable: bool) -> Utf8Json:
         big = len(parsed.roadmap.tasks) >= RESOLVE_FROM_TASKS
         doc_ref = self._refs.setdefault(parsed.uri, len(self._refs)) if resolvable and big else None
         doc = self._docs.get(parsed.uri)
@@ -364,10 +365,11 @@ class Lenses:
 
     def register(self, server: LanguageServer) -> None:
         @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
-        async def code_lens(params: types.CodeLensParams) -> RawJson:
+        async def code_lens(params: types.CodeLensParams) -> Utf8Json:
             parsed = self._documents.get(params.text_document.uri)
             resolvable = resolves_lenses(server.client_capabilities)
-            payload = self.cache.lenses(parsed, resolvable=resolvable) if parsed else RawJson("[]")
+            empty = Utf8Json(b"[]")
+            payload = self.cache.lenses(parsed, resolvable=resolvable) if parsed else empty
             self.first_served.set()
             return payload
 
