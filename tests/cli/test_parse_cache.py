@@ -1,8 +1,9 @@
 """The parse cache: a big roadmap read before comes from its entry, and is always what a parse of
 the text gives, whatever the entry holds (another text, another parser, garbage).
 
-The real CLI (`roadmapd tasks --json`) writes and reads the entries; the ParseCache itself is
-driven for what the CLI cannot show (a hit is not a parse, a stale entry is a miss).
+The real CLI (`roadmapd tasks --json`) starts the writer process and reads the entries; the
+ParseCache itself is driven for what the CLI cannot show (a hit is not a parse, a stale entry
+is a miss).
 """
 
 from __future__ import annotations
@@ -52,28 +53,41 @@ def tasks_json(path: Path, cache: Path) -> list[dict[str, object]]:
     return listed
 
 
+def settled(folder: Path, old: bytes = b"") -> Path:
+    """The one entry in `folder` once its writer process is done (no temp file left, and its
+    content other than `old`)."""
+    deadline = time.monotonic() + 60
+    while True:
+        files = list(folder.iterdir()) if folder.is_dir() else []
+        entries = [f for f in files if f.suffix == ".parse"]
+        if len(entries) == len(files) == 1 and entries[0].read_bytes() != old:
+            return entries[0]
+        assert time.monotonic() < deadline, f"no entry written: {files}"
+        time.sleep(0.05)
+
+
 def test_the_cli_writes_an_entry_and_reads_it_back_as_the_parse(tmp_path: Path) -> None:
     roadmap, cache = tmp_path / "ROADMAP.md", tmp_path / "cache"
     roadmap.write_text(big_roadmap(1500), encoding="utf-8")
     assert roadmap.stat().st_size >= CACHE_FROM_CHARS
     first = tasks_json(roadmap, cache)
-    entries = list((cache / "parse").iterdir())
-    assert len(entries) == 1 and entries[0].suffix == ".parse"  # written before the exit
-    written = entries[0].read_bytes()
+    entry = settled(cache / "parse")  # by the writer the command started
+    written = entry.read_bytes()
     assert tasks_json(roadmap, cache) == first  # from the entry
     assert len(first) == 3000 and first[1]["depends"] == []
+    time.sleep(0.2)
+    assert entry.read_bytes() == written  # a hit starts no writer
 
     # a changed text is parsed again, and replaces the entry of that file
     roadmap.write_text(big_roadmap(1500, ticked=7), encoding="utf-8")
     changed = tasks_json(roadmap, cache)
     assert [t["checked"] for t in changed].count(True) == 1
-    assert list((cache / "parse").iterdir()) == entries
-    assert entries[0].read_bytes() != written
+    assert settled(cache / "parse", written) == entry
 
     # an entry that is garbage is a miss, never an error
-    entries[0].write_bytes(b"\x00garbage" * 100)
+    entry.write_bytes(b"\x00garbage" * 100)
     assert tasks_json(roadmap, cache) == changed
-    assert entries[0].read_bytes()[:8] != b"\x00garbage"
+    assert settled(cache / "parse", b"\x00garbage" * 100) == entry
 
 
 def test_a_hit_is_not_a_parse_and_a_stale_entry_is_a_miss(
@@ -109,7 +123,7 @@ def test_a_hit_is_not_a_parse_and_a_stale_entry_is_a_miss(
 
 
 def test_a_write_left_unfinished_is_swept_away(tmp_path: Path) -> None:
-    old, fresh = tmp_path / f"{TMP_PREFIX}x.parse.1.tmp", tmp_path / f"{TMP_PREFIX}y.parse.2.tmp"
+    old, fresh = tmp_path / f"{TMP_PREFIX}x.1.text", tmp_path / f"{TMP_PREFIX}y.parse.2.tmp"
     for path in (old, fresh):
         path.write_bytes(b"half an entry")
     os.utime(old, (time.time() - 3600, time.time() - 3600))
@@ -118,6 +132,7 @@ def test_a_write_left_unfinished_is_swept_away(tmp_path: Path) -> None:
     cache.wait()
     assert not old.exists() and fresh.exists()  # another writer may still be at it
     assert len(list(tmp_path.glob("*.parse"))) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".parse") == [fresh.name]
 
 
 def test_a_small_roadmap_is_never_cached(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""`roadmapd serve` keeps a big roadmap's parse once the first lenses are out, and the next
-server (or the CLI) opening the same file reads it instead of parsing: same lenses, same tasks.
+"""`roadmapd serve` keeps a big roadmap's parse once the first lenses are out (a writer process
+it starts two seconds after its parse), and the next server (or the CLI) opening the same file
+reads it instead of parsing: same lenses, same tasks.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def first_lenses(roadmap: Path, cache: Path, wait_for_entry: bool) -> tuple[Any,
             proc.stdin.flush()
             lenses = response(proc.stdout, 2)["result"]
             deadline = time.monotonic() + 60
-            while wait_for_entry and not list(cache.glob("parse/*.parse")):
+            while wait_for_entry and [p.suffix for p in cache.glob("parse/*")] != [".parse"]:
                 assert time.monotonic() < deadline, "no cache entry written"
                 time.sleep(0.1)
             proc.stdin.write(message(3, "shutdown"))
@@ -80,7 +81,7 @@ def test_the_next_server_reads_the_kept_parse(tmp_path: Path) -> None:
     assert again == first and len(first) > 3000
     assert entry.stat().st_mtime_ns == written  # a hit writes nothing
 
-    # the CLI finds the server's entry too (both key it by the file's path)
+    # the CLI finds the server's entry too (both key it by the file's path): it starts no writer
     env = {**os.environ, ENV_CACHE_DIR: str(cache)}
     done = subprocess.run(
         [sys.executable, "-m", "roadmapd", "tasks", "--json", str(roadmap)],
@@ -91,4 +92,6 @@ def test_the_next_server_reads_the_kept_parse(tmp_path: Path) -> None:
         check=True,
     )
     assert len(json.loads(done.stdout)) == 3000
+    time.sleep(0.5)
+    assert [p.name for p in cache.glob("parse/*")] == [entry.name]
     assert entry.stat().st_mtime_ns == written

@@ -51,7 +51,7 @@ def json_array(items: Sequence[Any]) -> str:
     return "[\n " + ",\n ".join(rows) + "\n]"
 
 
-#: A command writes a new entry at once, and waits for it before it exits.
+#: A command starts the writer of a new entry at once, and does not wait for it.
 _PARSES = ParseCache()
 
 

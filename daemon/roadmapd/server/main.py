@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     )
     logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
     # a big roadmap's first parse is kept on disk once the editor's first requests are answered
-    parses = ParseCache(save_after_s=SAVE_PARSE_AFTER_S, wait_at_exit=False)
+    parses = ParseCache(save_after_s=SAVE_PARSE_AFTER_S)
     server = create_server(load_engine=not args.no_engine, parse_cache=parses)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
