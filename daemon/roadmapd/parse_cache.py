@@ -142,7 +142,8 @@ class ParseCache:
             self._writers = [w for w in self._writers if w.poll() is None]
             self._writers.append(
                 subprocess.Popen(
-                    [sys.executable, "-I", "-c", _WRITER, package_root, str(entry), str(source)],
+                    [*_PYTHON, _WRITER, package_root, str(entry), str(source)],
+                    env={},  # it needs nothing of ours: no key, no token reaches it
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
@@ -153,6 +154,7 @@ class ParseCache:
             log.info("parse cache: cannot start writing %s: %s", entry, exc)
 
 
+_PYTHON = [sys.executable, "-I", "-X", "utf8", "-c"]
 # The writer's command line: this roadmapd importable whatever started it (an installed
 # package, the editor's bundled libraries), in isolated mode.
 _WRITER = (
