@@ -161,6 +161,7 @@ def measure_streaming(n: int, caps: dict[str, Any]) -> dict[str, Any]:
         client = Client(root, env)
         doc = open_roadmap(client, root, text, caps)
         client.lenses_shown(doc)
+        kept_parse(Path(env[ENV_CACHE_DIR]))  # the parse cache's writer done, as a while later
         run = {"command": "roadmapd.runTask", "arguments": [{"uri": doc["textDocument"]["uri"]}]}
         run["arguments"][0]["taskId"] = "T00001"
         started = client.request("workspace/executeCommand", run)
