@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,35 @@ def imported(importtime: str) -> set[str]:
     return names
 
 
+def lenses_then_exit(
+    proc: subprocess.Popen[bytes], roadmap: Path, text: str, before_exit: Callable[[], None]
+) -> Any:
+    """Drive a spawned server: initialize, open `roadmap` with `text`, ask its lenses; then
+    `before_exit()`, shutdown and exit (asserting a clean exit). Returns the lenses."""
+    assert proc.stdin is not None and proc.stdout is not None
+    init = {"processId": None, "rootUri": roadmap.parent.as_uri(), "capabilities": {}}
+    proc.stdin.write(message(1, "initialize", init))
+    proc.stdin.flush()
+    assert "result" in response(proc.stdout, 1)
+    uri = roadmap.as_uri()
+    item = {"uri": uri, "languageId": "markdown", "version": 1, "text": text}
+    proc.stdin.write(
+        notification("initialized", {})
+        + notification("textDocument/didOpen", {"textDocument": item})
+        + message(2, "textDocument/codeLens", {"textDocument": {"uri": uri}})
+    )
+    proc.stdin.flush()
+    lenses = response(proc.stdout, 2)["result"]
+    before_exit()
+    proc.stdin.write(message(3, "shutdown"))
+    proc.stdin.flush()
+    response(proc.stdout, 3)
+    proc.stdin.write(notification("exit", None))
+    proc.stdin.flush()
+    assert proc.wait(timeout=30) == 0
+    return lenses
+
+
 def heavy(modules: set[str]) -> list[str]:
     """The HEAVY packages among `modules` (by their top-level name)."""
     return sorted({m.split(".")[0] for m in modules} & set(HEAVY))
@@ -84,6 +114,7 @@ def test_the_server_editors_start_imports_no_sdk_up_to_the_first_lenses(
 ) -> None:
     roadmap = make_repo(tmp_path / "repo")
     log = tmp_path / "importtime.txt"
+    up_to: set[str] = set()
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
     with log.open("wb") as stderr:
         proc = subprocess.Popen(
@@ -96,32 +127,18 @@ def test_the_server_editors_start_imports_no_sdk_up_to_the_first_lenses(
         )
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            root = roadmap.parent.as_uri()
-            init = {"processId": None, "rootUri": root, "capabilities": {}}
-            proc.stdin.write(message(1, "initialize", init))
-            proc.stdin.flush()
-            assert "result" in response(proc.stdout, 1)
-            uri = roadmap.as_uri()
-            item = {"uri": uri, "languageId": "markdown", "version": 1, "text": ROADMAP}
-            proc.stdin.write(
-                notification("initialized", {})
-                + notification("textDocument/didOpen", {"textDocument": item})
-                + message(2, "textDocument/codeLens", {"textDocument": {"uri": uri}})
+            lenses = lenses_then_exit(
+                proc,
+                roadmap,
+                ROADMAP,
+                lambda: up_to.update(imported(log.read_text(encoding="utf-8", errors="replace"))),
             )
-            proc.stdin.flush()
-            lenses = response(proc.stdout, 2)["result"]
             assert lenses, "no lenses"
-            up_to_lenses = imported(log.read_text(encoding="utf-8", errors="replace"))
-            proc.stdin.write(message(3, "shutdown"))
-            proc.stdin.flush()
-            response(proc.stdout, 3)
-            proc.stdin.write(notification("exit", None))
-            proc.stdin.flush()
-            assert proc.wait(timeout=30) == 0
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+    up_to_lenses = up_to
     assert "lsprotocol.types" in up_to_lenses and "roadmapd.server.lens_cache" in up_to_lenses
     assert heavy(up_to_lenses) == []
     # nor later, as long as no task runs (the engine loads in the background, without the SDK)
