@@ -298,6 +298,16 @@ def streaming_script(turns: int, blocks: int, delay_ms: int) -> dict[str, Any]:
     return script(*replies)
 
 
+def until_streaming(client: Client, doc: dict[str, Any], timeout_s: float = 120.0) -> None:
+    """Ask for lenses until the agent's turns stream: its state's phase names a turn (the task's
+    first transcript lines come at once, then the agent takes a few seconds to start)."""
+    deadline = time.monotonic() + timeout_s
+    while "turn" not in str(client.last_state.get("phase", "")):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the agent never streamed: {client.last_state}")
+        client.lenses_shown(doc)
+
+
 def streaming_workspace(tmp: Path, text: str, api_url: str) -> tuple[Path, dict[str, str]]:
     """A git repo under `tmp` with `text` as its ROADMAP.md, set up to run a task against the
     fake Messages API at `api_url`: (its root, the server's environment)."""
@@ -341,8 +351,7 @@ def measure_streaming(n: int, repeats: int) -> dict[str, float]:
         run = {"command": "roadmapd.runTask", "arguments": [{"uri": uri, "taskId": "T00001"}]}
         started = client.request("workspace/executeCommand", run)
         assert started and started["ok"], started
-        while client.notifications.get("roadmapd/transcript", 0) < 5:
-            client.lenses_shown(doc)
+        until_streaming(client, doc)
         before = dict(client.notifications)
         samples = []
         for _ in range(repeats):

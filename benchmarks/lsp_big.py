@@ -39,6 +39,7 @@ from lsp import (
     streaming_script,
     streaming_workspace,
     timed_edits,
+    until_streaming,
     with_bytecode,
 )
 from nested_roadmap import nested_roadmap
@@ -166,8 +167,7 @@ def measure_streaming(n: int, caps: dict[str, Any]) -> dict[str, Any]:
         run["arguments"][0]["taskId"] = "T00001"
         started = client.request("workspace/executeCommand", run)
         assert started and started["ok"], started
-        while client.notifications.get("roadmapd/transcript", 0) < 5:
-            client.lenses_shown(doc)
+        until_streaming(client, doc)
         before = client.notifications.get("roadmapd/transcript", 0)
         out = sample(client, doc, text)
         streamed = client.notifications.get("roadmapd/transcript", 0) - before
