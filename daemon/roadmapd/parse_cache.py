@@ -125,7 +125,7 @@ class ParseCache:
             if stamp != fingerprint() or stored != digest:
                 return None
             roadmap = without_gc(lambda: snapshot.load(data, text))
-        except (ValueError, TypeError, EOFError, IndexError, KeyError) as exc:
+        except Exception as exc:  # whatever an entry holds, the answer is a parse, never an error
             log.info("parse cache: %s unreadable (%s); parsing again", entry, exc)
             return None
         log.debug("parse cache: read %s", entry)
